@@ -1,0 +1,64 @@
+/** A JSON value, for structured record payloads produced by parsing stages. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** What a record carries: raw bytes, text, or a parsed structure. */
+export type Payload = Uint8Array | string | { [key: string]: Json };
+
+/** One log or event record. Records never travel alone: they move in a {@link Batch}. */
+export interface LogRecord {
+  value: Payload;
+  key?: string;
+  /** Stream id (design 5: one stream per collection agent). */
+  stream?: string;
+  /** Event time, ms since the epoch. */
+  ts: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Approximate size of a payload in bytes, used for channel byte bounds.
+ * Strings count their UTF-16 length (cheap, close to UTF-8 length for log text); structures are
+ * estimated from their key and value lengths without serialising them.
+ */
+export function payloadBytes(value: Payload): number {
+  if (typeof value === 'string') return value.length;
+  if (value instanceof Uint8Array) return value.byteLength;
+  return jsonBytes(value);
+}
+
+function jsonBytes(value: Json): number {
+  if (value === null) return 4;
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+    case 'boolean':
+      return 8;
+    default:
+      break;
+  }
+  let total = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) total += jsonBytes(item) + 1;
+    return total;
+  }
+  for (const key in value) total += key.length + 4 + jsonBytes(value[key] as Json);
+  return total;
+}
+
+/** Size of a record: payload plus key; headers are small and counted by length. */
+export function recordBytes(record: LogRecord): number {
+  let n = payloadBytes(record.value);
+  if (record.key !== undefined) n += record.key.length;
+  if (record.headers !== undefined) {
+    for (const k in record.headers) n += k.length + (record.headers[k]?.length ?? 0);
+  }
+  return n;
+}
+
+/** Turns any payload into text (UTF-8 for bytes, JSON for structures). */
+export function payloadText(value: Payload): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return JSON.stringify(value);
+}
