@@ -71,8 +71,10 @@ export const supervisionSchema = z
   .strictObject({
     strategy: strategySchema.default('one_for_one'),
     restart: restartTypeSchema
-      .default('permanent')
-      .describe('Default restart type of the children of this supervisor'),
+      .default('transient')
+      .describe(
+        'Restart type of the children (an actor\'s replicas). transient (default): restarted after a crash, not after a normal end (end of input, or input drained); permanent also restarts after a normal end, for sources that must run forever',
+      ),
     intensity: intensitySchema.prefault({}),
     backoff: backoffSchema.prefault({}),
   })

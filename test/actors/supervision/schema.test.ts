@@ -15,7 +15,7 @@ describe('supervisionSchema', () => {
   it('fills every default from an empty object', () => {
     expect(supervisionSchema.parse({})).toEqual({
       strategy: 'one_for_one',
-      restart: 'permanent',
+      restart: 'transient',
       intensity: { maxRestarts: 5, periodMs: 60_000 },
       backoff: { minMs: 100, maxMs: 30_000, jitter: 0.2, resetAfterMs: 60_000 },
     });

@@ -1,0 +1,2 @@
+// A filter stage: keeps warnings only.
+export default (record) => record.value.level === 'warn';

@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import type { Checkpoint } from '../runtime/checkpoint.js';
+import type { Batch } from '../streams/batch.js';
+import type { LogRecord } from '../streams/record.js';
+
+/** What a kind's code gets to know about where it runs. */
+export interface ActorContext {
+  /** Actor id from the topology, e.g. `parse`. */
+  readonly id: string;
+  /** Replica index within a stage set (0-based) and how many replicas there are. */
+  readonly replica: number;
+  readonly replicas: number;
+  readonly log: Logger;
+  /** Directory of the topology file: relative paths in config resolve against it. */
+  readonly baseDir: string;
+  /** Durable state directory reserved for this actor (large state: progress databases). */
+  readonly stateDir: string;
+  /** This actor's durable position (shared by the replicas of a stage set: key it by replica). */
+  readonly checkpoint: Checkpoint;
+  /** Aborted when the actor must stop reading or writing now. */
+  readonly signal: AbortSignal;
+  /** Ids of the actors this one's output feeds, in topology order (partitioning stages route by index). */
+  readonly consumers: readonly string[];
+}
+
+/** A record a kind could not handle, with the reason; the runtime dead-letters it. */
+export interface DeadRecord {
+  record: LogRecord;
+  reason: string;
+}
+
+/** What a source read returns: records and the position to commit once they are all acked. */
+export interface SourceRead<P> {
+  records: LogRecord[];
+  position: P;
+  /** Human-readable position for dead-letter entries and logs, e.g. `app.log:1200`. */
+  label: string;
+}
+
+/**
+ * A source's I/O contract. `read` throws {@link EndOfInput} when done and
+ * {@link NotConnected} when the connection is lost; `commit` receives the highest position
+ * whose records, and all before them, were acknowledged by every sink.
+ */
+export interface SourceIO<P = unknown> {
+  connect(): Promise<void>;
+  read(): Promise<SourceRead<P>>;
+  commit(position: P): void | Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What a stage makes of one batch: the records to pass on (to every consumer) and the ones it
+ * rejects. A partitioning stage returns `partitions` instead: one array per consumer, in the
+ * order of {@link ActorContext.consumers}, each sent only to that consumer.
+ */
+export type StageOutput =
+  | { records: LogRecord[]; dead?: DeadRecord[] }
+  | { partitions: LogRecord[][]; dead?: DeadRecord[] };
+
+/** A stage's contract. `process` must not keep the batch: it returns what goes downstream. */
+export interface StageIO {
+  connect?(): Promise<void>;
+  process(batch: Batch): StageOutput | Promise<StageOutput>;
+  close?(): Promise<void>;
+}
+
+/** A sink's contract: `write` resolves once the batch is durable; rejected records are returned. */
+export interface SinkIO {
+  connect(): Promise<void>;
+  write(batch: Batch): Promise<{ dead?: DeadRecord[] } | void>;
+  close(): Promise<void>;
+}

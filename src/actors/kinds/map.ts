@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import type { DeadRecord } from '../io.js';
+import { defineStage } from '../kind.js';
+import type { LogRecord } from '../../streams/record.js';
+import { errorMessage } from '../errors.js';
+import { loadFunction } from './load-function.js';
+
+export const mapConfig = z
+  .strictObject({
+    module: z.string().min(1).describe('Path of a JS or TS module, relative to the topology file.'),
+    export: z.string().default('default').describe('Name of the exported function.'),
+  })
+  .describe('Applies `fn(record)` to every record. It returns a record, an array of records (flat-map), or null to drop it. A record whose call throws is dead-lettered with the error; its neighbours go on.');
+
+type MapFn = (record: LogRecord) => LogRecord | LogRecord[] | null | undefined | Promise<LogRecord | LogRecord[] | null | undefined>;
+
+export const mapKind = defineStage({
+  name: 'map',
+  description: 'Transforms records with a function from a module.',
+  config: mapConfig,
+  async create(config: z.output<typeof mapConfig>, ctx) {
+    const fn = (await loadFunction(ctx.baseDir, config.module, config.export, 'map')) as MapFn;
+    return {
+      async process(batch) {
+        const records: LogRecord[] = [];
+        const dead: DeadRecord[] = [];
+        for (const record of batch.records) {
+          try {
+            let out = fn(record);
+            if (out instanceof Promise) out = await out;
+            if (out === null || out === undefined) continue;
+            if (Array.isArray(out)) records.push(...out);
+            else records.push(out);
+          } catch (error) {
+            dead.push({ record, reason: `map ${config.module} threw: ${errorMessage(error)}` });
+          }
+        }
+        return { records, dead };
+      },
+    };
+  },
+});

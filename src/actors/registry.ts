@@ -1,0 +1,31 @@
+import type { KindDefinition, Role } from './kind.js';
+import { blackholeKind } from './kinds/blackhole-sink.js';
+import { deadletterKind } from './kinds/deadletter-sink.js';
+import { fileSinkKind } from './kinds/file-sink.js';
+import { fileSourceKind } from './kinds/file-source.js';
+import { filterKind } from './kinds/filter.js';
+import { generatorKind } from './kinds/generator.js';
+import { mapKind } from './kinds/map.js';
+import { stdoutSinkKind } from './kinds/stdout-sink.js';
+
+/** Every kind millrace knows, one line each. */
+export const kinds: readonly KindDefinition[] = [
+  generatorKind,
+  fileSourceKind,
+  mapKind,
+  filterKind,
+  fileSinkKind,
+  stdoutSinkKind,
+  blackholeKind,
+  deadletterKind,
+];
+
+/** The kind registered under `name` for `role`, if any. */
+export function findKind(role: Role, name: string): KindDefinition | undefined {
+  return kinds.find((k) => k.role === role && k.name === name);
+}
+
+/** Names registered for a role, for did-you-mean suggestions and the JSON Schema. */
+export function kindNames(role: Role): string[] {
+  return kinds.filter((k) => k.role === role).map((k) => k.name);
+}

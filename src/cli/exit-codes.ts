@@ -1,0 +1,11 @@
+/** Process exit codes of the `millrace` command (documented in the README). */
+export const ExitCode = {
+  /** The command did what was asked; a run drained and stopped cleanly. */
+  ok: 0,
+  /** The topology failed at run time: a supervisor exceeded its restart intensity. */
+  runtimeFailure: 1,
+  /** Bad usage or an invalid topology file (every error is printed). */
+  invalid: 2,
+  /** A second SIGINT/SIGTERM ended the run without draining. */
+  forced: 130,
+} as const;

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { loadTopology } from '../topology/load.js';
+import { formatTopologyErrors } from '../topology/errors.js';
+import { toDot, toMermaid } from '../topology/graph.js';
+import type { Topology } from '../topology/model.js';
+import { ExitCode } from './exit-codes.js';
+import { runTopology } from './run-command.js';
+
+const usage = `usage: millrace <command> [options]
+
+commands:
+  run <topology.yaml>        run a topology until its sources end or SIGINT/SIGTERM
+  validate <topology.yaml>   check a topology; prints every error with file:line:column
+  graph <topology.yaml> [--format mermaid|dot]
+                             print the topology as a Mermaid (default) or Graphviz graph
+
+exit codes: 0 ok, 1 runtime failure, 2 invalid usage or topology, 130 forced exit
+`;
+
+async function load(file: string | undefined): Promise<Topology | number> {
+  if (file === undefined) {
+    process.stderr.write(usage);
+    return ExitCode.invalid;
+  }
+  const result = await loadTopology(file);
+  if (!result.ok) {
+    process.stderr.write(formatTopologyErrors(result.errors) + '\n');
+    return ExitCode.invalid;
+  }
+  return result.topology;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'mermaid' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, file] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(usage);
+    return values.help ? ExitCode.ok : ExitCode.invalid;
+  }
+  switch (command) {
+    case 'run': {
+      const topology = await load(file);
+      return typeof topology === 'number' ? topology : runTopology(topology);
+    }
+    case 'validate': {
+      const topology = await load(file);
+      if (typeof topology === 'number') return topology;
+      process.stdout.write(`${file}: ok (${topology.nodes.length} actors: ${topology.order.join(' → ')})\n`);
+      return ExitCode.ok;
+    }
+    case 'graph': {
+      const topology = await load(file);
+      if (typeof topology === 'number') return topology;
+      if (values.format !== 'mermaid' && values.format !== 'dot') {
+        process.stderr.write(`unknown --format ${values.format}; expected mermaid or dot\n`);
+        return ExitCode.invalid;
+      }
+      process.stdout.write((values.format === 'dot' ? toDot(topology) : toMermaid(topology)) + '\n');
+      return ExitCode.ok;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${usage}`);
+      return ExitCode.invalid;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`millrace: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = ExitCode.runtimeFailure;
+  },
+);

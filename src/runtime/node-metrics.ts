@@ -1,0 +1,16 @@
+/** Counters one node's replicas share; read by the inspector and `/metrics`. */
+export class NodeMetrics {
+  recordsIn = 0;
+  bytesIn = 0;
+  recordsOut = 0;
+  bytesOut = 0;
+  errors = 0;
+  lastError: string | undefined;
+  lastErrorAt: number | undefined;
+
+  error(message: string): void {
+    this.errors += 1;
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
+  }
+}

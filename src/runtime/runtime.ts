@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { InspectionEvent } from 'xstate';
+import { DeadLetters } from '../actors/pump/dead-letters.js';
+import { Outputs } from '../actors/pump/outputs.js';
+import { Supervisor } from '../actors/supervision/supervisor.js';
+import type { ChildExit, ChildHandle, SupervisorEvent } from '../actors/supervision/types.js';
+import { Channel } from '../streams/channel.js';
+import type { NodeSpec, Topology } from '../topology/model.js';
+import { CheckpointStore } from './checkpoint.js';
+import { withDeadLetterSink } from './dead-letter-node.js';
+import { createLogger } from './logger.js';
+import { NodeMetrics } from './node-metrics.js';
+import { startReplica, type LifecycleActor } from './replica.js';
+import { rootSupervision } from './root-supervision.js';
+
+export interface RuntimeOptions {
+  log?: Logger;
+  /** Receives every XState inspection event of every actor (the inspector's feed). */
+  inspect?: (event: InspectionEvent) => void;
+  /** How long a stopping source waits for its in-flight batches to be acknowledged. */
+  drainTimeoutMs?: number;
+}
+
+const noDeadLetters = new DeadLetters(undefined);
+
+/** How a run ended. */
+export type RunResult = { ok: true } | { ok: false; error: unknown };
+
+/** One node as the runtime runs it. */
+export interface RunningNode {
+  readonly spec: NodeSpec;
+  readonly input: Channel | undefined;
+  readonly metrics: NodeMetrics;
+  readonly supervisor: Supervisor;
+  /** The current actor of each replica. */
+  readonly actors: (LifecycleActor | undefined)[];
+  finished: boolean;
+}
+
+/**
+ * Runs a loaded topology: one bounded channel per consuming node, one supervisor per node over its
+ * replicas, and a root supervisor over the nodes. Sinks start first and sources stop first; a
+ * stopped source closes its channels, every consumer drains its input before it ends, and the run
+ * finishes when every node has ended.
+ */
+export class Runtime {
+  readonly nodes = new Map<string, RunningNode>();
+  readonly deadLetters: DeadLetters;
+  readonly log: Logger;
+  private readonly root: Supervisor;
+  private readonly checkpoints: CheckpointStore;
+  private readonly releases = new Map<string, (() => void)[]>();
+  private readonly releaseDeadLetters: () => void;
+  private resolveFinished!: (result: RunResult) => void;
+  /** Settles when every node has ended, or the root supervisor gave up. */
+  readonly finished = new Promise<RunResult>((resolve) => (this.resolveFinished = resolve));
+  private stopping = false;
+
+  constructor(
+    readonly topology: Topology,
+    private readonly options: RuntimeOptions = {},
+  ) {
+    this.log = options.log ?? createLogger();
+    this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'));
+    const { nodes, deadLetterId } = withDeadLetterSink(topology);
+    for (const spec of nodes) {
+      const input = spec.role === 'source' ? undefined : new Channel(spec.id, spec.channel);
+      const metrics = new NodeMetrics();
+      this.nodes.set(spec.id, { spec, input, metrics, supervisor: undefined as unknown as Supervisor, actors: [], finished: false });
+    }
+    const deadLetterChannel = this.nodes.get(deadLetterId)?.input;
+    this.deadLetters = new DeadLetters(deadLetterChannel);
+    this.releaseDeadLetters = deadLetterChannel?.addProducer() ?? (() => undefined);
+    for (const node of this.nodes.values()) this.wire(node);
+    const order = [...topology.order].reverse();
+    order.unshift(deadLetterId);
+    const children = [...new Set(order)].map((id) => (this.nodes.get(id) as RunningNode).supervisor.asChild('transient'));
+    this.root = new Supervisor('root', children, { ...rootSupervision, onEvent: (e) => this.onSupervisorEvent(e) });
+  }
+
+  /** Starts every node, sinks first; resolves once all have connected or begun backing off. */
+  async start(): Promise<void> {
+    void this.root.exited.then((exit) => {
+      if (exit.reason === 'error') this.finish({ ok: false, error: exit.error });
+    });
+    await this.root.start();
+    this.log.info({ topology: this.topology.name, nodes: this.nodes.size }, 'topology running');
+  }
+
+  /** Graceful stop: sources stop reading, channels drain, then sinks close. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info('stopping: sources first, then draining every channel');
+    await Promise.all(
+      [...this.nodes.values()]
+        .filter((n) => n.spec.role === 'source' && !n.finished)
+        .map(async (n) => {
+          await n.supervisor.stop();
+          this.nodeFinished(n);
+        }),
+    );
+    await this.finished;
+  }
+
+  private wire(node: RunningNode): void {
+    const spec = node.spec;
+    const consumers = [...this.nodes.values()].filter((c) => c.spec.inputs.includes(spec.id));
+    const channels = consumers.map((c) => c.input as Channel);
+    this.releases.set(spec.id, channels.map((c) => c.addProducer()));
+    const outputs = new Outputs(channels, node.metrics);
+    const done = new Set<number>();
+    const replicas = Array.from({ length: spec.replicas }, (_, replica) => ({
+      id: `${spec.id}#${replica}`,
+      restart: spec.supervision.restart,
+      start: async (): Promise<ChildHandle> => {
+        const handle = await startReplica({
+          node: spec,
+          replica,
+          input: node.input,
+          outputs,
+          consumers: consumers.map((c) => c.spec.id),
+          // The dead-letter sink cannot dead-letter to itself: its failures fail the source's ack.
+          deadLetters: spec.kind.inputs === 'none' ? noDeadLetters : this.deadLetters,
+          metrics: node.metrics,
+          log: this.log.child({ actor: spec.id, replica }),
+          baseDir: this.topology.baseDir,
+          stateDir: join(this.topology.dataDir, 'state', spec.id),
+          checkpoint: this.checkpoints.for(spec.replicas > 1 ? `${spec.id}.${replica}` : spec.id),
+          drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
+          inspect: this.options.inspect,
+          onActor: (i, actor) => (node.actors[i] = actor),
+        });
+        void handle.exited.then((exit: ChildExit) => {
+          if (exit.reason !== 'normal') return;
+          done.add(replica);
+          if (done.size === spec.replicas) this.nodeFinished(node);
+        });
+        return handle;
+      },
+    }));
+    const { strategy, intensity, backoff } = spec.supervision;
+    (node as { supervisor: Supervisor }).supervisor = new Supervisor(spec.id, replicas, {
+      strategy,
+      intensity,
+      backoff,
+      onEvent: (e) => this.onSupervisorEvent(e),
+    });
+  }
+
+  /** A node that will produce no more: its consumers' channels lose a producer. */
+  private nodeFinished(node: RunningNode): void {
+    if (node.finished) return;
+    node.finished = true;
+    for (const release of this.releases.get(node.spec.id) ?? []) release();
+    this.log.info({ actor: node.spec.id }, 'actor finished');
+    const others = [...this.nodes.values()].filter((n) => n.input !== this.deadLettersChannel());
+    if (others.every((n) => n.finished)) this.releaseDeadLetters();
+    if ([...this.nodes.values()].every((n) => n.finished)) void this.complete();
+  }
+
+  private deadLettersChannel(): Channel | undefined {
+    return [...this.nodes.values()].find((n) => n.spec.kind.inputs === 'none')?.input;
+  }
+
+  private async complete(): Promise<void> {
+    await this.root.stop();
+    await this.checkpoints.flushAll();
+    this.finish({ ok: true });
+  }
+
+  private finish(result: RunResult): void {
+    if (!result.ok) this.log.error({ err: String(result.error) }, 'topology failed: restart intensity exceeded');
+    void this.checkpoints.flushAll().finally(() => this.resolveFinished(result));
+  }
+
+  private onSupervisorEvent(e: SupervisorEvent): void {
+    switch (e.type) {
+      case 'child.restart.scheduled':
+        this.log.warn({ supervisor: e.supervisor, child: e.child, delayMs: Math.round(e.delayMs), restarts: e.restarts }, 'restarting');
+        break;
+      case 'supervisor.escalated':
+        this.log.error({ supervisor: e.supervisor, err: String(e.error) }, 'restart intensity exceeded: escalating');
+        break;
+      default:
+        break;
+    }
+  }
+}

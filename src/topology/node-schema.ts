@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { channelSchema } from '../streams/overflow.js';
+import { supervisionSchema } from '../actors/supervision/schema.js';
+
+/**
+ * Delivery attempts per batch on a stage or sink. A throwing kind is restarted by its supervisor
+ * (with the supervision backoff) and the batch is redelivered to a replica; after `maxAttempts`
+ * the batch is dead-lettered with the last error as reason instead of being retried forever.
+ */
+export const retrySchema = z
+  .strictObject({
+    maxAttempts: z.number().int().positive().default(3).describe('Attempts per batch before it is dead-lettered with the last error as reason.'),
+  })
+  .describe('How often a failing batch is retried before it is dead-lettered.');
+export type RetryConfig = z.infer<typeof retrySchema>;
+
+const replicas = z.number().int().positive().default(1).describe('Interchangeable replicas competing for this actor\'s input (a stage set).');
+const inputs = z.array(z.string().min(1)).min(1).describe('Ids of the actors whose output feeds this one.');
+
+/** Fields every source has, besides its kind's own settings. */
+export const sourceCommonShape = {
+  kind: z.string().describe('Source kind.'),
+  replicas,
+  supervision: supervisionSchema.optional(),
+};
+
+/** Fields every stage has, besides its kind's own settings. */
+export const stageCommonShape = {
+  kind: z.string().describe('Stage kind.'),
+  inputs,
+  replicas,
+  supervision: supervisionSchema.optional(),
+  channel: channelSchema.optional(),
+  retry: retrySchema.optional(),
+};
+
+/** Fields every sink has; sinks whose kind takes no inputs (deadletter) omit `inputs`. */
+export const sinkCommonShape = {
+  ...stageCommonShape,
+  kind: z.string().describe('Sink kind.'),
+};
