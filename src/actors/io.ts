@@ -58,10 +58,14 @@ export type StageOutput =
   | { records: LogRecord[]; dead?: DeadRecord[] }
   | { partitions: LogRecord[][]; dead?: DeadRecord[] };
 
-/** A stage's contract. `process` must not keep the batch: it returns what goes downstream. */
+/**
+ * A stage's contract. `process` must not keep the batch: it returns what goes downstream, at once
+ * or, for outputs larger than memory should hold (a decompressed file), as an async iterable of
+ * pieces: each piece is sent downstream, under backpressure, before the next is pulled.
+ */
 export interface StageIO {
   connect?(): Promise<void>;
-  process(batch: Batch): StageOutput | Promise<StageOutput>;
+  process(batch: Batch): StageOutput | Promise<StageOutput> | AsyncIterable<StageOutput>;
   close?(): Promise<void>;
 }
 

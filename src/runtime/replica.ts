@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
 import { errorMessage } from '../actors/errors.js';
-import type { ActorContext, SinkIO, SourceIO, StageIO } from '../actors/io.js';
+import type { ActorContext, SinkIO, SourceIO, StageIO, StageOutput } from '../actors/io.js';
 import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors/lifecycle.js';
 import { ConsumePump, type BatchHandler } from '../actors/pump/consume-pump.js';
 import type { DeadLetters } from '../actors/pump/dead-letters.js';
 import type { BlockListener, Outputs } from '../actors/pump/outputs.js';
 import { SourcePump } from '../actors/pump/source-pump.js';
 import type { ChildExit, ChildHandle } from '../actors/supervision/types.js';
+import type { Ack } from '../streams/ack.js';
 import type { Batch } from '../streams/batch.js';
 import type { Channel } from '../streams/channel.js';
 import type { NodeSpec } from '../topology/model.js';
@@ -167,16 +168,31 @@ function makePump(w: ReplicaWiring, io: SourceIO | StageIO | SinkIO, send: (e: L
 }
 
 function stageHandler(w: ReplicaWiring, io: StageIO, listener: BlockListener): BatchHandler {
-  return async (batch: Batch) => {
-    const out = await io.process(batch);
+  const sendPiece = async (out: StageOutput, ack: Ack, position: string): Promise<void> => {
     const dead = out.dead ?? [];
-    const [pass, reject] = (dead.length === 0 ? [batch.ack] : batch.ack.fork(2)) as [Batch['ack'], Batch['ack'] | undefined];
+    const [pass, reject] = (dead.length === 0 ? [ack] : ack.fork(2)) as [Ack, Ack | undefined];
     const sent =
       'partitions' in out
-        ? w.outputs.sendPartitioned(out.partitions, pass, batch.position, listener)
-        : w.outputs.send(out.records, pass, batch.position, listener);
-    await Promise.all([sent, reject && w.deadLetters.send(w.node.id, batch.position, dead, reject)]);
+        ? w.outputs.sendPartitioned(out.partitions, pass, position, listener)
+        : w.outputs.send(out.records, pass, position, listener);
+    await Promise.all([sent, reject && w.deadLetters.send(w.node.id, position, dead, reject)]);
   };
+  return async (batch: Batch) => {
+    const out = io.process(batch);
+    if (!isAsyncIterable(out)) {
+      await sendPiece(await out, batch.ack, batch.position);
+      return;
+    }
+    // If the stream throws midway, the split is never sealed: the batch is redelivered and its
+    // pieces already sent are delivered again (at-least-once).
+    const split = batch.ack.openSplit();
+    for await (const piece of out) await sendPiece(piece, split.child(), batch.position);
+    split.seal();
+  };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<StageOutput> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function sinkHandler(w: ReplicaWiring, io: SinkIO): BatchHandler {
@@ -187,7 +203,7 @@ function sinkHandler(w: ReplicaWiring, io: SinkIO): BatchHandler {
       batch.ack.done();
       return;
     }
-    const [stored, reject] = batch.ack.fork(2) as [Batch['ack'], Batch['ack']];
+    const [stored, reject] = batch.ack.fork(2) as [Ack, Ack];
     stored.done();
     await w.deadLetters.send(w.node.id, batch.position, dead, reject);
   };

@@ -56,6 +56,34 @@ export class Ack {
     this.onSettle(outcome);
   }
 
+  /**
+   * An open-ended split, for outputs produced piece by piece: take a `child()` per piece and
+   * `seal()` after the last; this ack settles once sealed and every child has settled.
+   */
+  openSplit(): { child(): Ack; seal(): void } {
+    let pending = 0;
+    let sealed = false;
+    let failure: string | undefined;
+    const check = (): void => {
+      if (sealed && pending === 0) this.settle(failure === undefined ? { ok: true } : { ok: false, reason: failure });
+    };
+    const onChild = (outcome: AckOutcome): void => {
+      if (!outcome.ok && failure === undefined) failure = outcome.reason;
+      pending -= 1;
+      check();
+    };
+    return {
+      child: () => {
+        pending += 1;
+        return new Ack(onChild);
+      },
+      seal: () => {
+        sealed = true;
+        check();
+      },
+    };
+  }
+
   /** Splits this ack into `n` children; `n = 1` returns this ack itself, `n = 0` settles it now. */
   fork(n: number): Ack[] {
     if (n === 1) return [this];

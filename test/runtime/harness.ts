@@ -147,3 +147,26 @@ export async function run(t: Topology): Promise<{ runtime: Runtime; deadLettered
     : [];
   return { runtime, deadLettered };
 }
+
+/** Emits each input record as its own piece, one at a time; throws midway on the calls in `crashOn`. */
+export function streamingStage(crashOn: ReadonlySet<number>): KindDefinition {
+  let calls = 0;
+  return defineStage({
+    name: 'stream',
+    description: 'test streaming stage',
+    config: empty,
+    create() {
+      return {
+        process(batch) {
+          const call = calls++;
+          return (async function* () {
+            for (const [i, record] of batch.records.entries()) {
+              if (crashOn.has(call) && i === Math.floor(batch.records.length / 2)) throw new Error(`crash mid-stream on call ${call}`);
+              yield { records: [record] };
+            }
+          })();
+        },
+      };
+    },
+  });
+}
