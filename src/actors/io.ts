@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Checkpoint } from '../runtime/checkpoint.js';
 import type { Batch } from '../streams/batch.js';
-import type { LogRecord } from '../streams/record.js';
+import type { Json, LogRecord } from '../streams/record.js';
 
 /** What a kind's code gets to know about where it runs. */
 export interface ActorContext {
@@ -29,6 +29,11 @@ export interface DeadRecord {
   reason: string;
 }
 
+/** Kind-specific live status (assignments, lag, health) shown by the inspector. */
+export interface Describable {
+  status?(): { [key: string]: Json };
+}
+
 /** What a source read returns: records and the position to commit once they are all acked. */
 export interface SourceRead<P> {
   records: LogRecord[];
@@ -42,7 +47,7 @@ export interface SourceRead<P> {
  * {@link NotConnected} when the connection is lost; `commit` receives the highest position
  * whose records, and all before them, were acknowledged by every sink.
  */
-export interface SourceIO<P = unknown> {
+export interface SourceIO<P = unknown> extends Describable {
   connect(): Promise<void>;
   read(): Promise<SourceRead<P>>;
   commit(position: P): void | Promise<void>;
@@ -63,14 +68,14 @@ export type StageOutput =
  * or, for outputs larger than memory should hold (a decompressed file), as an async iterable of
  * pieces: each piece is sent downstream, under backpressure, before the next is pulled.
  */
-export interface StageIO {
+export interface StageIO extends Describable {
   connect?(): Promise<void>;
   process(batch: Batch): StageOutput | Promise<StageOutput> | AsyncIterable<StageOutput>;
   close?(): Promise<void>;
 }
 
 /** A sink's contract: `write` resolves once the batch is durable; rejected records are returned. */
-export interface SinkIO {
+export interface SinkIO extends Describable {
   connect(): Promise<void>;
   write(batch: Batch): Promise<{ dead?: DeadRecord[] } | void>;
   close(): Promise<void>;

@@ -11,6 +11,11 @@ interface KindBase<Config extends z.ZodObject> {
   readonly config: Config;
   /** `none` for sinks fed by the runtime itself (the dead-letter sink); default `required`. */
   readonly inputs?: 'required' | 'none';
+  /**
+   * Replicas this kind runs for a config, when the config decides it (an HDFS source runs one
+   * poller per configured poller slot); overrides the node's `replicas`.
+   */
+  replicasFor?(config: z.output<Config>): number;
 }
 
 export interface SourceKind<Config extends z.ZodObject = z.ZodObject> extends KindBase<Config> {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
 import { errorMessage } from '../actors/errors.js';
-import type { ActorContext, SinkIO, SourceIO, StageIO, StageOutput } from '../actors/io.js';
+import type { ActorContext, Describable, SinkIO, SourceIO, StageIO, StageOutput } from '../actors/io.js';
 import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors/lifecycle.js';
 import { ConsumePump, type BatchHandler } from '../actors/pump/consume-pump.js';
 import type { DeadLetters } from '../actors/pump/dead-letters.js';
@@ -33,7 +33,7 @@ export interface ReplicaWiring {
   drainTimeoutMs: number;
   inspect?: (event: InspectionEvent) => void;
   /** Told about every new actor incarnation, for status views. */
-  onActor?: (replica: number, actor: LifecycleActor) => void;
+  onActor?: (replica: number, actor: LifecycleActor, io: Describable) => void;
 }
 
 interface Pump {
@@ -86,7 +86,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     input: { id: w.node.id, kind: w.node.kind.name, role: w.node.role, replica: w.replica, backoff: w.node.supervision.backoff },
     inspect: w.inspect,
   });
-  w.onActor?.(w.replica, actor);
+  w.onActor?.(w.replica, actor, io);
   const a = actor;
   const exited = new Promise<ChildExit>((resolve) => {
     a.subscribe({

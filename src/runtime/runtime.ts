@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
+import type { Describable } from '../actors/io.js';
 import { DeadLetters } from '../actors/pump/dead-letters.js';
 import { Outputs } from '../actors/pump/outputs.js';
 import { Supervisor } from '../actors/supervision/supervisor.js';
@@ -24,6 +25,11 @@ export interface RuntimeOptions {
 
 const noDeadLetters = new DeadLetters(undefined);
 
+function withKindReplicas(spec: NodeSpec): NodeSpec {
+  const replicas = spec.kind.replicasFor?.(spec.config as never);
+  return replicas === undefined ? spec : { ...spec, replicas };
+}
+
 /** How a run ended. */
 export type RunResult = { ok: true } | { ok: false; error: unknown };
 
@@ -35,6 +41,8 @@ export interface RunningNode {
   readonly supervisor: Supervisor;
   /** The current actor of each replica. */
   readonly actors: (LifecycleActor | undefined)[];
+  /** The current I/O of each replica, for kind-specific status. */
+  readonly io: (Describable | undefined)[];
   finished: boolean;
 }
 
@@ -64,10 +72,11 @@ export class Runtime {
     this.log = options.log ?? createLogger();
     this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'));
     const { nodes, deadLetterId } = withDeadLetterSink(topology);
-    for (const spec of nodes) {
+    for (const declared of nodes) {
+      const spec = withKindReplicas(declared);
       const input = spec.role === 'source' ? undefined : new Channel(spec.id, spec.channel);
       const metrics = new NodeMetrics();
-      this.nodes.set(spec.id, { spec, input, metrics, supervisor: undefined as unknown as Supervisor, actors: [], finished: false });
+      this.nodes.set(spec.id, { spec, input, metrics, supervisor: undefined as unknown as Supervisor, actors: [], io: [], finished: false });
     }
     const deadLetterChannel = this.nodes.get(deadLetterId)?.input;
     this.deadLetters = new DeadLetters(deadLetterChannel);
@@ -130,7 +139,10 @@ export class Runtime {
           checkpoint: this.checkpoints.for(spec.replicas > 1 ? `${spec.id}.${replica}` : spec.id),
           drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
           inspect: this.options.inspect,
-          onActor: (i, actor) => (node.actors[i] = actor),
+          onActor: (i, actor, io) => {
+            node.actors[i] = actor;
+            node.io[i] = io;
+          },
         });
         void handle.exited.then((exit: ChildExit) => {
           if (exit.reason !== 'normal') return;
