@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Checkpoint } from '../runtime/checkpoint.js';
+import type { TransportConfig } from '../transport/schema.js';
 import type { Batch } from '../streams/batch.js';
 import type { Json, LogRecord } from '../streams/record.js';
 
@@ -19,6 +20,8 @@ export interface ActorContext {
   readonly checkpoint: Checkpoint;
   /** Aborted when the actor must stop reading or writing now. */
   readonly signal: AbortSignal;
+  /** The topology's message log (embedded or Kafka), with `dir` made absolute for embedded. */
+  readonly transport: TransportConfig;
   /** Ids of the actors this one's output feeds, in topology order (partitioning stages route by index). */
   readonly consumers: readonly string[];
 }

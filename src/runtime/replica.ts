@@ -12,6 +12,7 @@ import type { Ack } from '../streams/ack.js';
 import type { Batch } from '../streams/batch.js';
 import type { Channel } from '../streams/channel.js';
 import type { NodeSpec } from '../topology/model.js';
+import type { TransportConfig } from '../transport/schema.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { NodeMetrics } from './node-metrics.js';
 
@@ -24,6 +25,7 @@ export interface ReplicaWiring {
   input: Channel | undefined;
   outputs: Outputs;
   consumers: readonly string[];
+  transport: TransportConfig;
   deadLetters: DeadLetters;
   metrics: NodeMetrics;
   log: Logger;
@@ -60,6 +62,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     checkpoint: w.checkpoint,
     signal: abort.signal,
     consumers: w.consumers,
+    transport: w.transport,
   };
   const io = await w.node.kind.create(w.node.config as never, ctx);
   let actor: LifecycleActor | undefined;

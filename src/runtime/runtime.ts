@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { Describable } from '../actors/io.js';
@@ -8,6 +8,7 @@ import { Supervisor } from '../actors/supervision/supervisor.js';
 import type { ChildExit, ChildHandle, SupervisorEvent } from '../actors/supervision/types.js';
 import { Channel } from '../streams/channel.js';
 import type { NodeSpec, Topology } from '../topology/model.js';
+import type { TransportConfig } from '../transport/schema.js';
 import { CheckpointStore } from './checkpoint.js';
 import { withDeadLetterSink } from './dead-letter-node.js';
 import { createLogger } from './logger.js';
@@ -64,6 +65,7 @@ export class Runtime {
   /** Settles when every node has ended, or the root supervisor gave up. */
   readonly finished = new Promise<RunResult>((resolve) => (this.resolveFinished = resolve));
   private stopping = false;
+  private readonly transport: TransportConfig;
 
   constructor(
     readonly topology: Topology,
@@ -71,6 +73,8 @@ export class Runtime {
   ) {
     this.log = options.log ?? createLogger();
     this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'));
+    const transport = topology.transport ?? { type: 'embedded', dir: 'log' };
+    this.transport = transport.type === 'embedded' ? { ...transport, dir: resolve(topology.dataDir, transport.dir) } : transport;
     const { nodes, deadLetterId } = withDeadLetterSink(topology);
     for (const declared of nodes) {
       const spec = withKindReplicas(declared);
@@ -130,6 +134,7 @@ export class Runtime {
           input: node.input,
           outputs,
           consumers: consumers.map((c) => c.spec.id),
+          transport: this.transport,
           // The dead-letter sink cannot dead-letter to itself: its failures fail the source's ack.
           deadLetters: spec.kind.inputs === 'none' ? noDeadLetters : this.deadLetters,
           metrics: node.metrics,
