@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { safeParseCoercing } from './coerce.js';
+import { describeFound, sortErrors, topologyError, type TopologyError } from './errors.js';
+import type { Env } from './interpolate.js';
+import { issueErrors } from './issues.js';
+import { defaultRegistry, type KindRegistry } from './kind-registry.js';
+import type { LoadResult, NodeSpec, Topology } from './model.js';
+import { checkReferences } from './references.js';
+import { topologicalOrder } from './graph.js';
+import { headerSchema, sections } from './schema.js';
+import type { SourceMap } from './source-map.js';
+import { readSource } from './source.js';
+import { validateNode, type NodeDraft } from './validate-node.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Reads and checks a topology file. Never throws for a bad file: every problem found is
+ * returned, located at file:line:column (see {@link formatTopologyErrors}).
+ *
+ * @param env - variables for `${VAR}` and `${VAR:-default}`; `process.env` by default.
+ * @param registry - the kinds to resolve `kind:` against; the real registry by default.
+ * @example
+ * const result = await loadTopology('topology.yaml');
+ * if (!result.ok) {
+ *   console.error(formatTopologyErrors(result.errors));
+ *   process.exit(1);
+ * }
+ */
+export async function loadTopology(
+  file: string,
+  env: Env = process.env,
+  registry: KindRegistry = defaultRegistry,
+): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      errors: [{ file, line: 1, column: 1, message: `cannot read the topology file: ${reason}` }],
+    };
+  }
+  return parseTopology(text, file, env, registry);
+}
+
+/**
+ * Checks topology text as if read from `file` (which names it in errors and anchors relative
+ * paths): parses the YAML with positions, substitutes environment variables, validates the
+ * top level and every actor, resolves kinds and inputs, and rejects cycles. All errors are
+ * collected, in file order.
+ *
+ * @example
+ * const result = parseTopology('sources:\n  gen: { kind: generator }\n...', 'demo.yaml');
+ */
+export function parseTopology(
+  text: string,
+  file: string,
+  env: Env = process.env,
+  registry: KindRegistry = defaultRegistry,
+): LoadResult {
+  const source = readSource(text, file, env);
+  if (source.fatal) return { ok: false, errors: sortErrors(source.errors) };
+  const { map, data } = source;
+  const errors: TopologyError[] = [...source.errors];
+  if (!isRecord(data)) {
+    const at = map.locate([]);
+    const found = data === null ? 'an empty document' : describeFound(data);
+    errors.push(
+      topologyError(file, at, [], {
+        message: 'not a topology',
+        expected: 'a mapping with sources and sinks',
+        found,
+      }),
+    );
+    return { ok: false, errors: sortErrors(errors) };
+  }
+  const header = safeParseCoercing(headerSchema, data, [], map);
+  if (!header.success)
+    errors.push(
+      ...issueErrors(header.error.issues, { file, map, base: [], data, schema: headerSchema }),
+    );
+  const { drafts, incomplete } = validateSections(data, file, registry, map, errors);
+  const refs = checkReferences(drafts, { file, map, hasErrors: errors.length > 0, incomplete });
+  errors.push(...refs.errors);
+  const nodes = refs.nodes.map((d) => d.spec).filter((s): s is NodeSpec => s !== undefined);
+  if (errors.length > 0 || !header.success || nodes.length !== refs.nodes.length) {
+    return { ok: false, errors: sortErrors(errors) };
+  }
+  const absolute = path.resolve(file);
+  const baseDir = path.dirname(absolute);
+  const topology: Topology = {
+    file: absolute,
+    baseDir,
+    name: header.data.name ?? path.basename(file, path.extname(file)),
+    dataDir: path.resolve(baseDir, header.data.dataDir),
+    ...(header.data.transport ? { transport: header.data.transport } : {}),
+    nodes,
+    order: topologicalOrder(nodes),
+  };
+  return { ok: true, topology };
+}
+
+function validateSections(
+  data: Record<string, unknown>,
+  file: string,
+  registry: KindRegistry,
+  map: SourceMap,
+  errors: TopologyError[],
+): { drafts: NodeDraft[]; incomplete: boolean } {
+  const drafts: NodeDraft[] = [];
+  let incomplete = false;
+  const firstSource = isRecord(data.sources) ? Object.keys(data.sources)[0] : undefined;
+  for (const section of sections) {
+    const value = data[section.key];
+    const where = [section.key];
+    const at = map.locate(where);
+    const expected = `at least one ${section.role}, by id`;
+    if (
+      value === undefined ||
+      value === null ||
+      (isRecord(value) && Object.keys(value).length === 0)
+    ) {
+      if (!section.required) continue;
+      if (value === undefined)
+        errors.push(
+          topologyError(file, at, [], {
+            message: `missing required key "${section.key}"`,
+            expected,
+          }),
+        );
+      else errors.push(topologyError(file, at, where, { message: `no ${section.key}`, expected }));
+      continue;
+    }
+    if (!isRecord(value)) {
+      const found = describeFound(value);
+      errors.push(
+        topologyError(file, at, where, {
+          message: 'wrong type',
+          expected: `a mapping of ${section.role} ids to their settings`,
+          found,
+        }),
+      );
+      incomplete = true;
+      continue;
+    }
+    const entries = Object.entries(value);
+    for (const [id, raw] of entries) {
+      const checked = validateNode(section, id, raw, {
+        file,
+        map,
+        registry,
+        ...(firstSource ? { exampleInput: firstSource } : {}),
+      });
+      drafts.push(checked.draft);
+      errors.push(...checked.errors);
+    }
+  }
+  return { drafts, incomplete };
+}

@@ -1,0 +1,59 @@
+import type { DocPath } from './errors.js';
+
+/** A 1-based line and column in the topology file. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** Where one document value came from. */
+export interface SourceEntry {
+  /** Start of the value. */
+  value: Position;
+  /** Start of its mapping key, for values inside a mapping. */
+  key?: Position;
+  /** The scalar as written, when environment variables were substituted into it. */
+  written?: string;
+  /** Set when substitution failed: the value is the raw text and should not be judged. */
+  broken?: boolean;
+}
+
+/** Positions of every value in a parsed document, by document path. */
+export class SourceMap {
+  private readonly entries = new Map<string, SourceEntry>();
+
+  /** Records where the value at `path` starts. */
+  set(path: DocPath, entry: SourceEntry): void {
+    this.entries.set(JSON.stringify(path), entry);
+  }
+
+  /** The entry recorded for exactly `path`. */
+  get(path: DocPath): SourceEntry | undefined {
+    return this.entries.get(JSON.stringify(path));
+  }
+
+  /**
+   * Where to point for a problem with the value at `path`: its start if it exists, else
+   * (for a missing key) the key of the nearest enclosing value that exists.
+   */
+  locate(path: DocPath): Position {
+    const exact = this.get(path);
+    if (exact) return exact.value;
+    return this.keyOf(path.slice(0, -1));
+  }
+
+  /** The key of the value at `path` (or of the nearest ancestor that has one). */
+  keyOf(path: DocPath): Position {
+    for (let n = path.length; n >= 0; n--) {
+      const entry = this.get(path.slice(0, n));
+      if (entry) return entry.key ?? entry.value;
+    }
+    return { line: 1, column: 1 };
+  }
+
+  /** Whether `path` or one of its ancestors failed substitution. */
+  isBroken(path: DocPath): boolean {
+    for (let n = path.length; n > 0; n--) if (this.get(path.slice(0, n))?.broken) return true;
+    return false;
+  }
+}

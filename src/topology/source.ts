@@ -1,0 +1,197 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { topologyError, type Explanation, type TopologyError } from './errors.js';
+import { interpolate, type Env } from './interpolate.js';
+import { SourceMap, type Position } from './source-map.js';
+
+/** A parsed and interpolated document: plain data, positions, and the problems found. */
+export interface SourceDocument {
+  data: unknown;
+  map: SourceMap;
+  errors: TopologyError[];
+  /** True when the YAML is malformed or too large: `data` is then undefined; stop there. */
+  fatal: boolean;
+}
+
+/** Converted nodes allowed in one document, counting alias expansions (billion laughs). */
+const NODE_BUDGET = 100_000;
+
+interface Walk {
+  text: string;
+  file: string;
+  env: Env;
+  doc: Document;
+  lines: LineCounter;
+  map: SourceMap;
+  errors: TopologyError[];
+  stack: Set<unknown>;
+  budget: number;
+}
+
+/**
+ * Parses YAML keeping source positions, then substitutes environment variables into string
+ * scalars (see {@link interpolate}) so positions stay those of the file as written.
+ */
+export function readSource(text: string, file: string, env: Env): SourceDocument {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const map = new SourceMap();
+  if (doc.errors.length > 0)
+    return {
+      data: undefined,
+      map,
+      errors: syntaxErrors(doc, text, file, lines),
+      fatal: true,
+    };
+  const walk: Walk = {
+    text,
+    file,
+    env,
+    doc,
+    lines,
+    map,
+    errors: [],
+    stack: new Set(),
+    budget: NODE_BUDGET,
+  };
+  const data = convert(doc.contents, [], walk);
+  if (walk.budget < 0) {
+    const tooLarge = walk.errors.filter((e) => e.message.startsWith('document too large'));
+    return { data: undefined, map, errors: tooLarge, fatal: true };
+  }
+  return { data, map, errors: walk.errors, fatal: false };
+}
+
+/**
+ * YAML errors, without the cascade that follows one mistake: the first error, then only
+ * errors of another kind than "unexpected token", one per line.
+ */
+function syntaxErrors(
+  doc: Document,
+  text: string,
+  file: string,
+  lines: LineCounter,
+): TopologyError[] {
+  const errors: TopologyError[] = [];
+  const seenLines = new Set<number>();
+  for (const e of doc.errors) {
+    const at = lines.linePos(e.pos[0]);
+    if (seenLines.has(at.line) || (errors.length > 0 && e.code === 'UNEXPECTED_TOKEN')) continue;
+    seenLines.add(at.line);
+    const error: TopologyError = {
+      file,
+      line: at.line,
+      column: at.col,
+      message: `YAML syntax error: ${e.message}`,
+    };
+    const lineText = text.slice(e.pos[0] - at.col + 1).split('\n', 1)[0] ?? '';
+    if (lineText.includes('${') && /[{[]/.test(lineText.replaceAll('${', ''))) {
+      error.hint = 'inside { } or [ ], quote values that hold ${...}: "${VAR}"';
+    }
+    errors.push(error);
+  }
+  return errors;
+}
+
+function position(walk: Walk, offset: number): Position {
+  const at = walk.lines.linePos(offset);
+  return { line: at.line, column: at.col };
+}
+
+function fail(walk: Walk, path: (string | number)[], at: Position, error: Explanation): void {
+  walk.errors.push(topologyError(walk.file, at, path, error));
+}
+
+function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Position): unknown {
+  if (node === null || node === undefined) {
+    if (key) walk.map.set(path, { value: key, key });
+    return null;
+  }
+  if (--walk.budget < 0) {
+    if (walk.budget === -1) {
+      const at = position(walk, (node as { range?: [number] }).range?.[0] ?? 0);
+      fail(walk, path, at, {
+        message: 'document too large after expanding aliases',
+        expected: `at most ${NODE_BUDGET} values`,
+      });
+    }
+    return null;
+  }
+  if (isAlias(node)) {
+    const target = node.resolve(walk.doc);
+    const at = position(walk, node.range?.[0] ?? 0);
+    if (target === undefined || walk.stack.has(target)) {
+      fail(walk, path, at, { message: `alias *${node.source} refers to itself or to nothing` });
+      return null;
+    }
+    walk.stack.add(target);
+    const value = convert(target, path, walk, key);
+    walk.stack.delete(target);
+    walk.map.set(path, { ...walk.map.get(path), value: at, ...(key ? { key } : {}) });
+    return value;
+  }
+  const at = position(walk, (node as { range?: [number, number, number] }).range?.[0] ?? 0);
+  const entry = key ? { value: at, key } : { value: at };
+  if (isScalar(node)) {
+    if (typeof node.value !== 'string') {
+      walk.map.set(path, entry);
+      return node.value;
+    }
+    return scalarString(node.value, node.range?.[0] ?? 0, node.range?.[1] ?? 0, path, walk, entry);
+  }
+  walk.map.set(path, entry);
+  if (isSeq(node)) return node.items.map((item, index) => convert(item, [...path, index], walk));
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      if (!isScalar(pair.key) || (pair.key.value !== null && typeof pair.key.value === 'object')) {
+        const keyAt = position(walk, (pair.key as { range?: [number] } | null)?.range?.[0] ?? 0);
+        fail(walk, path, keyAt, {
+          message: 'mapping key is not a plain scalar',
+          expected: 'a name such as gen',
+        });
+        continue;
+      }
+      const name = String(pair.key.value);
+      const keyAt = position(walk, pair.key.range?.[0] ?? 0);
+      const value = convert(pair.value, [...path, name], walk, keyAt);
+      Object.defineProperty(out, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  fail(walk, path, at, { message: 'unsupported YAML node' });
+  return null;
+}
+
+function scalarString(
+  value: string,
+  start: number,
+  end: number,
+  path: (string | number)[],
+  walk: Walk,
+  entry: { value: Position; key?: Position },
+): string {
+  const result = interpolate(value, walk.env);
+  const written = walk.text.slice(start, end);
+  walk.map.set(path, {
+    ...entry,
+    ...(result.substituted ? { written } : {}),
+    ...(result.errors.length > 0 ? { broken: true } : {}),
+  });
+  let cursor = 0;
+  for (const e of result.errors) {
+    const found = written.indexOf(e.reference, cursor);
+    if (found >= 0) cursor = found + 1;
+    const at = found >= 0 ? position(walk, start + found) : entry.value;
+    fail(walk, path, at, {
+      message: e.message,
+      ...(e.expected ? { expected: e.expected } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+    });
+  }
+  return result.value;
+}
