@@ -40,6 +40,8 @@ export interface RunningNode {
   readonly input: Channel | undefined;
   readonly metrics: NodeMetrics;
   readonly supervisor: Supervisor;
+  /** Where the node's records leave it (the inspector taps them here). */
+  readonly outputs: Outputs;
   /** The current actor of each replica. */
   readonly actors: (LifecycleActor | undefined)[];
   /** The current I/O of each replica, for kind-specific status. */
@@ -80,7 +82,7 @@ export class Runtime {
       const spec = withKindReplicas(declared);
       const input = spec.role === 'source' ? undefined : new Channel(spec.id, spec.channel);
       const metrics = new NodeMetrics();
-      this.nodes.set(spec.id, { spec, input, metrics, supervisor: undefined as unknown as Supervisor, actors: [], io: [], finished: false });
+      this.nodes.set(spec.id, { spec, input, metrics, supervisor: undefined as unknown as Supervisor, outputs: undefined as unknown as Outputs, actors: [], io: [], finished: false });
     }
     const deadLetterChannel = this.nodes.get(deadLetterId)?.input;
     this.deadLetters = new DeadLetters(deadLetterChannel);
@@ -123,6 +125,7 @@ export class Runtime {
     const channels = consumers.map((c) => c.input as Channel);
     this.releases.set(spec.id, channels.map((c) => c.addProducer()));
     const outputs = new Outputs(channels, node.metrics);
+    (node as { outputs: Outputs }).outputs = outputs;
     const done = new Set<number>();
     const replicas = Array.from({ length: spec.replicas }, (_, replica) => ({
       id: `${spec.id}#${replica}`,

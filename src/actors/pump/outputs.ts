@@ -16,6 +16,12 @@ export interface BlockListener {
  * that must not stall its siblings says so with a dropping overflow policy on its channel.
  */
 export class Outputs {
+  /**
+   * Sees the records of every batch this actor sends while set (the inspector's `tap`); unset, it
+   * costs one check per batch and nothing per record.
+   */
+  tap: ((records: readonly LogRecord[]) => void) | undefined = undefined;
+
   constructor(
     readonly channels: readonly Channel[],
     private readonly counters: { recordsOut: number; bytesOut: number } = { recordsOut: 0, bytesOut: 0 },
@@ -31,6 +37,7 @@ export class Outputs {
     for (const r of records) bytes += recordBytes(r);
     this.counters.recordsOut += records.length;
     this.counters.bytesOut += bytes;
+    this.tap?.(records);
     const acks = ack.fork(this.channels.length);
     let waits: Promise<void>[] | undefined;
     for (let i = 0; i < this.channels.length; i++) {
@@ -62,6 +69,7 @@ export class Outputs {
       for (const r of records) bytes += recordBytes(r);
       this.counters.recordsOut += records.length;
       this.counters.bytesOut += bytes;
+      this.tap?.(records);
       const channel = this.channels[i] as Channel;
       const batch: Batch = { records, ack: acks[n] as Ack, bytes, position, attempts: 0 };
       if (!channel.tryOffer(batch)) (waits ??= []).push(channel.offer(batch));
