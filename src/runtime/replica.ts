@@ -6,6 +6,7 @@ import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors
 import { ConsumePump, type BatchHandler } from '../actors/pump/consume-pump.js';
 import type { DeadLetters } from '../actors/pump/dead-letters.js';
 import type { BlockListener, Outputs } from '../actors/pump/outputs.js';
+import { pauseReporter } from '../actors/pump/pause-reporter.js';
 import { SourcePump } from '../actors/pump/source-pump.js';
 import type { ChildExit, ChildHandle } from '../actors/supervision/types.js';
 import type { Ack } from '../streams/ack.js';
@@ -129,7 +130,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
 }
 
 function makePump(w: ReplicaWiring, io: SourceIO | StageIO | SinkIO, send: (e: LifecycleEvent) => void): Pump {
-  const listener: BlockListener = { blocked: () => send({ type: 'BLOCKED' }), unblocked: () => send({ type: 'UNBLOCKED' }) };
+  const listener = pauseReporter(send);
   if (w.node.role === 'source') {
     const source = new SourcePump(io as SourceIO, w.outputs, send);
     return {

@@ -14,7 +14,7 @@ export const channelSchema = z
       .number()
       .int()
       .positive()
-      .default(8192)
+      .default(2048)
       .describe('Capacity in records, counting queued and in-flight (leased) batches.'),
     maxBytes: z
       .number()

@@ -3,6 +3,7 @@ import { EndOfInput, NotConnected, errorMessage } from '../errors.js';
 import type { SourceIO } from '../io.js';
 import type { LifecycleEvent } from '../lifecycle.js';
 import type { Outputs } from './outputs.js';
+import { pauseReporter } from './pause-reporter.js';
 
 /**
  * Drives one source replica: read, register the batch with the commit tracker, send it
@@ -56,10 +57,7 @@ export class SourcePump {
   }
 
   private async loop(): Promise<void> {
-    const listener = {
-      blocked: () => this.send({ type: 'BLOCKED' }),
-      unblocked: () => this.send({ type: 'UNBLOCKED' }),
-    };
+    const listener = pauseReporter(this.send);
     try {
       while (this.running) {
         const read = await this.io.read();

@@ -1,0 +1,28 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runPassthroughBench } from './passthrough.js';
+import { runStalledSinkBench } from './stalled-sink.js';
+
+type Result = Record<string, unknown>;
+
+/** Every benchmark `npm run bench` runs; `npm run bench -- <name>...` runs some. */
+const benches: Record<string, () => Promise<Result>> = {
+  passthrough: () => runPassthroughBench() as unknown as Promise<Result>,
+  'stalled-sink': () => runStalledSinkBench(30) as unknown as Promise<Result>,
+};
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(benches);
+mkdirSync(resultsDir, { recursive: true });
+const rows: string[][] = [['benchmark', 'result']];
+for (const name of names) {
+  const bench = benches[name];
+  if (bench === undefined) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}`);
+  process.stderr.write(`running ${name}...\n`);
+  const result = { ...(await bench()), measuredAt: new Date().toISOString(), node: process.version };
+  writeFileSync(`${resultsDir}${name}.json`, JSON.stringify(result, null, 2) + '\n');
+  rows.push([name, Object.entries(result).map(([k, v]) => `${k}=${String(v)}`).join(' ')]);
+}
+const width = Math.max(...rows.map((r) => r[0]!.length));
+process.stdout.write(rows.map((r) => `${r[0]!.padEnd(width)}  ${r[1]}`).join('\n') + '\n');
