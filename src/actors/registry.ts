@@ -1,5 +1,6 @@
 import type { KindDefinition, Role } from './kind.js';
 import { blackholeKind } from './kinds/blackhole-sink.js';
+import { databaseKind } from './kinds/database/sink.js';
 import { deadletterKind } from './kinds/deadletter-sink.js';
 import { fileSinkKind } from './kinds/file-sink.js';
 import { fileSourceKind } from './kinds/file-source.js';
@@ -18,6 +19,7 @@ export const kinds: readonly KindDefinition[] = [
   stdoutSinkKind,
   blackholeKind,
   deadletterKind,
+  databaseKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

@@ -4,6 +4,7 @@ import { formatTopologyErrors } from '../topology/errors.js';
 import { toDot, toMermaid } from '../topology/graph.js';
 import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
+import { reportCommand } from './report-command.js';
 import { runTopology } from './run-command.js';
 
 const usage = `usage: millrace <command> [options]
@@ -13,6 +14,9 @@ commands:
   validate <topology.yaml>   check a topology; prints every error with file:line:column
   graph <topology.yaml> [--format mermaid|dot]
                              print the topology as a Mermaid (default) or Graphviz graph
+  report <topology.yaml> [--sink <id>] [--out <dir>]
+                             analyse the database sink's table per app and day: prints a table,
+                             writes report.csv/.json/.html to --out (default <dataDir>/report)
 
 exit codes: 0 ok, 1 runtime failure, 2 invalid usage or topology, 130 forced exit
 `;
@@ -34,7 +38,12 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string', default: 'mermaid' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      format: { type: 'string', default: 'mermaid' },
+      sink: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, file] = positionals;
   if (values.help || command === undefined) {
@@ -61,6 +70,10 @@ async function main(argv: string[]): Promise<number> {
       }
       process.stdout.write((values.format === 'dot' ? toDot(topology) : toMermaid(topology)) + '\n');
       return ExitCode.ok;
+    }
+    case 'report': {
+      const topology = await load(file);
+      return typeof topology === 'number' ? topology : reportCommand(topology, { sink: values.sink, out: values.out });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${usage}`);

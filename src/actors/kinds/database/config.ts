@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** SQL identifier for the table: letters, digits and underscores, so it can be quoted safely. */
+const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export const sqliteEngineConfig = z
+  .strictObject({
+    type: z.literal('sqlite').describe('Embedded SQLite database file (better-sqlite3).'),
+    path: z.string().min(1).default('data/millrace.db').describe('Database file, relative to the topology file; its directory is created.'),
+    synchronous: z
+      .enum(['normal', 'full'])
+      .default('normal')
+      .describe(
+        'normal: in WAL mode a commit survives a process crash but the last commits may be lost on power failure or an OS crash (the file stays consistent); full: fsync on every commit, slower.',
+      ),
+    busyTimeoutMs: z.number().int().nonnegative().default(5000).describe('How long a writer waits for another connection\'s lock before the write fails (and is retried).'),
+  })
+  .describe('SQLite engine.');
+
+export const mysqlEngineConfig = z
+  .strictObject({
+    type: z.literal('mysql').describe('MariaDB or MySQL server (mysql2).'),
+    url: z
+      .string()
+      .regex(/^(mysql|mariadb):\/\/.+/, 'expected mysql://user:pass@host:port/db')
+      .describe('Server URL, mysql://user:pass@host:port/db; use ${VAR} for secrets.'),
+    pool: z.number().int().positive().default(4).describe('Connections per replica.'),
+    connectTimeoutMs: z.number().int().positive().default(5000).describe('How long a connection attempt may take before it counts as unreachable.'),
+  })
+  .describe('MariaDB/MySQL engine.');
+
+export const engineConfig = z
+  .discriminatedUnion('type', [sqliteEngineConfig, mysqlEngineConfig])
+  .prefault({ type: 'sqlite' })
+  .describe('Where the rows go: SQLite (embedded default) or MariaDB/MySQL.');
+
+export const databaseSinkConfig = z
+  .strictObject({
+    engine: engineConfig,
+    table: z.string().regex(identifier, 'expected a plain SQL identifier').default('events').describe('Table for the rows; created with its indexes when missing.'),
+  })
+  .describe(
+    'Stores parsed log records as rows (file, line, ts, day, app, event, user, fields) keyed by (file, line). Inserts ignore rows already stored, so redelivered batches never double rows: effectively exactly-once per line on top of at-least-once delivery.',
+  );
+
+export type DatabaseSinkConfig = z.output<typeof databaseSinkConfig>;
+export type EngineConfig = z.output<typeof engineConfig>;
+export type SqliteEngineConfig = z.output<typeof sqliteEngineConfig>;
+export type MysqlEngineConfig = z.output<typeof mysqlEngineConfig>;
