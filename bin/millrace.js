@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when present (npm install runs the build via `prepare`); otherwise the
-// TypeScript sources through tsx, so a fresh checkout works before any build.
+// In a checkout, run the TypeScript sources through tsx so a stale dist/ can never run; an
+// installed package (which ships dist/ and no src/) runs the compiled code.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
+const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+if (existsSync(source)) {
   const { tsImport } = await import('tsx/esm/api');
-  await tsImport('../src/cli/main.ts', import.meta.url);
+  await tsImport(pathToFileURL(source).href, import.meta.url);
+} else {
+  await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
