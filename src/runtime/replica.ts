@@ -66,9 +66,9 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     transport: w.transport,
   };
   const io = await w.node.kind.create(w.node.config as never, ctx);
-  let actor: LifecycleActor | undefined;
+  // `send` is only called once the pump runs, after `actor` below exists.
   const send = (event: LifecycleEvent): void => {
-    if (actor?.getSnapshot().status === 'active') actor.send(event);
+    if (actor.getSnapshot().status === 'active') actor.send(event);
   };
   const pump = makePump(w, io, send);
   const machine = lifecycleMachine.provide({
@@ -86,15 +86,14 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
       }),
     },
   });
-  actor = createActor(machine, {
+  const actor: LifecycleActor = createActor(machine, {
     input: { id: w.node.id, kind: w.node.kind.name, role: w.node.role, replica: w.replica, backoff: w.node.supervision.backoff },
     inspect: w.inspect,
   });
   w.onActor?.(w.replica, actor, io);
-  const a = actor;
   const exited = new Promise<ChildExit>((resolve) => {
-    a.subscribe({
-      complete: () => resolve(a.getSnapshot().output ?? { reason: 'normal' }),
+    actor.subscribe({
+      complete: () => resolve(actor.getSnapshot().output ?? { reason: 'normal' }),
       error: (error) => resolve({ reason: 'error', error }),
     });
   }).then(async (exit) => {
@@ -109,7 +108,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     return exit;
   });
   const ready = new Promise<void>((resolve) => {
-    const sub = a.subscribe((snapshot) => {
+    const sub = actor.subscribe((snapshot) => {
       if (lifecycleState(snapshot) !== 'connecting' && lifecycleState(snapshot) !== 'idle') {
         sub.unsubscribe();
         resolve();
@@ -117,8 +116,8 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     });
     void exited.then(() => resolve());
   });
-  a.start();
-  a.send({ type: 'START' });
+  actor.start();
+  actor.send({ type: 'START' });
   await ready;
   return {
     exited,

@@ -17,7 +17,7 @@ export async function loadFunction(baseDir: string, modulePath: string, exportNa
       mod = (await import(url)) as Record<string, unknown>;
     }
   } catch (error) {
-    throw new Error(`cannot load ${what} module ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot load ${what} module ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const fn = mod[exportName];
   if (typeof fn !== 'function') {
