@@ -21,18 +21,20 @@ export async function benchTopology(yaml: string): Promise<Topology> {
 }
 
 /**
- * Runs a topology to its end. `ms` is the time from every actor being connected (kinds created,
+ * Runs a topology to its end. `ms` (and `cpuMs`) is the time from every actor being connected (kinds created,
  * modules loaded) until the last channel drained and the sources committed; `startMs` is the
  * start-up before it.
  */
-export async function runToEnd(topology: Topology, options: RuntimeOptions = {}): Promise<{ ms: number; startMs: number; elu: number; runtime: Runtime }> {
+export async function runToEnd(topology: Topology, options: RuntimeOptions = {}): Promise<{ ms: number; cpuMs: number; startMs: number; elu: number; runtime: Runtime }> {
   const runtime = new Runtime(topology, { log: pino({ level: 'silent' }), ...options });
   const t0 = performance.now();
   await runtime.start();
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const result = await runtime.finished;
   if (!result.ok) throw new Error(`bench topology failed: ${String(result.error)}`);
   const elu = performance.eventLoopUtilization(elu0).utilization;
-  return { ms: performance.now() - t1, startMs: t1 - t0, elu, runtime };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t1, cpuMs: (cpu.user + cpu.system) / 1000, startMs: t1 - t0, elu, runtime };
 }

@@ -25,6 +25,32 @@ export interface Lease {
   requeue(): void;
 }
 
+/** A lease as the channel hands it out: a class, so taking a batch allocates no closures. */
+class ChannelLease implements Lease {
+  private settled = false;
+  /** Called once the lease is released or requeued (set by {@link fromChannel} to return credit). */
+  onSettle: (() => void) | undefined;
+
+  constructor(
+    private readonly channel: Channel,
+    readonly batch: Batch,
+  ) {}
+
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.channel.settleLease(this.batch, false);
+    this.onSettle?.();
+  }
+
+  requeue(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.channel.settleLease(this.batch, true);
+    this.onSettle?.();
+  }
+}
+
 export interface ChannelStats {
   depthRecords: number;
   depthBytes: number;
@@ -52,9 +78,11 @@ export interface ChannelStats {
  * Producers register with {@link addProducer}; the channel closes when the last one leaves, and
  * consumers then drain what is queued before {@link take} returns `undefined`.
  */
+export type { ChannelLease };
+
 export class Channel {
   private readonly queue = new Queue<Batch>();
-  private readonly takers = new Queue<(lease: Lease | undefined) => void>();
+  private readonly takers = new Queue<(lease: ChannelLease | undefined) => void>();
   private readonly offerers = new Queue<() => void>();
   private producers = 0;
   private closed = false;
@@ -152,41 +180,32 @@ export class Channel {
   }
 
   /** Takes the next batch, waiting for one; `undefined` once closed and drained. */
-  take(): Promise<Lease | undefined> {
+  take(): Promise<ChannelLease | undefined> {
     const lease = this.tryTake();
     if (lease !== undefined || this.drained) return Promise.resolve(lease);
     return new Promise((resolve) => this.takers.push(resolve));
   }
 
   /** Takes the next batch if one is queued. */
-  tryTake(): Lease | undefined {
+  tryTake(): ChannelLease | undefined {
     const batch = this.queue.shift();
     if (batch === undefined) return undefined;
     this.s.inflightBatches += 1;
     this.s.takenRecords += batch.records.length;
-    return this.lease(batch);
+    return new ChannelLease(this, batch);
   }
 
-  private lease(batch: Batch): Lease {
-    let settled = false;
-    return {
-      batch,
-      release: () => {
-        if (settled) return;
-        settled = true;
-        this.s.inflightBatches -= 1;
-        this.free(batch);
-      },
-      requeue: () => {
-        if (settled) return;
-        settled = true;
-        this.s.inflightBatches -= 1;
-        this.s.redelivered += 1;
-        this.s.takenRecords -= batch.records.length;
-        this.queue.unshift(batch);
-        this.wakeTaker();
-      },
-    };
+  /** Bookkeeping of a settled lease: free its capacity, or put the batch back at the head. */
+  settleLease(batch: Batch, requeue: boolean): void {
+    this.s.inflightBatches -= 1;
+    if (!requeue) {
+      this.free(batch);
+      return;
+    }
+    this.s.redelivered += 1;
+    this.s.takenRecords -= batch.records.length;
+    this.queue.unshift(batch);
+    this.wakeTaker();
   }
 
   private fits(batch: Batch): boolean {
@@ -208,7 +227,7 @@ export class Channel {
 
   private wakeTaker(): void {
     if (this.takers.length === 0 || this.queue.length === 0) return;
-    const taker = this.takers.shift() as (lease: Lease | undefined) => void;
+    const taker = this.takers.shift() as (lease: ChannelLease | undefined) => void;
     taker(this.tryTake());
   }
 

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { Channel, Lease } from './channel.js';
+import type { Channel, ChannelLease, Lease } from './channel.js';
 
 /**
  * The batches of a channel as an Observable with Reactive-Streams demand: at most `demand` leases
@@ -20,18 +20,7 @@ export function fromChannel(channel: Channel, demand = 1): Observable<Lease> {
       outstanding -= 1;
       pull();
     };
-    const wrap = (lease: Lease): Lease => ({
-      batch: lease.batch,
-      release: () => {
-        lease.release();
-        settled();
-      },
-      requeue: () => {
-        lease.requeue();
-        settled();
-      },
-    });
-    const emit = (lease: Lease | undefined): void => {
+    const emit = (lease: ChannelLease | undefined): void => {
       if (done) {
         lease?.requeue();
         return;
@@ -44,7 +33,8 @@ export function fromChannel(channel: Channel, demand = 1): Observable<Lease> {
         return;
       }
       outstanding += 1;
-      subscriber.next(wrap(lease));
+      lease.onSettle = settled;
+      subscriber.next(lease);
     };
     function pull(): void {
       while (!done && !waiting && outstanding < demand) {

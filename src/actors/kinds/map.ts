@@ -22,20 +22,24 @@ export const mapKind = defineStage({
     const fn = (await loadFunction(ctx.baseDir, config.module, config.export, 'map')) as MapFn;
     return {
       async process(batch) {
-        const records: LogRecord[] = [];
-        const dead: DeadRecord[] = [];
-        for (const record of batch.records) {
+        const input = batch.records;
+        const records: LogRecord[] = new Array<LogRecord>(input.length);
+        let n = 0;
+        let dead: DeadRecord[] | undefined;
+        for (let i = 0; i < input.length; i++) {
+          const record = input[i] as LogRecord;
           try {
             let out = fn(record);
             if (out instanceof Promise) out = await out;
             if (out === null || out === undefined) continue;
-            if (Array.isArray(out)) records.push(...out);
-            else records.push(out);
+            if (!Array.isArray(out)) records[n++] = out;
+            else for (const r of out) records[n++] = r;
           } catch (error) {
-            dead.push({ record, reason: `map ${config.module} threw: ${errorMessage(error)}` });
+            (dead ??= []).push({ record, reason: `map ${config.module} threw: ${errorMessage(error)}` });
           }
         }
-        return { records, dead };
+        records.length = n;
+        return dead === undefined ? { records } : { records, dead };
       },
     };
   },
