@@ -6,6 +6,7 @@ import { fileSinkKind } from './kinds/file-sink.js';
 import { fileSourceKind } from './kinds/file-source.js';
 import { filterKind } from './kinds/filter.js';
 import { generatorKind } from './kinds/generator.js';
+import { hdfsKind } from './kinds/hdfs/hdfs-source.js';
 import { mapKind } from './kinds/map.js';
 import { stdoutSinkKind } from './kinds/stdout-sink.js';
 
@@ -13,6 +14,7 @@ import { stdoutSinkKind } from './kinds/stdout-sink.js';
 export const kinds: readonly KindDefinition[] = [
   generatorKind,
   fileSourceKind,
+  hdfsKind,
   mapKind,
   filterKind,
   fileSinkKind,
