@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { errorMessage } from '../../errors.js';
 import { findByIdentity, findCopy } from './copy-finder.js';
 import { holds, identityKey, isMissing, statPath } from './fingerprint.js';
 import type { FileEntry, PositionBook } from './positions.js';
@@ -28,6 +29,8 @@ export class FollowedFiles {
   readonly counters: TailCounters = { rotations: 0, truncations: 0, copiesFollowed: 0 };
   /** Files closed after draining: where they were read to, until that is committed. */
   private readonly finished = new Map<string, FileEntry>();
+  /** Matched paths that could not be opened, warned about once. */
+  private readonly unreadable = new Set<string>();
 
   constructor(
     private readonly book: PositionBook,
@@ -77,8 +80,12 @@ export class FollowedFiles {
       handle = await open(path, 'r');
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      // Unreadable (permissions, too many open files): skipped, and tried again at the next scan.
+      if (!this.unreadable.has(path)) this.log.warn({ file: path, err: errorMessage(error) }, 'cannot open file: skipping it for now');
+      this.unreadable.add(path);
+      return undefined;
     }
+    this.unreadable.delete(path);
     const s = await handle.stat({ bigint: true });
     const key = identityKey(s);
     const followed = this.files.get(key);
