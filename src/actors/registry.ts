@@ -8,6 +8,11 @@ import { filterKind } from './kinds/filter.js';
 import { generatorKind } from './kinds/generator.js';
 import { hdfsKind } from './kinds/hdfs/hdfs-source.js';
 import { mapKind } from './kinds/map.js';
+import { decompressKind } from './kinds/pipeline/decompress.js';
+import { distributeKind } from './kinds/pipeline/distribute.js';
+import { parseKind } from './kinds/pipeline/parse.js';
+import { splitKind } from './kinds/pipeline/split.js';
+import { transcodeKind } from './kinds/pipeline/transcode.js';
 import { stdoutSinkKind } from './kinds/stdout-sink.js';
 
 /** Every kind millrace knows, one line each. */
@@ -17,6 +22,11 @@ export const kinds: readonly KindDefinition[] = [
   hdfsKind,
   mapKind,
   filterKind,
+  decompressKind,
+  transcodeKind,
+  distributeKind,
+  splitKind,
+  parseKind,
   fileSinkKind,
   stdoutSinkKind,
   blackholeKind,

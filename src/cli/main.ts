@@ -6,6 +6,7 @@ import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { runTopology } from './run-command.js';
+import { sampleCommand } from './sample-command.js';
 
 const usage = `usage: millrace <command> [options]
 
@@ -14,6 +15,8 @@ commands:
   validate <topology.yaml>   check a topology; prints every error with file:line:column
   graph <topology.yaml> [--format mermaid|dot]
                              print the topology as a Mermaid (default) or Graphviz graph
+  sample [--dir data/sample] [--files N] [--if-missing]
+                             write sample compressed log files and MANIFEST.json (expected counts)
   report <topology.yaml> [--sink <id>] [--out <dir>]
                              analyse the database sink's table per app and day: prints a table,
                              writes report.csv/.json/.html to --out (default <dataDir>/report)
@@ -43,6 +46,9 @@ async function main(argv: string[]): Promise<number> {
       sink: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      dir: { type: 'string' },
+      files: { type: 'string' },
+      'if-missing': { type: 'boolean' },
     },
   });
   const [command, file] = positionals;
@@ -75,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       const topology = await load(file);
       return typeof topology === 'number' ? topology : reportCommand(topology, { sink: values.sink, out: values.out });
     }
+    case 'sample':
+      return sampleCommand({ dir: values.dir, files: values.files, ifMissing: values['if-missing'] });
     default:
       process.stderr.write(`unknown command "${command}"\n\n${usage}`);
       return ExitCode.invalid;
