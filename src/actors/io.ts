@@ -43,6 +43,8 @@ export interface SourceRead<P> {
   position: P;
   /** Human-readable position for dead-letter entries and logs, e.g. `app.log:1200`. */
   label: string;
+  /** Input the source rejects (a file too large to load, a message it cannot decode): dead-lettered with the batch's position. */
+  dead?: DeadRecord[];
 }
 
 /**

@@ -131,7 +131,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
 function makePump(w: ReplicaWiring, io: SourceIO | StageIO | SinkIO, send: (e: LifecycleEvent) => void): Pump {
   const listener = pauseReporter(send);
   if (w.node.role === 'source') {
-    const source = new SourcePump(io as SourceIO, w.outputs, send);
+    const source = new SourcePump(w.node.id, io as SourceIO, w.outputs, w.deadLetters, send);
     return {
       start: () => source.start(),
       drain: async () => {

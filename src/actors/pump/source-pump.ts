@@ -2,6 +2,8 @@ import { CommitTracker } from '../../streams/commit-tracker.js';
 import { EndOfInput, NotConnected, errorMessage } from '../errors.js';
 import type { SourceIO } from '../io.js';
 import type { LifecycleEvent } from '../lifecycle.js';
+import type { Ack } from '../../streams/ack.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { Outputs } from './outputs.js';
 import { pauseReporter } from './pause-reporter.js';
 
@@ -16,8 +18,10 @@ export class SourcePump {
   private live = true;
 
   constructor(
+    private readonly actor: string,
     private readonly io: SourceIO,
     private readonly outputs: Outputs,
+    private readonly deadLetters: DeadLetters,
     private readonly send: (event: LifecycleEvent) => void,
   ) {
     this.tracker = new CommitTracker<unknown>(
@@ -64,7 +68,16 @@ export class SourcePump {
         // Read after a stop: not sent, so not committed; a later run reads it again.
         if (!this.running) break;
         const ack = this.tracker.begin(read.position);
-        await this.outputs.send(read.records, ack, read.label, listener);
+        const dead = read.dead ?? [];
+        if (dead.length === 0) {
+          await this.outputs.send(read.records, ack, read.label, listener);
+          continue;
+        }
+        const [pass, reject] = ack.fork(2) as [Ack, Ack];
+        await Promise.all([
+          this.outputs.send(read.records, pass, read.label, listener),
+          this.deadLetters.send(this.actor, read.label, dead, reject),
+        ]);
       }
     } catch (error) {
       if (!this.running) return;

@@ -42,12 +42,21 @@ export interface CoordinatorLease {
  * const claim = await coordinator.take(coordinator.serving(ctx.replica), ctx.replica, ctx.signal);
  * release(); // the last release closes the progress database
  */
+/** A file that will not be loaded, waiting to be dead-lettered by a poller. */
+export interface Rejection {
+  file: string;
+  cluster: string;
+  entry: FileEntry;
+  reason: string;
+}
+
 export class Coordinator {
   private readonly clusters = new Map<string, ClusterState>();
   private readonly allocator: PollerAllocator;
   private readonly claims: ClaimTable;
   private readonly waiters = new Set<() => void>();
   private readonly abort = new AbortController();
+  private readonly rejections: Rejection[] = [];
 
   private constructor(
     private readonly config: HdfsConfig,
@@ -182,11 +191,17 @@ export class Coordinator {
     const c = this.cluster(cluster);
     this.claims.reject(cluster, entry, reason);
     c.rejected += 1;
+    this.rejections.push({ file: fileId(cluster, entry.path), cluster, entry, reason });
     this.log.error(
       { file: fileId(cluster, entry.path), size: entry.size, reason },
       'file rejected: it will not be read unless it changes',
     );
     this.notify();
+  }
+
+  /** Rejected files not yet handed to a poller for the dead-letter sink (all of them, once). */
+  takeRejections(): Rejection[] {
+    return this.rejections.splice(0);
   }
 
   /** Without watch: every cluster listed, nothing left to take, nothing in flight. */

@@ -6,7 +6,7 @@ import type { LogRecord } from '../../../streams/record.js';
 import { FileChanged, FileGone, FileRejected } from './backend.js';
 import type { Claim } from './claims.js';
 import { hdfsConfig, totalPollers, type HdfsConfig } from './config.js';
-import { Coordinator } from './coordinator.js';
+import { Coordinator, type Rejection } from './coordinator.js';
 
 /** What a poller commits: the sequence number of its last acknowledged read, and that file's id. */
 export interface HdfsPosition {
@@ -28,6 +28,16 @@ function fileRecord(claim: Claim, bytes: Uint8Array): LogRecord {
       size: String(entry.size),
       mtime: String(entry.mtime),
     },
+  };
+}
+
+/** A rejected file as a dead-letter record: its metadata, not its bytes. */
+function rejectedRecord(r: Rejection): LogRecord {
+  return {
+    value: new Uint8Array(0),
+    key: r.file,
+    ts: r.entry.mtime,
+    headers: { file: r.file, source: r.cluster, path: r.entry.path, size: String(r.entry.size), mtime: String(r.entry.mtime) },
   };
 }
 
@@ -80,6 +90,17 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
     async read(): Promise<SourceRead<HdfsPosition>> {
       for (;;) {
         stillOpen();
+        const rejected = coordinator.takeRejections();
+        if (rejected.length > 0) {
+          // Already recorded as done-with-reason; the dead-letter entry makes it visible downstream.
+          seq += 1;
+          return {
+            records: [],
+            dead: rejected.map((r) => ({ record: rejectedRecord(r), reason: r.reason })),
+            position: { seq, file: rejected[0]?.file ?? '' },
+            label: rejected.map((r) => r.file).join(', '),
+          };
+        }
         const cluster = coordinator.serving(slot);
         const claim = await coordinator.take(cluster, slot, signal);
         if (claim !== undefined) {
@@ -131,7 +152,7 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
  * Delivery is at-least-once: a file is recorded done (in `<stateDir>/files.db`) only once every
  * record made from it is acknowledged downstream; a file in flight when its poller crashes or
  * the process stops is read again. Files larger than `maxFileBytes`, or refused by the cluster
- * (permissions), are never loaded: they are logged and recorded with the reason, and skipped
+ * (permissions), are never loaded: they are logged, recorded with the reason, dead-lettered (metadata only), and skipped
  * until they change. Without `watch`, the source ends once every file listed at start is done;
  * a cluster that never answers keeps it waiting.
  *

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -138,7 +139,7 @@ describe('hdfs source with local clusters', () => {
     expect(clusters[0]).toMatchObject({ done: 6, inFlight: 0 });
   });
 
-  it('rejects a file over maxFileBytes without loading it, logs the reason once and reads the rest', async () => {
+  it('rejects a file over maxFileBytes without loading it, logs and dead-letters it once and reads the rest', async () => {
     const dir = tempDir('big');
     put(dir, 'small.log', 'x\n');
     put(dir, 'big.log', Buffer.alloc(4096, 0x61));
@@ -161,6 +162,8 @@ describe('hdfs source with local clusters', () => {
       { file: 'logs:big.log', reason: '4096 bytes exceed maxFileBytes (1024)' },
       { file: 'logs:small.log', reason: null },
     ]);
+    const dead = readFileSync(join(t.dataDir, 'deadletter.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; key: string; actor: string });
+    expect(dead).toEqual([expect.objectContaining({ key: 'logs:big.log', reason: '4096 bytes exceed maxFileBytes (1024)' })]);
 
     const again = capturingLog();
     const second = await start(t, again.log);
