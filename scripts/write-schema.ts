@@ -1,11 +1,23 @@
 /**
- * Writes schema/topology.schema.json from the zod schemas (`npm run schema`). Run it after
- * adding or changing a kind; a test fails while the committed file is stale.
+ * Writes schema/topology.schema.json and schema/cases.schema.json from the zod schemas, and
+ * docs/reference.md from the same schemas (`npm run schema`). Run it after adding or changing a
+ * kind; a test fails while a committed file is stale.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { casesJsonSchemaText } from '../src/authoring/cases-json-schema.js';
+import { referenceDoc } from '../src/authoring/reference-doc.js';
 import { topologyJsonSchemaText } from '../src/topology/json-schema.js';
 
-const target = fileURLToPath(new URL('../schema/topology.schema.json', import.meta.url));
-await writeFile(target, topologyJsonSchemaText());
-process.stdout.write(`wrote ${target}\n`);
+const outputs: [string, () => string][] = [
+  ['../schema/topology.schema.json', () => topologyJsonSchemaText()],
+  ['../schema/cases.schema.json', () => casesJsonSchemaText()],
+  ['../docs/reference.md', () => referenceDoc()],
+];
+for (const [relative, render] of outputs) {
+  const target = fileURLToPath(new URL(relative, import.meta.url));
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, render());
+  process.stdout.write(`wrote ${target}\n`);
+}

@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { loadTopology } from '../topology/load.js';
 import { formatTopologyErrors } from '../topology/errors.js';
 import { toDot, toMermaid } from '../topology/graph.js';
+import { toSvg } from '../authoring/graph-svg.js';
 import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { runTopology } from './run-command.js';
+import { testCommand } from './test-command.js';
 import { sampleCommand } from './sample-command.js';
 
 const usage = `usage: millrace <command> [options]
@@ -13,8 +15,12 @@ const usage = `usage: millrace <command> [options]
 commands:
   run <topology.yaml>        run a topology until its sources end or SIGINT/SIGTERM
   validate <topology.yaml>   check a topology; prints every error with file:line:column
-  graph <topology.yaml> [--format mermaid|dot]
-                             print the topology as a Mermaid (default) or Graphviz graph
+  graph <topology.yaml> [--format mermaid|dot|svg]
+                             print the topology as a Mermaid (default) or Graphviz graph, or a
+                             self-contained SVG drawing
+  test <topology.yaml> <cases.yaml>
+                             run config unit tests against the topology's real stages
+                             (exit 0 all pass, 1 some fail, 2 invalid files)
   sample [--dir data/sample] [--files N] [--if-missing]
                              write sample compressed log files and MANIFEST.json (expected counts)
   report <topology.yaml> [--sink <id>] [--out <dir>]
@@ -70,13 +76,19 @@ async function main(argv: string[]): Promise<number> {
     case 'graph': {
       const topology = await load(file);
       if (typeof topology === 'number') return topology;
+      if (values.format === 'svg') {
+        process.stdout.write(toSvg(topology));
+        return ExitCode.ok;
+      }
       if (values.format !== 'mermaid' && values.format !== 'dot') {
-        process.stderr.write(`unknown --format ${values.format}; expected mermaid or dot\n`);
+        process.stderr.write(`unknown --format ${values.format}; expected mermaid, dot or svg\n`);
         return ExitCode.invalid;
       }
       process.stdout.write((values.format === 'dot' ? toDot(topology) : toMermaid(topology)) + '\n');
       return ExitCode.ok;
     }
+    case 'test':
+      return testCommand(file, positionals[2]);
     case 'report': {
       const topology = await load(file);
       return typeof topology === 'number' ? topology : reportCommand(topology, { sink: values.sink, out: values.out });

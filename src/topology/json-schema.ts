@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KindDefinition } from '../actors/kind.js';
+import { kindExample } from '../authoring/kind-examples.js';
 import { defaultRegistry, type KindRegistry } from './kind-registry.js';
 import { headerShape, idPattern, nodeSchema, sections, type Section } from './schema.js';
 
@@ -8,7 +9,7 @@ function sectionSchema(section: Section, registry: KindRegistry): z.ZodType {
     .kindNames(section.role)
     .map((name) => registry.findKind(section.role, name))
     .filter((kind): kind is KindDefinition => kind !== undefined);
-  const [first, ...rest] = kinds.map(nodeSchema);
+  const [first, ...rest] = kinds.map((kind) => nodeSchema(kind).meta({ examples: [kindExample(kind)] }));
   const node = first ? z.discriminatedUnion('kind', [first, ...rest]) : z.never();
   const ids = z.string().regex(idPattern);
   const record = z.record(ids, node).describe(section.description);
