@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runEmbeddedLogBench } from './embedded-log.js';
 import { runPassthroughBench } from './passthrough.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 
@@ -9,6 +10,7 @@ type Result = Record<string, unknown>;
 const benches: Record<string, () => Promise<Result>> = {
   passthrough: () => runPassthroughBench() as unknown as Promise<Result>,
   'stalled-sink': () => runStalledSinkBench(30) as unknown as Promise<Result>,
+  'embedded-log': () => runEmbeddedLogBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
