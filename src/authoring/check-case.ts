@@ -13,16 +13,18 @@ function outputDifferences(expected: ExpectedRecord, actual: OutputRecord): stri
   return out;
 }
 
-const outputStyle: DiffStyle<ExpectedRecord, OutputRecord> = {
-  showExpected: (e) => showRecord(e),
-  showActual: (a) => showRecord(a.record),
-  explain: outputDifferences,
-};
+/** How outputs print: with the consumer each reached when the target routes records apart. */
+function outputStyle(routed: boolean): DiffStyle<ExpectedRecord, OutputRecord> {
+  const showActual = (a: OutputRecord): string =>
+    showRecord(routed && a.consumers.length === 1 ? { ...a.record, consumer: a.consumers[0] } : a.record);
+  return { showExpected: (e) => showRecord(e), showActual, explain: outputDifferences };
+}
 
 function checkOutputs(test: TestCase, outputs: readonly OutputRecord[]): string[] {
   const expected = test.outputs;
   if (expected === undefined) return [];
   const equal = (e: ExpectedRecord, a: OutputRecord): boolean => outputDifferences(e, a).length === 0;
+  const style = outputStyle(new Set(outputs.map((o) => o.consumers.join(','))).size > 1);
   if (test.unordered) {
     const unused = [...outputs];
     const missing = expected.filter((e) => {
@@ -35,13 +37,13 @@ function checkOutputs(test: TestCase, outputs: readonly OutputRecord[]): string[
     return [
       `outputs differ, in any order (- expected, not produced; + produced, not expected):`,
       ...missing.map((e) => `  - ${showRecord(e)}`),
-      ...unused.map((a) => `  + ${showRecord(a.record)}`),
+      ...unused.map((a) => `  + ${style.showActual(a)}`),
     ];
   }
   const steps = align(expected, outputs, equal);
   if (steps.every((s) => s.op === 'same')) return [];
   const counts = expected.length === outputs.length ? '' : ` (expected ${expected.length}, got ${outputs.length})`;
-  return [`outputs differ${counts} (- expected, + actual):`, ...renderSteps(steps, outputStyle, '  ')];
+  return [`outputs differ${counts} (- expected, + actual):`, ...renderSteps(steps, style, '  ')];
 }
 
 function checkConditions(conditions: Conditions | undefined, outputs: readonly OutputRecord[]): string[] {

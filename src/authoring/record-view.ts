@@ -108,7 +108,7 @@ export function show(value: unknown): string {
 }
 
 /** A record in one line: the fields a test compares, in a fixed order. */
-export function showRecord(record: RecordView | ExpectedRecord): string {
+export function showRecord(record: (RecordView & { consumer?: string }) | ExpectedRecord): string {
   const shown: Record<string, unknown> = {};
   for (const field of ['value', 'base64', 'key', 'headers', 'stream', 'consumer'] as const) {
     const value = (record as Record<string, unknown>)[field];

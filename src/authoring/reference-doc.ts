@@ -92,7 +92,7 @@ function casesSection(): string[] {
     '',
     '`millrace test <topology.yaml> <cases.yaml>` runs the real stages of a topology on the records a',
     'cases file gives and checks what leaves them; `schema/cases.schema.json` is the JSON Schema of',
-    'these files. See `examples/demo.cases.yaml`.',
+    'these files. See `examples/logs.cases.yaml` (the default topology) and `examples/demo.cases.yaml`.',
     '',
   ];
   for (const [title, schema, note] of parts) out.push(`### ${title}`, '', note, '', settingsTable(schema, false).trimEnd(), '');

@@ -8,13 +8,13 @@ import { formatTopologyErrors } from '../../src/topology/errors.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 
-/** The default topology of the repository (generator → enrich map → warnings filter → files). */
-export const demoTopologyFile = fileURLToPath(new URL('../../topology.yaml', import.meta.url));
+/** The generator demo (generator → enrich map → warnings filter → files). */
+export const demoTopologyFile = fileURLToPath(new URL('../../examples/generator-demo.yaml', import.meta.url));
 
 /** Lines joined: keeps YAML in tests readable. */
 export const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
-/** Loads the default topology, failing the test if it does not load. */
+/** Loads the generator demo, failing the test if it does not load. */
 export async function demoTopology(): Promise<Topology> {
   const result = await loadTopology(demoTopologyFile);
   if (!result.ok) throw new Error(formatTopologyErrors(result.errors));

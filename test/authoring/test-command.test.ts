@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { testCommand } from '../../src/cli/test-command.js';
 import { capture, demoTopologyFile, tempFile, yaml } from './helpers.js';
 
-const demoCases = new URL('../../examples/demo.cases.yaml', import.meta.url).pathname;
+const defaultTopologyFile = fileURLToPath(new URL('../../topology.yaml', import.meta.url));
 
 async function run(topologyFile: string, casesText: string): Promise<{ code: number; out: string; err: string; file: string }> {
   const file = await tempFile('cases.yaml', casesText);
@@ -14,9 +15,12 @@ async function run(topologyFile: string, casesText: string): Promise<{ code: num
 }
 
 describe('millrace test', () => {
-  it('passes the example cases of the default topology: exit 0, one ✓ line per test, and the totals', async () => {
+  it.each([
+    ['the generator demo', demoTopologyFile, 'examples/demo.cases.yaml'],
+    ['the default log pipeline', defaultTopologyFile, 'examples/logs.cases.yaml'],
+  ])('passes the example cases of %s: exit 0, one ✓ line per test, and the totals', async (_name, topologyFile, cases) => {
     const io = capture();
-    const code = await testCommand(demoTopologyFile, demoCases, io);
+    const code = await testCommand(topologyFile, fileURLToPath(new URL(`../../${cases}`, import.meta.url)), io);
     expect(io.stderr()).toBe('');
     expect(code).toBe(0);
     const lines = io.stdout().trim().split('\n');
@@ -87,7 +91,7 @@ describe('millrace test', () => {
     expect(out).toContain(
       [
         '    unexpected dead letters (add deadLetters to expect them):',
-        '      + {"reason":"map examples/modules/enrich.mjs threw: not a generator record: oops","actor":"enrich","value":"oops"}',
+        '      + {"reason":"map modules/enrich.mjs threw: not a generator record: oops","actor":"enrich","value":"oops"}',
       ].join('\n'),
     );
     expect(out).toContain(['    dead letters differ (expected 1, got 0) (- expected, + actual):', '      - {reason matches /threw/}'].join('\n'));

@@ -62,7 +62,7 @@ describe('the topology a test runs', () => {
       expect(kept.supervision.backoff.maxMs).toBeLessThanOrEqual(10);
     }
     expect(byId(t, 'enrich')?.replicas).toBe(2);
-    expect(byId(t, 'enrich')?.config.module).toBe('examples/modules/enrich.mjs');
+    expect(byId(t, 'enrich')?.config.module).toBe('modules/enrich.mjs');
   });
 
   it('feeds the first stage from the stand-in source and replaces the rest of the topology by stand-in sinks', () => {
