@@ -7,6 +7,8 @@ import { fileSourceKind } from './kinds/file-source.js';
 import { filterKind } from './kinds/filter.js';
 import { generatorKind } from './kinds/generator.js';
 import { hdfsKind } from './kinds/hdfs/hdfs-source.js';
+import { kafkaSinkKind } from './kinds/kafka/sink.js';
+import { kafkaSourceKind } from './kinds/kafka/source.js';
 import { mapKind } from './kinds/map.js';
 import { decompressKind } from './kinds/pipeline/decompress.js';
 import { distributeKind } from './kinds/pipeline/distribute.js';
@@ -19,6 +21,7 @@ import { stdoutSinkKind } from './kinds/stdout-sink.js';
 export const kinds: readonly KindDefinition[] = [
   generatorKind,
   fileSourceKind,
+  kafkaSourceKind,
   hdfsKind,
   mapKind,
   filterKind,
@@ -28,6 +31,7 @@ export const kinds: readonly KindDefinition[] = [
   splitKind,
   parseKind,
   fileSinkKind,
+  kafkaSinkKind,
   stdoutSinkKind,
   blackholeKind,
   deadletterKind,

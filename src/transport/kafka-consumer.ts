@@ -1,0 +1,263 @@
+import type { Admin, Consumer, EachBatchPayload, IMemberAssignment, Kafka, KafkaMessage, LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+import { errorMessage } from '../actors/errors.js';
+import { HandoffBuffer } from './handoff-buffer.js';
+import { asNotConnected, createKafka, type KafkaTransport } from './kafka-client.js';
+import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionStatus } from './message-log.js';
+import { OffsetOutOfRangeError } from './offset-out-of-range.js';
+import { PartitionTable, partitionKey } from './partition-table.js';
+
+/** What kafkajs 2.2.4 logs right before it resets an out-of-range offset and commits the reset. */
+const OUT_OF_RANGE_LOG = 'Offset out of range, resetting to default offset';
+const WATERMARK_REFRESH_MS = 5000;
+
+/** An error kafkajs' retrier gives up on at once (retriable=false) or retries (retriable=true). */
+function kafkajsStop(message: string, retriable: boolean): Error {
+  return Object.assign(new Error(message), { retriable });
+}
+
+function toConsumed(m: KafkaMessage): ConsumedMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = first.toString();
+  }
+  return { offset: Number(m.offset), key: m.key, value: m.value, headers, timestamp: Number(m.timestamp) };
+}
+
+/**
+ * A consumer group member on Kafka through kafkajs' `eachBatch`, with auto-commit off and a
+ * bounded {@link HandoffBuffer} (full → `consumer.pause`, half drained → `consumer.resume`; while
+ * paused kafkajs keeps heartbeating, so the member stays in the group).
+ *
+ * Rebalance: kafkajs fetches every partition again from the group's committed offset after each
+ * join, so on a new assignment all still-buffered batches are dropped and every partition gets a
+ * new epoch: commits of batches read before are skipped (those records are delivered again).
+ *
+ * Offset out of range: kafkajs would reset to its default offset and commit that reset, silently.
+ * Its log line announcing the reset is intercepted and the reset aborted: under `fail` the
+ * consumer stops with {@link OffsetOutOfRangeError}; under `earliest`/`latest` it seeks there.
+ */
+export class KafkaLogConsumer implements LogConsumer {
+  private readonly kafka: Kafka;
+  private readonly table = new PartitionTable();
+  private readonly buffer: HandoffBuffer;
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private autoPaused = false;
+  private userPaused = false;
+  private readonly pausedTopics = new Set<string>();
+  private readonly resetting = new Set<string>();
+  private outOfRange: { topic: string; partition: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly transport: KafkaTransport,
+    private readonly options: ConsumerOptions,
+    private readonly log: Logger,
+  ) {
+    this.kafka = createKafka(transport, log, { hook: (entry) => this.onKafkaLog(entry) });
+    this.buffer = new HandoffBuffer(
+      { maxRecords: options.maxBufferedRecords, maxBytes: options.maxBufferedBytes },
+      { full: () => this.setAutoPause(true), room: () => this.setAutoPause(false) },
+    );
+  }
+
+  async connect(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.group,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(this.options.sessionTimeoutMs / 10)),
+      maxBytes: Math.max(1024 * 1024, Math.min(this.options.maxBufferedBytes, 10 * 1024 * 1024)),
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000, restartOnFailure: async () => false },
+    });
+    this.consumer = consumer;
+    this.admin = this.kafka.admin();
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onAssignment(e.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (e) => void this.onCrash(e.payload.error));
+    const { topics, start } = this.options;
+    try {
+      await this.admin.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: topics instanceof RegExp ? [topics] : [...topics], fromBeginning: start === 'earliest' });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+    } catch (error) {
+      await this.disconnect();
+      throw asNotConnected(error, this.transport.brokers);
+    }
+    this.timer = setInterval(() => void this.refreshWatermarks(), WATERMARK_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  next(): Promise<ConsumedBatch> {
+    return this.buffer.take();
+  }
+
+  async commit(offsets: readonly PartitionOffset[]): Promise<void> {
+    const current = offsets.filter((o) => this.table.isCurrent(o));
+    if (current.length === 0 || this.consumer === undefined) return;
+    try {
+      await this.consumer.commitOffsets(current.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      for (const o of current) {
+        const part = this.table.get(o.topic, o.partition);
+        if (part?.epoch === o.epoch) part.committed = o.offset;
+      }
+    } catch (error) {
+      // A later commit supersedes this one; if none comes, the records are delivered again.
+      this.log.warn({ group: this.options.group, err: errorMessage(error) }, 'kafka offset commit failed');
+    }
+  }
+
+  pause(): void {
+    this.userPaused = true;
+    this.applyPause();
+  }
+
+  resume(): void {
+    this.userPaused = false;
+    this.applyPause();
+  }
+
+  status(): PartitionStatus[] {
+    return this.table.status(() => this.autoPaused || this.userPaused);
+  }
+
+  async disconnect(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.buffer.fail(new Error('kafka consumer closed'));
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const part = this.table.get(batch.topic, batch.partition);
+    if (!isRunning() || isStale() || part === undefined || this.resetting.has(partitionKey(batch.topic, batch.partition))) return;
+    const messages = batch.messages.map(toConsumed);
+    const last = messages[messages.length - 1];
+    if (last !== undefined) {
+      part.position = last.offset + 1;
+      part.highWatermark = Number(batch.highWatermark);
+      this.buffer.push({ topic: batch.topic, partition: batch.partition, epoch: part.epoch, messages, highWatermark: part.highWatermark });
+    }
+    // Resolving only moves kafkajs' fetch position; the group's offset moves on commit().
+    resolveOffset(batch.lastOffset());
+  }
+
+  private onAssignment(assignment: IMemberAssignment): void {
+    const list = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    this.table.assign(list);
+    this.resetting.clear();
+    const dropped = this.buffer.drop(() => false);
+    this.log.info({ group: this.options.group, assigned: list.map((p) => partitionKey(p.topic, p.partition)), dropped }, 'kafka partitions assigned');
+    this.applyPause();
+    void this.loadCommitted();
+  }
+
+  private setAutoPause(paused: boolean): void {
+    this.autoPaused = paused;
+    this.applyPause();
+  }
+
+  /** Pauses whole topics: kafkajs keeps a topic's pause across rebalances. */
+  private applyPause(): void {
+    if (this.consumer === undefined || this.closed) return;
+    const pause = this.autoPaused || this.userPaused;
+    try {
+      if (pause) {
+        const topics = this.table.topics().filter((t) => !this.pausedTopics.has(t));
+        for (const t of topics) this.pausedTopics.add(t);
+        if (topics.length > 0) this.consumer.pause(topics.map((topic) => ({ topic })));
+      } else if (this.pausedTopics.size > 0) {
+        this.consumer.resume([...this.pausedTopics].map((topic) => ({ topic })));
+        this.pausedTopics.clear();
+      }
+    } catch (error) {
+      this.log.debug({ err: errorMessage(error) }, 'kafka pause/resume before the consumer runs');
+    }
+  }
+
+  private onKafkaLog(entry: LogEntry): void {
+    if (entry.namespace !== 'ConsumerGroup' || entry.log.message !== OUT_OF_RANGE_LOG) return;
+    const topic = String(entry.log['topic']);
+    const partition = Number(entry.log['partition']);
+    if (this.options.offsetOutOfRange === 'fail') {
+      this.outOfRange ??= { topic, partition };
+      throw kafkajsStop(`offset out of range on ${topic}/${partition}`, false);
+    }
+    const key = partitionKey(topic, partition);
+    if (!this.resetting.has(key)) {
+      this.resetting.add(key);
+      void this.seekTo(topic, partition, this.options.offsetOutOfRange);
+    }
+    throw kafkajsStop(`offset out of range on ${topic}/${partition}: seeking ${this.options.offsetOutOfRange}`, true);
+  }
+
+  private async seekTo(topic: string, partition: number, where: 'earliest' | 'latest'): Promise<void> {
+    try {
+      const range = await this.watermarks(topic, partition);
+      const offset = where === 'earliest' ? range.low : range.high;
+      const from = this.table.get(topic, partition)?.position ?? this.table.get(topic, partition)?.committed ?? null;
+      this.log.warn({ topic, partition, from, to: offset, ...range }, `offset out of range: continuing from the ${where} offset as configured`);
+      this.consumer?.seek({ topic, partition, offset: String(offset) });
+    } catch (error) {
+      this.buffer.fail(asNotConnected(error, this.transport.brokers));
+    } finally {
+      this.resetting.delete(partitionKey(topic, partition));
+    }
+  }
+
+  private async onCrash(error: Error): Promise<void> {
+    if (this.closed) return;
+    const oor = this.outOfRange;
+    if (oor === undefined) {
+      this.buffer.fail(asNotConnected(error, this.transport.brokers));
+      return;
+    }
+    const part = this.table.get(oor.topic, oor.partition);
+    const range = await this.watermarks(oor.topic, oor.partition).catch(() => ({ low: null, high: null }));
+    const offset = part?.position ?? part?.committed ?? (await this.committedOffset(oor.topic, oor.partition).catch(() => null));
+    this.buffer.fail(new OffsetOutOfRangeError(this.options.group, oor.topic, oor.partition, offset, range.low, range.high));
+  }
+
+  private async watermarks(topic: string, partition: number): Promise<{ low: number; high: number }> {
+    const all = await (this.admin as Admin).fetchTopicOffsets(topic);
+    const p = all.find((o) => o.partition === partition);
+    if (p === undefined) throw new Error(`no partition ${topic}/${partition}`);
+    return { low: Number(p.low), high: Number(p.high) };
+  }
+
+  private async committedOffset(topic: string, partition: number): Promise<number | null> {
+    const [entry] = await (this.admin as Admin).fetchOffsets({ groupId: this.options.group, topics: [topic] });
+    const offset = Number(entry?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    return offset >= 0 ? offset : null;
+  }
+
+  private async loadCommitted(): Promise<void> {
+    const topics = this.table.topics();
+    if (topics.length === 0 || this.admin === undefined) return;
+    try {
+      for (const entry of await this.admin.fetchOffsets({ groupId: this.options.group, topics })) {
+        for (const p of entry.partitions) {
+          const part = this.table.get(entry.topic, p.partition);
+          if (part !== undefined && part.committed === null && Number(p.offset) >= 0) part.committed = Number(p.offset);
+        }
+      }
+      await this.refreshWatermarks();
+    } catch (error) {
+      this.log.debug({ err: errorMessage(error) }, 'could not load committed offsets for status');
+    }
+  }
+
+  private async refreshWatermarks(): Promise<void> {
+    if (this.admin === undefined || this.closed) return;
+    for (const topic of this.table.topics()) {
+      const offsets = await this.admin.fetchTopicOffsets(topic).catch(() => []);
+      for (const o of offsets) {
+        const part = this.table.get(topic, o.partition);
+        if (part !== undefined) part.highWatermark = Number(o.high);
+      }
+    }
+  }
+}

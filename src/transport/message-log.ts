@@ -1,0 +1,124 @@
+/**
+ * The message-log contract `kafka` sources and sinks code against, with two implementations:
+ * Apache Kafka through kafkajs ({@link ../transport/kafka-log.js}) and the embedded durable log
+ * ({@link ../transport/embedded-message-log.js}). Offsets are plain numbers (Kafka's int64 offsets
+ * stay far below 2^53 in practice).
+ */
+
+/** One message to append. */
+export interface OutgoingMessage {
+  /** Partitioning key: Kafka's default murmur2 partitioner picks the partition from it. */
+  key?: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+  /** Event time, ms since the epoch. */
+  timestamp?: number;
+}
+
+/** How a producer writes. */
+export interface ProducerOptions {
+  /** `-1` waits for every in-sync replica, `1` for the leader only. */
+  acks: -1 | 1;
+  idempotent: boolean;
+  compression: 'none' | 'gzip' | 'lz4';
+  /** How long a send is retried (broker restarting, leader moving) before it fails as NotConnected. */
+  deliveryTimeoutMs: number;
+}
+
+/** Appends batches of messages to topics. One send in flight at a time per producer. */
+export interface LogProducer {
+  connect(): Promise<void>;
+  /** Resolves once every message is acknowledged by the log; rejects with NotConnected when it is unreachable. */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** One consumed message. */
+export interface ConsumedMessage {
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+/**
+ * Messages of one partition, in offset order. `epoch` counts this consumer's assignments of the
+ * partition: a commit carrying an older epoch is for an assignment that was revoked since.
+ */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  epoch: number;
+  messages: ConsumedMessage[];
+  /** Offset the next appended message of the partition gets, when the batch was fetched. */
+  highWatermark: number;
+}
+
+/** The next offset to consume of one partition, as read under one assignment epoch. */
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  epoch: number;
+}
+
+/** What a consumer group member is configured with. */
+export interface ConsumerOptions {
+  group: string;
+  /** Topic names, or a pattern matched against the topics that exist when the consumer connects. */
+  topics: readonly string[] | RegExp;
+  /** Where a partition with no committed offset for the group starts. */
+  start: 'earliest' | 'latest';
+  /** What to do when the committed or fetched offset is outside the partition's retained range. */
+  offsetOutOfRange: 'fail' | 'earliest' | 'latest';
+  /** Fetched records buffered before the consumer pauses its partitions. */
+  maxBufferedRecords: number;
+  /** Fetched bytes buffered before the consumer pauses its partitions. */
+  maxBufferedBytes: number;
+  /** A member silent for this long leaves the group and its partitions are reassigned (Kafka only). */
+  sessionTimeoutMs: number;
+}
+
+/** Live view of one assigned partition. */
+export interface PartitionStatus {
+  topic: string;
+  partition: number;
+  /** Next offset to fetch (records before it are buffered or handed to the reader). */
+  position: number | null;
+  /** Last committed offset of the group. */
+  committed: number | null;
+  highWatermark: number | null;
+  /** highWatermark - committed (what the group still has to acknowledge). */
+  lag: number | null;
+  paused: boolean;
+}
+
+/**
+ * A member of a consumer group. Auto-commit is off: only {@link commit} moves the group's offsets.
+ * Fetched batches wait in a bounded buffer; when it is full the partitions are paused, and
+ * resumed once the reader has taken half of it, so memory stays bounded when the reader stalls.
+ */
+export interface LogConsumer {
+  connect(): Promise<void>;
+  /**
+   * The next batch of an assigned partition; waits for one. Rejects with NotConnected when the log
+   * is unreachable, and with the consumer's fatal error (offset out of range under `fail`).
+   */
+  next(): Promise<ConsumedBatch>;
+  /** Commits offsets; entries for partitions no longer assigned, or from an older epoch, are skipped. */
+  commit(offsets: readonly PartitionOffset[]): Promise<void>;
+  /** Stops and restarts fetching of every assigned partition (on top of the automatic pausing). */
+  pause(): void;
+  resume(): void;
+  status(): PartitionStatus[];
+  /** Leaves the group; a pending {@link next} rejects. */
+  disconnect(): Promise<void>;
+}
+
+/** A message log: Kafka or the embedded log. */
+export interface MessageLog {
+  readonly kind: 'kafka' | 'embedded';
+  producer(options: ProducerOptions): LogProducer;
+  consumer(options: ConsumerOptions): LogConsumer;
+}

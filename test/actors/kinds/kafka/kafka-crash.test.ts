@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatorKind } from '../../../../src/actors/kinds/generator.js';
+import { kafkaSinkKind } from '../../../../src/actors/kinds/kafka/sink.js';
+import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
+import { ensureKafka, externalBrokers, killBroker, restartBroker, type KafkaHandle } from '../../../infra/kafka/broker.js';
+import { build, collectSink, collected, kafkaTransport, missing, seqs, start, waitFor } from './helpers.js';
+
+const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+}
+
+function spawnConsumer(brokers: string[], topic: string, group: string, out: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CHILD, brokers.join(','), topic, group, out], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function killed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+describe('kafka kinds survive crashes (real broker)', () => {
+  let kafka: KafkaHandle;
+  beforeAll(async () => {
+    kafka = await ensureKafka('a', 19092);
+  }, 180_000);
+  afterAll(async () => {
+    await kafka?.stop();
+  }, 120_000);
+
+  it('a consumer process killed with SIGKILL mid-stream is restarted and resumes from committed offsets with none lost', async () => {
+    const topic = `kill-consumer-${Date.now()}`;
+    const total = 40_000;
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-kill-'));
+    const transport = kafkaTransport(kafka.brokers);
+    const producer = await start(
+      build(transport, [
+        { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 8000, batchSize: 500, payloadBytes: 100, keys: 16 } },
+        { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic }, inputs: ['gen'] },
+      ]),
+    );
+    const firstFile = join(dir, 'first.txt');
+    const first = spawnConsumer(kafka.brokers, topic, 'killed', firstFile);
+    await waitFor('a quarter of the records in the first process', () => lines(firstFile).length >= total / 4, 90_000);
+    first.kill('SIGKILL');
+    await killed(first);
+
+    const secondFile = join(dir, 'second.txt');
+    const second = spawnConsumer(kafka.brokers, topic, 'killed', secondFile);
+    try {
+      expect(await producer.finished).toEqual({ ok: true });
+      const union = (): Set<number> => seqs([...lines(firstFile), ...lines(secondFile)]);
+      await waitFor('every record across both processes', () => union().size >= total, 90_000);
+      expect(missing(union(), total)).toEqual([]);
+      // It resumed: the second process did not read the topic again from the start.
+      expect(seqs(lines(secondFile)).size).toBeLessThan(total);
+    } finally {
+      second.kill('SIGKILL');
+      await killed(second);
+    }
+  }, 240_000);
+
+  it.skipIf(externalBrokers() !== undefined)(
+    'the broker killed with SIGKILL and restarted mid-stream loses no acknowledged record',
+    async () => {
+      const own = await ensureKafka('millrace-kafka-kill', 49092);
+      try {
+        const topic = `kill-broker-${Date.now()}`;
+        const total = 40_000;
+        const transport = kafkaTransport(own.brokers);
+        const producer = await start(
+          build(transport, [
+            { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 5000, batchSize: 500, payloadBytes: 100, keys: 16 } },
+            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 60_000 }, inputs: ['gen'] },
+          ]),
+        );
+        const got = collected();
+        const consumer = await start(
+          build(transport, [
+            { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'through-the-crash', topics: [topic], sessionTimeoutMs: 6000 } },
+            { id: 'store', role: 'sink', kind: collectSink(got), inputs: ['in'] },
+          ]),
+        );
+        await waitFor('records flowing before the crash', () => got.values.length >= 5000, 60_000);
+        await killBroker('millrace-kafka-kill');
+        const atCrash = seqs(got.values).size;
+        await restartBroker('millrace-kafka-kill', 49092);
+        expect(await producer.finished).toEqual({ ok: true });
+        await waitFor('every record after the restart', () => seqs(got.values).size >= total, 120_000);
+        await consumer.stop();
+        expect(atCrash).toBeLessThan(total);
+        expect(missing(seqs(got.values), total)).toEqual([]);
+      } finally {
+        await own.stop();
+      }
+    },
+    300_000,
+  );
+});
