@@ -6,6 +6,8 @@ import { toSvg } from '../authoring/graph-svg.js';
 import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
+import { inspectCommand } from './inspect-commands.js';
+import { inspectOptions, withOptionalInspectValue } from './inspect-options.js';
 import { runTopology } from './run-command.js';
 import { testCommand } from './test-command.js';
 import { sampleCommand } from './sample-command.js';
@@ -14,6 +16,16 @@ const usage = `usage: millrace <command> [options]
 
 commands:
   run <topology.yaml>        run a topology until its sources end or SIGINT/SIGTERM
+      --inspect [host:port]  serve the inspector: web page, JSON API, /metrics, /health
+                             (default 127.0.0.1:9464; other addresses need a token)
+      --inspect-token <t>    bearer token the inspector requires (or MILLRACE_INSPECT_TOKEN)
+      --inspect-record <f>   append every transition and a metrics frame per second to <f>
+  top [--url <inspector>] [--once]
+                             live table of a running topology's actors (q quits)
+  tap <actor> [--limit N] [--rate R] [--url <inspector>]
+                             print records leaving an actor as JSON lines (sampled)
+  inspect --replay <recording> [--inspect host:port]
+                             serve the inspector over a recording, with a time slider
   validate <topology.yaml>   check a topology; prints every error with file:line:column
   graph <topology.yaml> [--format mermaid|dot|svg]
                              print the topology as a Mermaid (default) or Graphviz graph, or a
@@ -45,13 +57,21 @@ async function load(file: string | undefined): Promise<Topology | number> {
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
-    args: argv,
+    args: withOptionalInspectValue(argv),
     allowPositionals: true,
     options: {
       format: { type: 'string', default: 'mermaid' },
       sink: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      inspect: { type: 'string' },
+      'inspect-token': { type: 'string' },
+      'inspect-record': { type: 'string' },
+      url: { type: 'string' },
+      once: { type: 'boolean' },
+      limit: { type: 'string' },
+      rate: { type: 'string' },
+      replay: { type: 'string' },
       dir: { type: 'string' },
       files: { type: 'string' },
       'if-missing': { type: 'boolean' },
@@ -64,9 +84,18 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'run': {
+      const inspect = inspectOptions(values);
+      if (inspect !== undefined && 'error' in inspect) {
+        process.stderr.write(`${inspect.error}\n`);
+        return ExitCode.invalid;
+      }
       const topology = await load(file);
-      return typeof topology === 'number' ? topology : runTopology(topology);
+      return typeof topology === 'number' ? topology : runTopology(topology, inspect);
     }
+    case 'top':
+    case 'tap':
+    case 'inspect':
+      return inspectCommand(command, file, values);
     case 'validate': {
       const topology = await load(file);
       if (typeof topology === 'number') return topology;

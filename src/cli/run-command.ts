@@ -1,3 +1,5 @@
+import { attachInspector, type AttachedInspector, type InspectOptions } from '../inspect/attach.js';
+import { TransitionFeed } from '../inspect/transitions.js';
 import { Runtime } from '../runtime/runtime.js';
 import { createLogger } from '../runtime/logger.js';
 import type { Topology } from '../topology/model.js';
@@ -6,11 +8,14 @@ import { summaryTable } from './summary.js';
 
 /**
  * Runs a topology until its sources end or a signal arrives. The first SIGINT/SIGTERM drains
- * gracefully (sources stop, channels empty, sinks close); a second one exits at once.
+ * gracefully (sources stop, channels empty, sinks close); a second one exits at once. With
+ * `inspect`, the inspector serves and/or records the run (its URL is printed on stderr).
  */
-export async function runTopology(topology: Topology): Promise<number> {
+export async function runTopology(topology: Topology, inspect?: InspectOptions): Promise<number> {
   const log = createLogger();
-  const runtime = new Runtime(topology, { log });
+  const feed = inspect === undefined ? undefined : new TransitionFeed();
+  const runtime = new Runtime(topology, { log, inspect: feed?.inspect });
+  let inspector: AttachedInspector | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
@@ -24,11 +29,16 @@ export async function runTopology(topology: Topology): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    if (feed !== undefined && inspect !== undefined) {
+      inspector = await attachInspector(runtime, feed, inspect);
+      if (inspector.url !== undefined) process.stderr.write(`inspector: ${inspector.url}\n`);
+    }
     await runtime.start();
     const result = await runtime.finished;
     process.stderr.write(summaryTable(runtime));
     return result.ok ? ExitCode.ok : ExitCode.runtimeFailure;
   } finally {
+    await inspector?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
