@@ -39,11 +39,17 @@ export async function getJson<T>(target: InspectorTarget, path: string): Promise
 export async function readEvents(target: InspectorTarget, path: string, onEvent: (event: string, data: string) => void | 'stop', signal?: AbortSignal): Promise<void> {
   const res = await request(target, path, signal);
   if (!res.ok || res.body === null) throw await failure(res, path);
+  const reader = res.body.getReader();
+  // Cancelling the reader ends a pending read at once; an aborted fetch alone may leave it waiting.
+  const cancel = (): void => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', cancel, { once: true });
   const decoder = new TextDecoder();
   let buffer = '';
   try {
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
@@ -54,10 +60,12 @@ export async function readEvents(target: InspectorTarget, path: string, onEvent:
           if (line.startsWith('event: ')) event = line.slice(7);
           else if (line.startsWith('data: ')) data.push(line.slice(6));
         }
-        if (data.length > 0 && onEvent(event, data.join('\n')) === 'stop') return;
+        if (data.length > 0 && onEvent(event, data.join('\n')) === 'stop') return cancel();
       }
     }
   } catch (error) {
     if (!signal?.aborted) throw error;
+  } finally {
+    signal?.removeEventListener('abort', cancel);
   }
 }
