@@ -16,6 +16,10 @@ function kafkajsStop(message: string, retriable: boolean): Error {
   return Object.assign(new Error(message), { retriable });
 }
 
+function clamp(n: number, min: number, max: number): number {
+  return Math.floor(Math.min(max, Math.max(min, n)));
+}
+
 function toConsumed(m: KafkaMessage): ConsumedMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
@@ -69,7 +73,9 @@ export class KafkaLogConsumer implements LogConsumer {
       groupId: this.options.group,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.max(100, Math.floor(this.options.sessionTimeoutMs / 10)),
-      maxBytes: Math.max(1024 * 1024, Math.min(this.options.maxBufferedBytes, 10 * 1024 * 1024)),
+      // Fetches sized to the buffer: what lands after a pause (the fetch in flight) stays a fraction of it.
+      maxBytesPerPartition: clamp(this.options.maxBufferedBytes / 4, 16 * 1024, 1024 * 1024),
+      maxBytes: clamp(this.options.maxBufferedBytes / 2, 64 * 1024, 10 * 1024 * 1024),
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000, restartOnFailure: async () => false },
     });
     this.consumer = consumer;

@@ -3,26 +3,9 @@ import { generatorKind } from '../../../../src/actors/kinds/generator.js';
 import { kafkaSinkKind } from '../../../../src/actors/kinds/kafka/sink.js';
 import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
 import type { TransportConfig } from '../../../../src/transport/schema.js';
-import { ensureKafka } from '../../../infra/kafka/broker.js';
-import { build, collectSink, collected, embeddedTransport, kafkaTransport, missing, seqs, start, waitFor, type Collected } from './helpers.js';
+import { build, collectSink, collected, missing, seqs, start, transports, waitFor, type Collected, type TransportEnv } from './helpers.js';
 
 const N = 100_000;
-
-interface Env {
-  transport: TransportConfig;
-  stop(): Promise<void>;
-}
-
-const transports: { name: string; setup(): Promise<Env> }[] = [
-  {
-    name: 'kafka (real broker)',
-    async setup() {
-      const kafka = await ensureKafka('a', 19092);
-      return { transport: kafkaTransport(kafka.brokers), stop: kafka.stop };
-    },
-  },
-  { name: 'embedded log', setup: async () => ({ transport: embeddedTransport(), stop: async () => undefined }) },
-];
 
 function producerTopology(transport: TransportConfig, topic: string, count: number, rate = 0) {
   return build(transport, [
@@ -39,7 +22,7 @@ function consumerTopology(transport: TransportConfig, topic: string, group: stri
 }
 
 describe.each(transports)('kafka sink and source on the $name transport', ({ setup }) => {
-  let env: Env;
+  let env: TransportEnv;
   beforeAll(async () => {
     env = await setup();
   }, 180_000);

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineSink, type KindDefinition, type Role } from '../../../../src/actors/kind.js';
+import { generatorKind } from '../../../../src/actors/kinds/generator.js';
+import { kafkaSinkKind } from '../../../../src/actors/kinds/kafka/sink.js';
 import { Runtime } from '../../../../src/runtime/runtime.js';
 import { payloadText } from '../../../../src/streams/record.js';
 import type { Topology } from '../../../../src/topology/model.js';
 import type { TransportConfig } from '../../../../src/transport/schema.js';
+import { ensureKafka } from '../../../infra/kafka/broker.js';
 import { quietLog, topology } from '../../../runtime/harness.js';
 
 export function kafkaTransport(brokers: string[]): TransportConfig {
@@ -103,4 +106,34 @@ export function missing(got: ReadonlySet<number>, n: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) if (!got.has(i)) out.push(i);
   return out;
+}
+
+/** A transport for a test suite and how to release it. */
+export interface TransportEnv {
+  transport: TransportConfig;
+  stop(): Promise<void>;
+}
+
+/** The two transports the kafka kinds run on: a real broker (cluster "a") and the embedded log. */
+export const transports: { name: string; setup(): Promise<TransportEnv> }[] = [
+  {
+    name: 'kafka (real broker)',
+    async setup() {
+      const kafka = await ensureKafka('a', 19092);
+      return { transport: kafkaTransport(kafka.brokers), stop: kafka.stop };
+    },
+  },
+  { name: 'embedded log', setup: async () => ({ transport: embeddedTransport(), stop: async () => undefined }) },
+];
+
+/** Writes `count` generator records (`seq=N`, 100 bytes) to `topic` through the kafka sink; resolves when all are acknowledged. */
+export async function produce(transport: TransportConfig, topic: string, count: number): Promise<void> {
+  const runtime = await start(
+    build(transport, [
+      { id: 'gen', role: 'source', kind: generatorKind, config: { count, batchSize: 1000, payloadBytes: 100, keys: 16 } },
+      { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic }, inputs: ['gen'] },
+    ]),
+  );
+  const result = await runtime.finished;
+  if (!result.ok) throw new Error(`producing to ${topic} failed: ${String(result.error)}`);
 }
