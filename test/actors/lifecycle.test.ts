@@ -64,6 +64,39 @@ describe('actor lifecycle', () => {
     expect(seen.stored.get('out')).toHaveLength(50);
   });
 
+  it('reconnects after a write loses the connection and then writes every batch, none dead-lettered', async () => {
+    const seen = observed();
+    let writes = 0;
+    const dropsOnce = defineSink({
+      name: 'drops-once',
+      description: 'its second write finds the connection gone',
+      config: z.strictObject({}),
+      create: () => ({
+        async connect() {},
+        async write(batch) {
+          writes += 1;
+          if (writes === 2) throw new NotConnected('connection reset by peer');
+          seen.stored.set('out', [...(seen.stored.get('out') ?? []), ...batch.records.map((r) => r.value as string)]);
+        },
+        async close() {},
+      }),
+    });
+    const log = stateLog();
+    const { deadLettered } = await (async () => {
+      const runtime = await runWith(
+        topology([
+          { id: 'src', role: 'source', kind: seqSource(50, 10, 1, seen) },
+          { id: 'out', role: 'sink', kind: dropsOnce, inputs: ['src'], maxAttempts: 1 },
+        ]),
+        log.inspect,
+      );
+      return { deadLettered: runtime.deadLetters.counts.get('out') ?? 0 };
+    })();
+    expect(log.states.get('out#0')).toEqual(['idle', 'connecting', 'running', 'backoff', 'connecting', 'running', 'draining', 'stopped']);
+    expect(seen.stored.get('out')).toEqual(Array.from({ length: 50 }, (_, i) => `s${i}`));
+    expect(deadLettered).toBe(0);
+  });
+
   it('shows paused while a slow sink holds back its producer, and running again after', async () => {
     const seen = observed();
     const log = stateLog();

@@ -35,7 +35,9 @@ export class ConsumePump {
 
   constructor(private readonly o: ConsumeOptions) {}
 
+  /** Starts pulling; called again after a reconnect, so it clears the previous failure. */
   start(): void {
+    this.failed = false;
     this.subscription = fromChannel(this.o.input, this.o.concurrency)
       .pipe(mergeMap((lease) => this.onLease(lease), this.o.concurrency))
       .subscribe({
