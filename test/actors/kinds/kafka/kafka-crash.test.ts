@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lifecycleState } from '../../../../src/actors/lifecycle.js';
 import { generatorKind } from '../../../../src/actors/kinds/generator.js';
 import { kafkaSinkKind } from '../../../../src/actors/kinds/kafka/sink.js';
 import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
@@ -73,7 +74,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
   // in a loop can be given its port as their own local port (a TCP self-connect), and the broker
   // could not bind it again on restart.
   it.skipIf(externalBrokers() !== undefined)(
-    'the broker killed with SIGKILL and restarted mid-stream loses no acknowledged record',
+    'the broker killed with SIGKILL and restarted mid-stream loses no acknowledged record: the sink backs off as NotConnected and reconnects',
     async () => {
       const own = await ensureKafka('millrace-kafka-kill', KILL_PORT);
       try {
@@ -83,7 +84,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
         const producer = await start(
           build(transport, [
             { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 5000, batchSize: 500, payloadBytes: 100, keys: 16 } },
-            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 60_000 }, inputs: ['gen'] },
+            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 3000 }, inputs: ['gen'] },
           ]),
         );
         const got = collected();
@@ -94,10 +95,18 @@ describe('kafka kinds survive crashes (real broker)', () => {
           ]),
         );
         await waitFor('records flowing before the crash', () => got.values.length >= 5000, 60_000);
+        const sinkStates = new Set<string>();
+        const watch = setInterval(() => {
+          const actor = producer.nodes.get('out')?.actors[0];
+          if (actor !== undefined) sinkStates.add(lifecycleState(actor.getSnapshot()));
+        }, 20);
         await killBroker('millrace-kafka-kill');
         const atCrash = seqs(got.values).size;
         await restartBroker('millrace-kafka-kill', KILL_PORT);
         expect(await producer.finished).toEqual({ ok: true });
+        clearInterval(watch);
+        // The outage outlasted deliveryTimeoutMs: the sink reported NotConnected and reconnected.
+        expect(sinkStates).toContain('backoff');
         await waitFor('every record after the restart', () => seqs(got.values).size >= total, 120_000);
         await consumer.stop();
         expect(atCrash).toBeLessThan(total);
