@@ -10,7 +10,7 @@
  * Consumer: the same topic read from the start by a new group; millrace's KafkaLogConsumer
  * (eachBatch + hand-off buffer, committing as it goes) vs ConsumerPerformance.
  * Runs alternate between the two so load from elsewhere hits both; medians are reported.
- * Starts its own broker (cluster "millrace-kafka-bench" on 59092) unless MILLRACE_KAFKA_BROKERS
+ * Starts its own broker (cluster "millrace-kafka-bench" on 27092) unless MILLRACE_KAFKA_BROKERS
  * is set. Writes bench/results/kafka.json.
  */
 import { execFile } from 'node:child_process';
@@ -137,7 +137,7 @@ export async function runKafkaBench(opts: KafkaBenchOptions = {}): Promise<Kafka
   const records = opts.records ?? 100_000;
   const repeats = opts.repeats ?? 3;
   const producers = opts.producers ?? 2;
-  const kafka = await ensureKafka('millrace-kafka-bench', 59092);
+  const kafka = await ensureKafka('millrace-kafka-bench', 27092);
   const transport: TransportConfig = { type: 'kafka', brokers: kafka.brokers, clientId: 'bench', connectionTimeoutMs: 3000, requestTimeoutMs: 30000 };
   const runs = { mp: [] as number[], jp: [] as number[], jt: [] as number[], mc: [] as number[], jc: [] as number[] };
   try {

@@ -170,7 +170,7 @@ describe('real Kafka test broker (test/infra/kafka)', () => {
     'records acknowledged before a kill -9 are still served after the broker restarts',
     { timeout: 180_000 },
     async () => {
-      const crash = await ensureKafka('crash', 39092);
+      const crash = await ensureKafka('crash', 26092);
       try {
         const topic = uniqueTopic('crash');
         const values = Array.from({ length: 20 }, (_, i) => `before-crash-${i}`);
@@ -178,7 +178,7 @@ describe('real Kafka test broker (test/infra/kafka)', () => {
         await produce(crash.brokers, topic, values);
 
         await killBroker('crash');
-        const brokers = await restartBroker('crash', 39092);
+        const brokers = await restartBroker('crash', 26092);
 
         expect(await consume(brokers, topic, values.length, 60_000)).toEqual(values);
       } finally {

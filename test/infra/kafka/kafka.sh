@@ -238,7 +238,11 @@ cmd_start() {
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     local cluster_id
     # A Kafka Uuid is 16 random bytes in URL-safe base64 without padding.
-    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # Re-draw an id that starts with '-': StorageTool would read it as an option.
+    cluster_id="-"
+    while [[ "$cluster_id" == -* ]]; do
+      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    done
     if ! "$JAVA" -Xmx256m -cp "$LIB_DIR/*" -Dlog4j.configuration="file:$SCRIPT_DIR/log4j-tools.properties" \
         kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$dir/server.properties" \
         >"$dir/format.log" 2>&1 </dev/null; then
