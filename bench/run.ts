@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runEmbeddedLogBench } from './embedded-log.js';
+import { runInspectBench } from './inspect.js';
+import { runKafkaBench } from './kafka.js';
 import { runPassthroughBench } from './passthrough.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 
@@ -11,6 +13,8 @@ const benches: Record<string, () => Promise<Result>> = {
   passthrough: () => runPassthroughBench() as unknown as Promise<Result>,
   'stalled-sink': () => runStalledSinkBench(30) as unknown as Promise<Result>,
   'embedded-log': () => runEmbeddedLogBench() as unknown as Promise<Result>,
+  kafka: () => runKafkaBench() as unknown as Promise<Result>,
+  inspect: () => runInspectBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
