@@ -4,6 +4,7 @@ import { runEmbeddedLogBench } from './embedded-log.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
 import { runPassthroughBench } from './passthrough.js';
+import { runPipelineBench } from './pipeline.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 
 type Result = Record<string, unknown>;
@@ -12,6 +13,7 @@ type Result = Record<string, unknown>;
 const benches: Record<string, () => Promise<Result>> = {
   passthrough: () => runPassthroughBench() as unknown as Promise<Result>,
   'stalled-sink': () => runStalledSinkBench(30) as unknown as Promise<Result>,
+  pipeline: () => runPipelineBench() as unknown as Promise<Result>,
   'embedded-log': () => runEmbeddedLogBench() as unknown as Promise<Result>,
   kafka: () => runKafkaBench() as unknown as Promise<Result>,
   inspect: () => runInspectBench() as unknown as Promise<Result>,

@@ -34,14 +34,25 @@ const scripts: Record<SampleEncoding, Script> = {
   latin1: 'latin',
 };
 
-/** Plans a file: where it goes and how it is encoded, compressed and (rarely) damaged. */
+/** The sample's codecs and how often each is picked. */
+const codecWeights: Readonly<Record<FilePlan['codec'], number>> = { gzip: 50, lz4: 25, zstd: 25 };
+/** Every codec a sample file can have. */
+export const sampleCodecs = Object.keys(codecWeights) as FilePlan['codec'][];
+
+/**
+ * Plans a file: where it goes and how it is encoded, compressed (with one of `codecs`, weighted
+ * as in {@link codecWeights}) and (rarely) damaged.
+ */
 export function planFile(
   rng: Random,
   root: string,
   days: readonly string[],
   damageRate: number,
+  codecs: readonly FilePlan['codec'][] = sampleCodecs,
 ): FilePlan {
-  const codec = rng.weighted({ gzip: 50, lz4: 25, zstd: 25 });
+  const weights: Partial<Record<FilePlan['codec'], number>> = {};
+  for (const c of sampleCodecs) if (codecs.includes(c)) weights[c] = codecWeights[c];
+  const codec = rng.weighted(weights as Record<FilePlan['codec'], number>);
   const encoding = rng.weighted<SampleEncoding>({
     'utf-8': 82,
     gbk: 6,

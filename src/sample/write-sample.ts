@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { encodeText, flipBytes, gzipMembers, lz4Frame, truncate } from './encode.js';
-import { fileContent, fileText, planFile, type FilePlan } from './file-plan.js';
+import { fileContent, fileText, planFile, sampleCodecs, type FilePlan } from './file-plan.js';
 import { countEvent, type Manifest, type ManifestFile } from './manifest.js';
 import { Random } from './random.js';
 import { zstdFiles } from './zstd.js';
@@ -23,6 +23,8 @@ export interface SampleOptions {
   lastDay?: string;
   /** Share of files damaged, per kind of damage (corrupt, truncated). */
   damageRate?: number;
+  /** Codecs files are compressed with (default all: gzip 50%, LZ4 25%, zstd 25%). */
+  codecs?: readonly FilePlan['codec'][];
 }
 
 const DAY = 86_400_000;
@@ -85,8 +87,11 @@ export async function writeSample(options: SampleOptions): Promise<Manifest> {
     days = 7,
     lastDay = '2026-11-20',
     damageRate = 0.01,
+    codecs = sampleCodecs,
   } = options;
   if (roots < 1 || roots > 26) throw new RangeError(`roots must be 1..26, got ${roots}`);
+  if (!codecs.some((c) => sampleCodecs.includes(c)))
+    throw new RangeError(`codecs must name at least one of ${sampleCodecs.join(', ')}`);
   const rng = new Random(seed);
   const rootNames = Array.from({ length: roots }, (_, i) => `hdfs-${String.fromCharCode(97 + i)}`);
   const dayNames = dayList(lastDay, days);
@@ -117,7 +122,7 @@ export async function writeSample(options: SampleOptions): Promise<Manifest> {
   const zstdPlain: string[] = [];
   const zstdDamage: { path: string; damage: FilePlan['damage'] }[] = [];
   for (let f = 0; f < files; f++) {
-    const plan = planFile(rng, rootNames[f % roots] as string, dayNames, damageRate);
+    const plan = planFile(rng, rootNames[f % roots] as string, dayNames, damageRate, codecs);
     const content = fileContent(
       rng,
       plan,

@@ -114,6 +114,17 @@ describe('writeSample', () => {
     );
   });
 
+  it('compresses with the chosen codecs only, and leaves the default sample as it was', async () => {
+    const gzipOnly = await writeSample({ dir: tempDir(), files: 40, seed: 8, codecs: ['gzip'] });
+    expect(new Set(gzipOnly.files.map((f) => f.codec))).toEqual(new Set(['gzip']));
+    expect(gzipOnly.files.every((f) => f.path.endsWith('.log.gz'))).toBe(true);
+    const all = await writeSample({ dir: tempDir(), files: 40, seed: 8 });
+    const listed = await writeSample({ dir: tempDir(), files: 40, seed: 8, codecs: ['zstd', 'lz4', 'gzip'] });
+    expect(listed).toEqual(all);
+    expect(new Set(all.files.map((f) => f.codec))).toEqual(new Set(['gzip', 'lz4', 'zstd']));
+    await expect(writeSample({ dir: tempDir(), files: 1, codecs: [] })).rejects.toThrow(/codecs/);
+  });
+
   it('replaces an earlier sample in the same directory instead of mixing with it', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'hdfs-a', 'stale'), { recursive: true });

@@ -1,0 +1,144 @@
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { benchSample, zcatReference, type ReferenceRun } from './pipeline-reference.js';
+import { runPipelineOnce, type PipelineRun } from './pipeline-run.js';
+import type { PipelineSinkMode } from './pipeline-topology.js';
+
+export interface PipelineBenchOptions {
+  /** Where the sample is cached between runs (gitignored); written only when missing. */
+  dir?: string;
+  /** Sample files (gzip) and average lines per file: the defaults make about 1 GB uncompressed. */
+  files?: number;
+  linesPerFile?: number;
+  /** Measured rounds; each runs the references and every mode once, back to back. */
+  rounds?: number;
+  modes?: readonly PipelineSinkMode[];
+  /** Extra Node flags for the pipeline processes, e.g. `--cpu-prof`. */
+  execArgv?: readonly string[];
+}
+
+/** Medians over the rounds of one way of decompressing the sample. */
+export interface Measured {
+  wallMs: number;
+  cpuMs: number;
+  /** Uncompressed MB (10^6 bytes) per wall second. */
+  mbPerSec: number;
+  /** Uncompressed MB per CPU second: what the work costs, steadier on a loaded machine. */
+  mbPerCpuSec: number;
+}
+
+export interface PipelineMeasured extends Measured {
+  /** Wall throughput against `zcat | wc -l` (one stream), median of the per-round pairs: the issue's ratio. */
+  ratio: number;
+  /** The same against the two-halves reference (zcat on both cores). */
+  ratioVsTwoHalves: number;
+  /** CPU per byte of the reference over the pipeline's: the share of the reference's efficiency. */
+  cpuRatio: number;
+  peakRssMB: number;
+  /** Rows stored (database) or records the blackhole received (parse-only), checked = expected. */
+  rows: number;
+  deadLetters: number;
+}
+
+export interface PipelineBenchResult {
+  sample: { dir: string; files: number; compressedMB: number; uncompressedMB: number; lines: number; goodLines: number; unparseableLines: number; generatedNow: boolean };
+  rounds: number;
+  reference: Measured & { command: string };
+  referenceTwoHalves: Measured & { command: string };
+  pipeline?: PipelineMeasured;
+  parseOnly?: PipelineMeasured;
+  target: number;
+}
+
+const defaultDir = fileURLToPath(new URL('../.bench-data/pipeline/', import.meta.url));
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+function measured(runs: readonly { wallMs: number; cpuMs: number }[], bytes: number): Measured {
+  const wallMs = median(runs.map((r) => r.wallMs));
+  const cpuMs = median(runs.map((r) => r.cpuMs));
+  return { wallMs, cpuMs, mbPerSec: round1(bytes / 1e3 / wallMs), mbPerCpuSec: round1(bytes / 1e3 / cpuMs) };
+}
+
+function pipelineMeasured(runs: PipelineRun[], refs: ReferenceRun[], halves: ReferenceRun[], bytes: number): PipelineMeasured {
+  const ratio = (i: number, ref: readonly ReferenceRun[], key: 'wallMs' | 'cpuMs'): number => (ref[i] as ReferenceRun)[key] / (runs[i] as PipelineRun)[key];
+  return {
+    ...measured(runs, bytes),
+    ratio: +median(runs.map((_, i) => ratio(i, refs, 'wallMs'))).toFixed(3),
+    ratioVsTwoHalves: +median(runs.map((_, i) => ratio(i, halves, 'wallMs'))).toFixed(3),
+    cpuRatio: +median(runs.map((_, i) => ratio(i, refs, 'cpuMs'))).toFixed(3),
+    peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
+    rows: runs[0]?.rows ?? 0,
+    deadLetters: runs[0]?.deadLetters ?? 0,
+  };
+}
+
+/**
+ * The log pipeline against `zcat | wc -l`: about 1 GB of sample logs (gzip, cached in
+ * `.bench-data/pipeline`) through the default topology.yaml (hdfs pollers → decompress →
+ * transcode → distribute → split ×2 → parse → SQLite), and through the same topology with a
+ * blackhole in place of the database (parse-only), each run in a fresh process. Throughput is
+ * in uncompressed MB/s; every run must store exactly the sample's good lines and dead-letter
+ * exactly its unparseable ones. Median over `rounds`.
+ */
+export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise<PipelineBenchResult> {
+  const { files = 600, linesPerFile = 20_000, rounds = 3, modes = ['database', 'parse-only'], execArgv = [] } = opts;
+  // Cluster roots in the topology resolve against its temp dir: the sample's path must be absolute.
+  const dir = resolve(opts.dir ?? defaultDir);
+  const sample = await benchSample(dir, files, linesPerFile);
+  const { totals } = sample.manifest;
+  const refs: ReferenceRun[] = [];
+  const halves: ReferenceRun[] = [];
+  const runs = new Map<PipelineSinkMode, PipelineRun[]>(modes.map((m) => [m, []]));
+  // Round 0 warms the page cache and is not counted.
+  for (let i = 0; i <= rounds; i++) {
+    const ref = await zcatReference(sample.files, false);
+    const half = await zcatReference(sample.files, true);
+    if (half.bytes !== ref.bytes) throw new Error(`zcat halves read ${half.bytes} bytes, one stream ${ref.bytes}`);
+    if (i === 0) continue;
+    refs.push(ref);
+    halves.push(half);
+    for (const mode of modes) {
+      const run = await runPipelineOnce(dir, mode, execArgv);
+      process.stderr.write(`  round ${i} ${mode}: ${run.wallMs} ms wall, ${run.cpuMs} ms cpu, ${run.rows} rows, peak RSS ${run.peakRssMB} MB\n`);
+      if (run.rows !== totals.goodLines || run.deadLetters !== totals.unparseableLines) {
+        throw new Error(`${mode}: ${run.rows} rows and ${run.deadLetters} dead letters, expected ${totals.goodLines} and ${totals.unparseableLines}; records in: ${JSON.stringify(run.recordsIn)}`);
+      }
+      runs.get(mode)?.push(run);
+    }
+  }
+  const bytes = (refs[0] as ReferenceRun).bytes;
+  const db = runs.get('database');
+  const parseOnly = runs.get('parse-only');
+  return {
+    sample: { dir, files: totals.files, compressedMB: round1(sample.compressedBytes / 1e6), uncompressedMB: round1(bytes / 1e6), lines: totals.lines, goodLines: totals.goodLines, unparseableLines: totals.unparseableLines, generatedNow: sample.generatedNow },
+    rounds,
+    reference: { command: 'zcat <files> | wc -l', ...measured(refs, bytes) },
+    referenceTwoHalves: { command: 'two halves at once: zcat <half> | wc -l', ...measured(halves, bytes) },
+    ...(db !== undefined && { pipeline: pipelineMeasured(db, refs, halves, bytes) }),
+    ...(parseOnly !== undefined && { parseOnly: pipelineMeasured(parseOnly, refs, halves, bytes) }),
+    target: 1.0,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      files: { type: 'string' },
+      lines: { type: 'string' },
+      rounds: { type: 'string' },
+      modes: { type: 'string' },
+      prof: { type: 'string' },
+    },
+  });
+  const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+  const opts: PipelineBenchOptions = { rounds: num(values.rounds) ?? 3 };
+  if (values.dir !== undefined) opts.dir = values.dir;
+  if (values.files !== undefined) opts.files = Number(values.files);
+  if (values.lines !== undefined) opts.linesPerFile = Number(values.lines);
+  if (values.modes !== undefined) opts.modes = values.modes.split(',') as PipelineSinkMode[];
+  if (values.prof !== undefined) opts.execArgv = ['--cpu-prof', `--cpu-prof-dir=${values.prof}`];
+  console.log(JSON.stringify(await runPipelineBench(opts), null, 2));
+}
