@@ -39,4 +39,29 @@ describe('toRow', () => {
     const result = toRow(record as LogRecord);
     expect('reason' in result && result.reason).toMatch(reason);
   });
+
+  it('stores ISO-8601 text exactly as a round trip through Date would, real dates or not', () => {
+    const texts = [
+      '2026-11-20T08:15:02.113Z',
+      '2024-02-29T23:59:59.999Z',
+      '2023-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2000-02-29T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-12-31T24:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '2026-11-20T08:15:60.000Z',
+      '2026-11-20T08:15:02.11xZ',
+      '2026-11-20T08:15:02.113+00:00',
+      '2026-11-20T08:15:02Z',
+    ];
+    for (let day = 0; day < 800; day++) texts.push(new Date(Date.UTC(2023, 0, 1) + day * 86_400_000 + day * 3_723_001).toISOString());
+    for (const ts of texts) {
+      const ms = Date.parse(ts);
+      const result = toRow(withValue({ ts, day: undefined }));
+      if (Number.isNaN(ms)) expect(result, ts).toHaveProperty('reason');
+      else expect(result, ts).toMatchObject({ row: { ts: new Date(ms).toISOString() } });
+    }
+  });
 });

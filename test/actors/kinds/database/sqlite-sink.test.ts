@@ -67,6 +67,23 @@ describe('database sink on SQLite', () => {
     expect(rows[0]).toMatchObject({ file: 'hdfs:/logs/app.log.gz', app: first.app, event: first.event, fields: JSON.stringify(first.fields) });
   });
 
+  it('counts only the new rows of a batch that partly overlaps what is stored, across multi-row statements', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-db-'));
+    const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db' } });
+    const io = await databaseKind.create(config, directContext(dir));
+    await io.connect();
+    const records = parsedRecords(400);
+    await io.write(makeBatch(records.slice(0, 150), Ack.none(), 'test'));
+    // Rows 101-300: 50 stored, 150 new; 200 rows span whole 64-row statements and a rest.
+    await io.write(makeBatch(records.slice(100, 300), Ack.none(), 'test'));
+    expect(io.status?.()).toMatchObject({ inserted: 300, duplicates: 50, rejected: 0 });
+    await io.close();
+    const rows = storedRows(join(dir, 'events.db'));
+    expect(lines(rows)).toEqual(range(300));
+    const last = records[299]?.value as { app: string; fields: object };
+    expect(rows[299]).toMatchObject({ line: 300, app: last.app, fields: JSON.stringify(last.fields) });
+  });
+
   it('creates the table keyed by (file, line) with a (day, app, event) index, in WAL mode', async () => {
     const { t, dbPath } = pipeline(parsedRecords(10));
     await run(t);
