@@ -44,13 +44,22 @@ function tap(source: InspectSource, res: ServerResponse, id: string, url: URL): 
   stream.onClose(stop);
 }
 
+/** A path segment decoded; a malformed escape stays as written (and matches no actor). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /**
  * Answers the inspector's API routes (GET only; the server checks methods and tokens first).
  * Returns false for paths that are not API routes.
  */
 export async function handleApi(source: InspectSource, res: ServerResponse, url: URL): Promise<boolean> {
   const path = url.pathname;
-  const parts = path.split('/').slice(1).map(decodeURIComponent);
+  const parts = path.split('/').slice(1).map(decodeSegment);
   if (path === '/health') {
     const health = source.health();
     sendJson(res, health.status === 'failed' ? 503 : 200, health);
@@ -70,9 +79,11 @@ export async function handleApi(source: InspectSource, res: ServerResponse, url:
     if (source.recording === undefined) sendJson(res, 404, { error: 'this server is serving a live run, not a recording' });
     else sendJson(res, 200, source.recording());
   } else if (path === '/api/events') {
-    if (source.subscribe === undefined) return (notLive(res, 'the event stream'), true);
-    const stream = new SseStream(res);
-    stream.onClose(source.subscribe((t) => stream.send('transition', t)));
+    if (source.subscribe === undefined) notLive(res, 'the event stream');
+    else {
+      const stream = new SseStream(res);
+      stream.onClose(source.subscribe((t) => stream.send('transition', t)));
+    }
   } else if (parts[0] === 'api' && parts[1] === 'actors' && parts.length === 3) {
     const detail = source.actor(parts[2] as string);
     if (detail === undefined) sendJson(res, 404, { error: `no actor "${parts[2]}"` });

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { stateSeverity } from './actors-view.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import type { ActorView, HealthView } from './types.js';
 
 /** What one scrape reads: every actor's view and the run's health. */
@@ -10,20 +11,10 @@ export interface ScrapeInput {
 
 type PerActor = (v: ActorView) => number | undefined;
 
-let processRegistry: Registry | undefined;
-
-/** The process's own metrics (CPU, memory, event loop lag, GC), registered once per process. */
-function processMetrics(): Registry {
-  if (processRegistry === undefined) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-  }
-  return processRegistry;
-}
 
 /**
- * Prometheus metrics of a run (prom-client: a registry of its own, merged with the process
- * defaults that are registered once per process). Values
+ * Prometheus metrics of a run (prom-client, a registry of its own, plus the process's CPU and
+ * memory). Values
  * are collected at scrape time from the runtime's own counters: exposing them costs nothing per
  * record. Names follow Prometheus conventions: `millrace_records_in_total{actor="parse"}`,
  * `millrace_channel_depth_records`, `millrace_blocked_seconds_total`, and
@@ -34,9 +25,7 @@ function processMetrics(): Registry {
  * res.setHeader('content-type', metrics.contentType).end(await metrics.scrape());
  */
 export class PrometheusMetrics {
-  private readonly own = new Registry();
-  /** This run's metrics and the process's (merged once all of this run's are registered). */
-  readonly registry: Registry;
+  readonly registry = new Registry();
   private current: ScrapeInput = { actors: [], health: { status: 'running' } };
 
   constructor(private readonly read: () => ScrapeInput) {
@@ -63,10 +52,10 @@ export class PrometheusMetrics {
     const up: Gauge = new Gauge({
       name: 'millrace_up',
       help: '1 while the topology runs, 0 once it finished or failed.',
-      registers: [this.own],
+      registers: [this.registry],
       collect: () => up.set(this.current.health.status === 'running' ? 1 : 0),
     });
-    this.registry = Registry.merge([this.own, processMetrics()]);
+    registerProcessMetrics(this.registry);
   }
 
   /** The content type of {@link scrape}'s text. */
@@ -85,7 +74,7 @@ export class PrometheusMetrics {
       name,
       help,
       labelNames: ['actor'],
-      registers: [this.own],
+      registers: [this.registry],
       collect: () => {
         metric.reset();
         for (const v of this.current.actors) {
@@ -103,7 +92,7 @@ export class PrometheusMetrics {
       name: 'millrace_actor_state',
       help: 'Lifecycle state of each replica: 1 for the current state, 0 for the others.',
       labelNames: ['actor', 'replica', 'state'],
-      registers: [this.own],
+      registers: [this.registry],
       collect: () => {
         metric.reset();
         for (const v of this.current.actors) {
@@ -120,7 +109,7 @@ export class PrometheusMetrics {
       name: 'millrace_kind_status',
       help: 'Numeric fields of a kind\'s own status (lag, assigned partitions, ...), per replica.',
       labelNames: ['actor', 'replica', 'field'],
-      registers: [this.own],
+      registers: [this.registry],
       collect: () => {
         metric.reset();
         for (const v of this.current.actors) {

@@ -66,10 +66,6 @@ export class TransitionFeed {
     return () => this.listeners.delete(listener);
   }
 
-  get listening(): number {
-    return this.listeners.size;
-  }
-
   /** Records a transition and tells the listeners. */
   record(t: Transition): void {
     const key = `${t.actor}#${t.replica}`;

@@ -89,6 +89,7 @@ describe('inspector API on a running topology', () => {
     expect(detail.node.config).toMatchObject({ export: 'default' });
     expect(detail.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['idle', 'connecting', 'running']));
     expect((await raw(run.url, 'api/actors/nope')).status).toBe(404);
+    expect((await raw(run.url, 'api/actors/%E0%A4%A')).status).toBe(404);
   });
 
   it('serves recent transitions of every actor in the compact form', async () => {
@@ -114,7 +115,7 @@ describe('inspector API on a running topology', () => {
     expect(text).toContain('millrace_channel_capacity_records{actor="sink"} 64');
     expect(text).toMatch(/millrace_actor_state\{actor="gen",replica="0",state="(running|paused)"\} 1/);
     expect(text).toContain('millrace_up 1');
-    expect(text).toContain('process_cpu_seconds_total');
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_utilization']) expect(text).toMatch(new RegExp(`^${name} [0-9.e+-]+$`, 'm'));
   });
 
   it('answers /health with 200 while running', async () => {
