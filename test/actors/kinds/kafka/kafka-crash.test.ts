@@ -95,16 +95,14 @@ describe('kafka kinds survive crashes (real broker)', () => {
           ]),
         );
         await waitFor('records flowing before the crash', () => got.values.length >= 5000, 60_000);
+        // Every state the sink's actor passes through (polling could miss a 100 ms backoff under load).
         const sinkStates = new Set<string>();
-        const watch = setInterval(() => {
-          const actor = producer.nodes.get('out')?.actors[0];
-          if (actor !== undefined) sinkStates.add(lifecycleState(actor.getSnapshot()));
-        }, 20);
+        const watch = producer.nodes.get('out')?.actors[0]?.subscribe((snapshot) => sinkStates.add(lifecycleState(snapshot)));
         await killBroker('millrace-kafka-kill');
         const atCrash = seqs(got.values).size;
         await restartBroker('millrace-kafka-kill', KILL_PORT);
         expect(await producer.finished).toEqual({ ok: true });
-        clearInterval(watch);
+        watch?.unsubscribe();
         // The outage outlasted deliveryTimeoutMs: the sink reported NotConnected and reconnected.
         expect(sinkStates).toContain('backoff');
         await waitFor('every record after the restart', () => seqs(got.values).size >= total, 120_000);
