@@ -16,7 +16,7 @@ export class Checkpoint {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly file: string,
+    readonly file: string,
     private readonly intervalMs: number,
   ) {
     try {

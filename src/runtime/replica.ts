@@ -16,6 +16,7 @@ import type { NodeSpec } from '../topology/model.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { NodeMetrics } from './node-metrics.js';
+import { createThreadIO } from './thread-io.js';
 
 export type LifecycleActor = Actor<typeof lifecycleMachine>;
 
@@ -65,7 +66,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     consumers: w.consumers,
     transport: w.transport,
   };
-  const io = await w.node.kind.create(w.node.config as never, ctx);
+  const io = w.node.isolation === 'thread' ? await createThreadIO(w.node, ctx, w.checkpoint.file) : await w.node.kind.create(w.node.config as never, ctx);
   // `send` is only called once the pump runs, after `actor` below exists.
   const send = (event: LifecycleEvent): void => {
     if (actor.getSnapshot().status === 'active') actor.send(event);

@@ -20,6 +20,8 @@ export interface NodeSpec {
   /** Input channel bounds; sources get the defaults too. */
   channel: ChannelConfig;
   retry: RetryConfig;
+  /** `thread`: each replica runs its kind in a worker thread (stages and sinks); absent or `none`: on the main thread. */
+  isolation?: 'none' | 'thread';
   /** Position of the actor's id in the file. */
   at: Position;
 }

@@ -17,6 +17,12 @@ export type RetryConfig = z.infer<typeof retrySchema>;
 const replicas = z.number().int().positive().default(1).describe('Interchangeable replicas competing for this actor\'s input (a stage set).');
 const inputs = z.array(z.string().min(1)).min(1).describe('Ids of the actors whose output feeds this one.');
 
+/** Where a stage's or sink's replicas run their kind (docs/decisions/runtime-core.md). */
+export const isolationSchema = z
+  .enum(['none', 'thread'])
+  .default('none')
+  .describe('thread: each replica runs its kind in a worker thread, so CPU-heavy work uses another core; batches are copied to the thread and results back (structured clone), which costs more than it gains for cheap per-record work. none: on the main thread.');
+
 /** Fields every source has, besides its kind's own settings. */
 export const sourceCommonShape = {
   kind: z.string().describe('Source kind.'),
@@ -32,6 +38,7 @@ export const stageCommonShape = {
   supervision: supervisionSchema.optional(),
   channel: channelSchema.optional(),
   retry: retrySchema.optional(),
+  isolation: isolationSchema.optional(),
 };
 
 /** Fields every sink has; sinks whose kind takes no inputs (deadletter) omit `inputs`. */

@@ -180,6 +180,7 @@ interface CommonFields {
   supervision?: NodeSpec['supervision'];
   channel?: NodeSpec['channel'];
   retry?: NodeSpec['retry'];
+  isolation?: NodeSpec['isolation'];
 }
 
 function buildSpec(
@@ -217,6 +218,7 @@ function buildSpec(
     supervision: common.supervision ?? supervisionSchema.parse({}),
     channel: common.channel ?? channelSchema.parse({}),
     retry: common.retry ?? retrySchema.parse({}),
+    ...(common.isolation === 'thread' && { isolation: 'thread' as const }),
     at: draft.at,
   };
 }

@@ -14,6 +14,10 @@ export const sqliteEngineConfig = z
         'normal: in WAL mode a commit survives a process crash but the last commits may be lost on power failure or an OS crash (the file stays consistent); full: fsync on every commit, slower.',
       ),
     busyTimeoutMs: z.number().int().nonnegative().default(5000).describe('How long a writer waits for another connection\'s lock before the write fails (and is retried).'),
+    writerThread: z
+      .boolean()
+      .optional()
+      .describe('true: run the inserts on a thread of their own, so the B-tree work uses another core while the main thread goes on. Default false (on the main thread): in the pipeline benchmark on 2 shared cores the thread gained no wall time (the inserts alone keep it busy) and cost 40% more CPU; see docs/decisions/runtime-core.md.'),
   })
   .describe('SQLite engine.');
 

@@ -67,9 +67,9 @@ describe('database sink on SQLite', () => {
     expect(rows[0]).toMatchObject({ file: 'hdfs:/logs/app.log.gz', app: first.app, event: first.event, fields: JSON.stringify(first.fields) });
   });
 
-  it('counts only the new rows of a batch that partly overlaps what is stored, across multi-row statements', async () => {
+  it.each([true, false])('counts only the new rows of a batch that partly overlaps what is stored, across multi-row statements (writer thread: %s)', async (writerThread) => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-db-'));
-    const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db' } });
+    const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db', writerThread } });
     const io = await databaseKind.create(config, directContext(dir));
     await io.connect();
     const records = parsedRecords(400);
@@ -82,6 +82,25 @@ describe('database sink on SQLite', () => {
     expect(lines(rows)).toEqual(range(300));
     const last = records[299]?.value as { app: string; fields: object };
     expect(rows[299]).toMatchObject({ line: 300, app: last.app, fields: JSON.stringify(last.fields) });
+  });
+
+  it('fails a write with the SQLite error raised in the writer thread, and stores the batch once retried', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-db-'));
+    const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db', writerThread: true } });
+    const records = parsedRecords(100);
+    const first = await databaseKind.create(config, directContext(dir));
+    await first.connect();
+    await first.write(makeBatch(records.slice(0, 50), Ack.none(), 'test'));
+    const other = new BetterSqlite3(join(dir, 'events.db'));
+    other.exec('DROP TABLE events');
+    other.close();
+    await expect(first.write(makeBatch(records.slice(50), Ack.none(), 'test'))).rejects.toThrow(/no such table/);
+    await first.close();
+    const second = await databaseKind.create(config, directContext(dir));
+    await second.connect();
+    await second.write(makeBatch(records.slice(50), Ack.none(), 'test'));
+    await second.close();
+    expect(lines(storedRows(join(dir, 'events.db')))).toEqual(range(100).slice(50));
   });
 
   it('creates the table keyed by (file, line) with a (day, app, event) index, in WAL mode', async () => {

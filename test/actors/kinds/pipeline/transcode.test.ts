@@ -114,6 +114,21 @@ describe('transcode', () => {
     ]);
   });
 
+  it("detects a file's charset once: its later chunks that are not UTF-8 take it, other files and chunk 0 detect afresh", async () => {
+    const gbk = iconv.encode('2026-11-20T08:15:02Z shop error msg="用户登录成功 网络连接超时"\n'.repeat(3), 'gbk');
+    const latin = iconv.encode('2026-11-20T08:15:02Z shop error msg="café Müller naïve"\n', 'latin1');
+    const ascii = Buffer.from('2026-11-20T08:15:02Z shop page_view user=u1\n');
+    const out = await runStage(transcodeKind, {}, [
+      bytesRecord(gbk, { file: 'a', chunk: '0' }),
+      bytesRecord(latin, { file: 'a', chunk: '1' }),
+      bytesRecord(ascii, { file: 'a', chunk: '2' }),
+      bytesRecord(latin, { file: 'b', chunk: '1' }),
+      bytesRecord(latin, { file: 'a', chunk: '0' }),
+      bytesRecord(latin, { chunk: '3' }),
+    ]);
+    expect(out.records.map((r) => r.headers?.charset)).toEqual(['gb18030', 'gb18030', 'utf-8', 'latin1', 'latin1', 'latin1']);
+  });
+
   it('keeps mostly-valid UTF-8 as UTF-8 and counts the replacement characters its bad bytes became', async () => {
     const bytes = Buffer.concat([
       Buffer.from('msg="支付成功'),

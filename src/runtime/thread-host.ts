@@ -1,0 +1,122 @@
+/**
+ * The worker-thread side of `isolation: thread` (see thread-io.ts): creates the replica's kind
+ * from the registry and answers the replica's calls one by one, on this thread.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { pino } from 'pino';
+import { NotConnected, errorMessage } from '../actors/errors.js';
+import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
+import { findKind } from '../actors/registry.js';
+import { Ack } from '../streams/ack.js';
+import { makeBatch, type Batch } from '../streams/batch.js';
+import { Checkpoint } from './checkpoint.js';
+import type { LogRecord } from '../streams/record.js';
+import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
+
+type Output = ReturnType<StageIO['process']>;
+
+function toBatch(b: ThreadBatch): Batch {
+  const batch = makeBatch(b.records, Ack.none(), b.position);
+  batch.attempts = b.attempts;
+  if (b.lastError !== undefined) batch.lastError = b.lastError;
+  return batch;
+}
+
+/** A stage's output as pieces to pull: a streamed output as it is, a plain one as one piece. */
+function pieces(out: Output): AsyncIterator<StageOutput> {
+  if (typeof out === 'object' && out !== null && Symbol.asyncIterator in out) return out[Symbol.asyncIterator]();
+  let given = false;
+  return {
+    async next() {
+      if (given) return { done: true, value: undefined };
+      given = true;
+      return { done: false, value: await out };
+    },
+  };
+}
+
+async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
+  const kind = findKind(setup.role, setup.kind);
+  if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in the registry: isolation: thread runs registered kinds only`);
+  const abort = new AbortController();
+  const checkpoint = new Checkpoint(setup.checkpointFile, 200);
+  const log = pino({ level: setup.logLevel, base: { app: 'millrace', actor: setup.id, replica: setup.replica, thread: true } }, pino.destination({ fd: 2, sync: true }));
+  const ctx: ActorContext = {
+    id: setup.id,
+    replica: setup.replica,
+    replicas: setup.replicas,
+    log,
+    baseDir: setup.baseDir,
+    stateDir: setup.stateDir,
+    checkpoint,
+    signal: abort.signal,
+    consumers: setup.consumers,
+    transport: setup.transport,
+  };
+  const io: StageIO | SinkIO = await kind.create(setup.config as never, ctx);
+  const outputs = new Map<number, AsyncIterator<StageOutput>>();
+  const status = (): ThreadReply['status'] => io.status?.();
+  const reply = (message: ThreadReply, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+
+  const pull = async (output: number, id: number): Promise<void> => {
+    const pieces = outputs.get(output);
+    if (pieces === undefined) throw new Error(`no output ${output} in progress`);
+    const next = await pieces.next();
+    if (next.done === true) {
+      outputs.delete(output);
+      return reply({ id, ok: true, done: true, status: status() });
+    }
+    const piece = next.value;
+    const transfer: ArrayBuffer[] = [];
+    const compact = (records: LogRecord[]): LogRecord[] => {
+      const c = compactRecords(records);
+      transfer.push(...c.transfer);
+      return c.records;
+    };
+    const sent: StageOutput = 'partitions' in piece ? { ...piece, partitions: piece.partitions.map(compact) } : { ...piece, records: compact(piece.records) };
+    reply({ id, ok: true, piece: sent, status: status() }, transfer);
+  };
+
+  const handle = async (req: ThreadRequest): Promise<void> => {
+    switch (req.op) {
+      case 'connect':
+        await io.connect?.();
+        return reply({ id: req.id, ok: true, status: status() });
+      case 'process':
+        outputs.set(req.id, pieces((io as StageIO).process(toBatch(req.batch))));
+        return pull(req.id, req.id);
+      case 'next':
+        return pull(req.output, req.id);
+      case 'cancel': {
+        const output = outputs.get(req.output);
+        outputs.delete(req.output);
+        await output?.return?.();
+        return reply({ id: req.id, ok: true, status: status() });
+      }
+      case 'write': {
+        const result = await (io as SinkIO).write(toBatch(req.batch));
+        return reply({ id: req.id, ok: true, ...(result?.dead !== undefined && { dead: result.dead }), status: status() });
+      }
+      case 'close':
+        await io.close?.();
+        await checkpoint.flush();
+        abort.abort();
+        return reply({ id: req.id, ok: true, status: status() });
+    }
+  };
+
+  port.on('message', (req: ThreadRequest) => {
+    handle(req).catch((error: unknown) => {
+      outputs.delete(req.op === 'next' || req.op === 'cancel' ? req.output : req.id);
+      reply({ id: req.id, ok: false, error: errorMessage(error), notConnected: error instanceof NotConnected, status: status() });
+    });
+  });
+  reply({ id: 0, ok: true, hasStatus: io.status !== undefined, status: status() });
+}
+
+const port = parentPort;
+if (port !== null) {
+  serve(port, workerData as ThreadSetup).catch((error: unknown) => {
+    port.postMessage({ id: 0, ok: false, error: errorMessage(error), notConnected: false, status: undefined } satisfies ThreadReply);
+  });
+}

@@ -1,0 +1,77 @@
+import type { DeadRecord, StageOutput } from '../actors/io.js';
+import type { Json, LogRecord } from '../streams/record.js';
+import type { TransportConfig } from '../transport/schema.js';
+
+/**
+ * What a worker thread needs to create the kind of one replica (its `workerData`): everything of
+ * the replica's `ActorContext` that can cross a thread, and the kind by its registered name.
+ */
+export interface ThreadSetup {
+  role: 'stage' | 'sink';
+  kind: string;
+  config: Record<string, unknown>;
+  id: string;
+  replica: number;
+  replicas: number;
+  baseDir: string;
+  stateDir: string;
+  /** The replica's checkpoint file; the thread keeps its own `Checkpoint` on it. */
+  checkpointFile: string;
+  transport: TransportConfig;
+  consumers: readonly string[];
+  logLevel: string;
+}
+
+/** A batch as it crosses to the thread: its records and what the kind may read of it; the ack stays behind. */
+export interface ThreadBatch {
+  records: LogRecord[];
+  position: string;
+  attempts: number;
+  lastError?: string;
+}
+
+/**
+ * Calls from the replica to its thread, each answered by one {@link ThreadReply} with its `id`.
+ * `process` starts a stage's output (named by the call's id) and answers with its first piece;
+ * `next` asks for the following one (pieces are pulled one at a time, so streaming stages keep
+ * their backpressure); `cancel` drops an output the replica stopped reading.
+ */
+export type ThreadRequest =
+  | { op: 'connect'; id: number }
+  | { op: 'process'; id: number; batch: ThreadBatch }
+  | { op: 'next'; id: number; output: number }
+  | { op: 'cancel'; id: number; output: number }
+  | { op: 'write'; id: number; batch: ThreadBatch }
+  | { op: 'close'; id: number };
+
+/** The kind's `status()` after a call, when it has one. */
+export type ThreadStatus = { [key: string]: Json } | undefined;
+
+/**
+ * Answers, matched by `id`; `id` 0 is the thread's first message, once the kind is created.
+ * A failure carries the error's message and whether it was `NotConnected`.
+ */
+export type ThreadReply =
+  | { id: number; ok: true; piece?: StageOutput; done?: boolean; dead?: DeadRecord[]; hasStatus?: boolean; status: ThreadStatus }
+  | { id: number; ok: false; error: string; notConnected: boolean; status: ThreadStatus };
+
+/**
+ * Records made ready to post: a byte value that is a view on a larger buffer (a chunk cut from a
+ * decompressed file, a pooled Buffer) is copied to a buffer of its own, since posting a view
+ * copies its whole underlying buffer. The copies are listed in `transfer`: nothing else holds
+ * them, so they move instead of being copied again. Other records pass as they are.
+ */
+export function compactRecords(records: LogRecord[]): { records: LogRecord[]; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  let out = records;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as LogRecord;
+    const value = record.value;
+    if (!(value instanceof Uint8Array) || (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength)) continue;
+    const own = new Uint8Array(value);
+    transfer.push(own.buffer);
+    if (out === records) out = records.slice();
+    out[i] = { ...record, value: own };
+  }
+  return { records: out, transfer };
+}
