@@ -20,21 +20,21 @@ function isDoc(value: unknown): value is Doc {
 
 function section(doc: Doc, name: string): Doc {
   const value = doc[name];
-  if (!isDoc(value)) throw new Error(`${defaultTopologyFile}: no ${name} section`);
+  if (!isDoc(value)) throw new Error(`the topology has no ${name} section`);
   return value;
 }
 
 /**
- * topology.yaml rewritten to run on the benchmark's sample: every local cluster root points at
+ * topology.yaml (or `file`, a variant to compare) rewritten to run on the benchmark's sample: every local cluster root points at
  * the sample directory's root of the same name (`hdfs-a`...), state and the SQLite file go to
  * `workDir`, and with `parse-only` every database sink becomes a blackhole on the same inputs.
  *
  * @example
  * benchYaml('/repo/.bench-data/pipeline', '/tmp/run-1', 'database');
  */
-export function benchYaml(sampleDir: string, workDir: string, mode: PipelineSinkMode): string {
-  const doc: unknown = parse(readFileSync(defaultTopologyFile, 'utf8'));
-  if (!isDoc(doc)) throw new Error(`${defaultTopologyFile} is not a YAML mapping`);
+export function benchYaml(sampleDir: string, workDir: string, mode: PipelineSinkMode, file = defaultTopologyFile): string {
+  const doc: unknown = parse(readFileSync(file, 'utf8'));
+  if (!isDoc(doc)) throw new Error(`${file} is not a YAML mapping`);
   doc.name = `bench-${mode}`;
   doc.dataDir = join(workDir, 'state');
   let clusters = 0;
@@ -46,7 +46,7 @@ export function benchYaml(sampleDir: string, workDir: string, mode: PipelineSink
       clusters += 1;
     }
   }
-  if (clusters === 0) throw new Error(`${defaultTopologyFile} has no hdfs source over local directories`);
+  if (clusters === 0) throw new Error(`${file} has no hdfs source over local directories`);
   const sinks = section(doc, 'sinks');
   let databases = 0;
   for (const [id, sink] of Object.entries(sinks)) {
@@ -54,17 +54,17 @@ export function benchYaml(sampleDir: string, workDir: string, mode: PipelineSink
     databases += 1;
     sinks[id] =
       mode === 'database'
-        ? { ...sink, engine: { type: 'sqlite', path: join(workDir, `${id}.db`) } }
+        ? { ...sink, engine: { ...(isDoc(sink.engine) ? sink.engine : {}), type: 'sqlite', path: join(workDir, `${id}.db`) } }
         : { kind: 'blackhole', inputs: sink.inputs };
   }
-  if (databases === 0) throw new Error(`${defaultTopologyFile} has no database sink`);
+  if (databases === 0) throw new Error(`${file} has no database sink`);
   return stringify(doc);
 }
 
 /** Writes {@link benchYaml} to `workDir/topology.yaml` and loads it, failing loudly on errors. */
-export async function loadBenchTopology(sampleDir: string, workDir: string, mode: PipelineSinkMode): Promise<Topology> {
+export async function loadBenchTopology(sampleDir: string, workDir: string, mode: PipelineSinkMode, from = defaultTopologyFile): Promise<Topology> {
   const file = join(workDir, 'topology.yaml');
-  writeFileSync(file, benchYaml(sampleDir, workDir, mode));
+  writeFileSync(file, benchYaml(sampleDir, workDir, mode, from));
   const result = await loadTopology(file);
   if (!result.ok) throw new Error(formatTopologyErrors(result.errors));
   return result.topology;

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { benchSample, zcatReference, type ReferenceRun } from './pipeline-reference.js';
 import { runPipelineOnce, type PipelineRun } from './pipeline-run.js';
-import type { PipelineSinkMode } from './pipeline-topology.js';
+import { defaultTopologyFile, type PipelineSinkMode } from './pipeline-topology.js';
 
 export interface PipelineBenchOptions {
   /** Where the sample is cached between runs (gitignored); written only when missing. */
@@ -16,6 +16,8 @@ export interface PipelineBenchOptions {
   modes?: readonly PipelineSinkMode[];
   /** Extra Node flags for the pipeline processes, e.g. `--cpu-prof`. */
   execArgv?: readonly string[];
+  /** A topology to measure instead of topology.yaml (same shape: hdfs over local roots, a database sink). */
+  topologyFile?: string;
 }
 
 /** Medians over the rounds of one way of decompressing the sample. */
@@ -36,6 +38,8 @@ export interface PipelineMeasured extends Measured {
   /** CPU per byte of the reference over the pipeline's: the share of the reference's efficiency. */
   cpuRatio: number;
   peakRssMB: number;
+  /** Main-thread GC pauses (scavenges plus mark-compacts), median over the rounds. */
+  gcMs: number;
   /** Rows stored (database) or records the blackhole received (parse-only), checked = expected. */
   rows: number;
   deadLetters: number;
@@ -44,6 +48,8 @@ export interface PipelineMeasured extends Measured {
 export interface PipelineBenchResult {
   sample: { dir: string; files: number; compressedMB: number; uncompressedMB: number; lines: number; goodLines: number; unparseableLines: number; generatedNow: boolean };
   rounds: number;
+  /** The topology measured (topology.yaml unless a variant was given). */
+  topology: string;
   reference: Measured & { command: string };
   referenceTwoHalves: Measured & { command: string };
   pipeline?: PipelineMeasured;
@@ -69,6 +75,7 @@ function pipelineMeasured(runs: PipelineRun[], refs: ReferenceRun[], halves: Ref
     ratioVsTwoHalves: +median(runs.map((_, i) => ratio(i, halves, 'wallMs'))).toFixed(3),
     cpuRatio: +median(runs.map((_, i) => ratio(i, refs, 'cpuMs'))).toFixed(3),
     peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
+    gcMs: median(runs.map((r) => r.gc.minorMs + r.gc.majorMs)),
     rows: runs[0]?.rows ?? 0,
     deadLetters: runs[0]?.deadLetters ?? 0,
   };
@@ -84,6 +91,7 @@ function pipelineMeasured(runs: PipelineRun[], refs: ReferenceRun[], halves: Ref
  */
 export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise<PipelineBenchResult> {
   const { files = 600, linesPerFile = 20_000, rounds = 3, modes = ['database', 'parse-only'], execArgv = [] } = opts;
+  const topologyFile = resolve(opts.topologyFile ?? defaultTopologyFile);
   // Cluster roots in the topology resolve against its temp dir: the sample's path must be absolute.
   const dir = resolve(opts.dir ?? defaultDir);
   const sample = await benchSample(dir, files, linesPerFile);
@@ -100,8 +108,8 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
     refs.push(ref);
     halves.push(half);
     for (const mode of modes) {
-      const run = await runPipelineOnce(dir, mode, execArgv);
-      process.stderr.write(`  round ${i} ${mode}: ${run.wallMs} ms wall, ${run.cpuMs} ms cpu, ${run.rows} rows, peak RSS ${run.peakRssMB} MB\n`);
+      const run = await runPipelineOnce(dir, mode, { execArgv, topologyFile });
+      process.stderr.write(`  round ${i} ${mode}: ${run.wallMs} ms wall, ${run.cpuMs} ms cpu, ${run.rows} rows, peak RSS ${run.peakRssMB} MB, gc ${JSON.stringify(run.gc)}\n`);
       if (run.rows !== totals.goodLines || run.deadLetters !== totals.unparseableLines) {
         throw new Error(`${mode}: ${run.rows} rows and ${run.deadLetters} dead letters, expected ${totals.goodLines} and ${totals.unparseableLines}; records in: ${JSON.stringify(run.recordsIn)}`);
       }
@@ -114,6 +122,7 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
   return {
     sample: { dir, files: totals.files, compressedMB: round1(sample.compressedBytes / 1e6), uncompressedMB: round1(bytes / 1e6), lines: totals.lines, goodLines: totals.goodLines, unparseableLines: totals.unparseableLines, generatedNow: sample.generatedNow },
     rounds,
+    topology: relative(process.cwd(), topologyFile),
     reference: { command: 'zcat <files> | wc -l', ...measured(refs, bytes) },
     referenceTwoHalves: { command: 'two halves at once: zcat <half> | wc -l', ...measured(halves, bytes) },
     ...(db !== undefined && { pipeline: pipelineMeasured(db, refs, halves, bytes) }),
@@ -131,6 +140,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       rounds: { type: 'string' },
       modes: { type: 'string' },
       prof: { type: 'string' },
+      topology: { type: 'string' },
     },
   });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
@@ -139,6 +149,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (values.files !== undefined) opts.files = Number(values.files);
   if (values.lines !== undefined) opts.linesPerFile = Number(values.lines);
   if (values.modes !== undefined) opts.modes = values.modes.split(',') as PipelineSinkMode[];
+  if (values.topology !== undefined) opts.topologyFile = values.topology;
   if (values.prof !== undefined) opts.execArgv = ['--cpu-prof', `--cpu-prof-dir=${values.prof}`];
   console.log(JSON.stringify(await runPipelineBench(opts), null, 2));
 }
