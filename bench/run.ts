@@ -30,7 +30,7 @@ for (const name of names) {
   process.stderr.write(`running ${name}...\n`);
   const result = { ...(await bench()), measuredAt: new Date().toISOString(), node: process.version };
   writeFileSync(`${resultsDir}${name}.json`, JSON.stringify(result, null, 2) + '\n');
-  rows.push([name, Object.entries(result).map(([k, v]) => `${k}=${String(v)}`).join(' ')]);
+  rows.push([name, Object.entries(result).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(' ')]);
 }
 const width = Math.max(...rows.map((r) => r[0]!.length));
 process.stdout.write(rows.map((r) => `${r[0]!.padEnd(width)}  ${r[1]}`).join('\n') + '\n');
