@@ -7,10 +7,10 @@
  *
  * Set MILLRACE_HDFS_URL (e.g. http://127.0.0.1:9870) to use an existing cluster instead.
  */
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runScript } from '../run-script.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPT = path.join(HERE, 'hdfs.sh');
@@ -22,34 +22,15 @@ export interface HdfsHandle {
   stop(): Promise<void>;
 }
 
-function runScript(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [SCRIPT, ...args],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: process.env },
-      (err, stdout, stderr) => {
-        if (err) {
-          reject(
-            new Error(
-              `hdfs.sh ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`.trimEnd(),
-            ),
-          );
-          return;
-        }
-        resolve(stdout);
-      },
-    );
-  });
-}
+const run = (args: string[], timeoutMs: number): Promise<string> => runScript(SCRIPT, args, timeoutMs);
 
 /** Runs `hdfs.sh fetch` (Maven copy of the Hadoop jars; quick when already present). */
 export async function fetchHdfs(): Promise<void> {
-  await runScript(['fetch'], 600_000);
+  await run(['fetch'], 600_000);
 }
 
 async function isRunning(name: string): Promise<boolean> {
-  const out = await runScript(['status'], 30_000);
+  const out = await run(['status'], 30_000);
   return out
     .split('\n')
     .some(
@@ -60,19 +41,19 @@ async function isRunning(name: string): Promise<boolean> {
 
 /** Starts (formatting on first use) instance `name` and waits until it accepts writes. */
 export async function startHdfs(name: string, port: number, timeoutSec = 150): Promise<string> {
-  await runScript(['start', name, String(port)], 600_000);
-  await runScript(['wait', String(port), String(timeoutSec)], (timeoutSec + 30) * 1000);
+  await run(['start', name, String(port)], 600_000);
+  await run(['wait', String(port), String(timeoutSec)], (timeoutSec + 30) * 1000);
   return `http://127.0.0.1:${port}`;
 }
 
 /** Graceful stop (SIGTERM) of both daemons, or of one role. Data is kept. */
 export async function stopHdfs(name: string, role?: 'namenode' | 'datanode'): Promise<void> {
-  await runScript(role ? ['stop', name, role] : ['stop', name], 120_000);
+  await run(role ? ['stop', name, role] : ['stop', name], 120_000);
 }
 
 /** SIGKILL of both daemons, or of one role (crash simulation). Data is kept. */
 export async function kill9Hdfs(name: string, role?: 'namenode' | 'datanode'): Promise<void> {
-  await runScript(role ? ['kill9', name, role] : ['kill9', name], 60_000);
+  await run(role ? ['kill9', name, role] : ['kill9', name], 60_000);
 }
 
 export async function ensureHdfs(name = 'a', port = 19870): Promise<HdfsHandle> {

@@ -6,9 +6,9 @@
  *
  * Set MILLRACE_MYSQL_URL (mysql://user:pass@host:port/db) to use an existing server.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runScript } from '../run-script.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPT = path.join(HERE, 'mariadb.sh');
@@ -23,26 +23,7 @@ export interface MariaDbHandle {
   stop(): Promise<void>;
 }
 
-function runScript(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [SCRIPT, ...args],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: process.env },
-      (err, stdout, stderr) => {
-        if (err) {
-          reject(
-            new Error(
-              `mariadb.sh ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`.trimEnd(),
-            ),
-          );
-          return;
-        }
-        resolve(stdout);
-      },
-    );
-  });
-}
+const run = (args: string[], timeoutMs: number): Promise<string> => runScript(SCRIPT, args, timeoutMs);
 
 /** Parses mysql://user:pass@host:port/db (port defaults to 3306, db to `millrace`). */
 export function parseMysqlUrl(raw: string): Omit<MariaDbHandle, 'stop'> {
@@ -62,28 +43,28 @@ export function parseMysqlUrl(raw: string): Omit<MariaDbHandle, 'stop'> {
 
 /** apt-get installs mariadb-server/client when mariadbd is missing (no service started). */
 export async function installMariaDb(): Promise<void> {
-  await runScript(['install'], 900_000);
+  await run(['install'], 900_000);
 }
 
 async function isRunning(name: string): Promise<boolean> {
-  const out = await runScript(['status'], 30_000);
+  const out = await run(['status'], 30_000);
   return out.split('\n').some((line) => line.startsWith(`${name} running`));
 }
 
 /** Starts instance `name` (initialising its datadir on first use), waits, provisions. */
 export async function startMariaDb(name: string, port: number, timeoutSec = 90): Promise<void> {
-  await runScript(['start', name, String(port)], 300_000);
-  await runScript(['wait', name, String(timeoutSec)], (timeoutSec + 30) * 1000);
+  await run(['start', name, String(port)], 300_000);
+  await run(['wait', name, String(timeoutSec)], (timeoutSec + 30) * 1000);
 }
 
 /** Graceful shutdown (SIGTERM); the datadir and binlogs are kept. */
 export async function stopMariaDb(name: string): Promise<void> {
-  await runScript(['stop', name], 90_000);
+  await run(['stop', name], 90_000);
 }
 
 /** SIGKILL (crash simulation); the datadir and binlogs are kept. */
 export async function kill9MariaDb(name: string): Promise<void> {
-  await runScript(['kill9', name], 30_000);
+  await run(['kill9', name], 30_000);
 }
 
 export async function ensureMariaDb(name = 'a', port = 13306): Promise<MariaDbHandle> {
