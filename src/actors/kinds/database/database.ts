@@ -16,7 +16,10 @@ export interface Database {
   readonly table: string;
   /** Opens the connection (or pool); safe to call again after a lost connection. */
   connect(): Promise<void>;
-  /** Creates the table and its indexes when missing. */
+  /**
+   * Creates the table, keyed by (file, line), when missing. No secondary index: it doubled the
+   * insert cost and the report scans the table anyway (docs/decisions/log-pipeline.md).
+   */
   ensureSchema(): Promise<void>;
   /**
    * Stores rows in one transaction, skipping every (file, line) already present; resolves after

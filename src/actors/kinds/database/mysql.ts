@@ -79,8 +79,7 @@ export class MysqlDatabase implements Database {
         \`file\` VARCHAR(512) NOT NULL, \`line\` BIGINT UNSIGNED NOT NULL, \`ts\` VARCHAR(32) NOT NULL,
         \`day\` CHAR(10) NOT NULL, \`app\` VARCHAR(128) NOT NULL, \`event\` VARCHAR(128) NOT NULL,
         \`user\` VARCHAR(255) NULL, \`fields\` JSON NOT NULL,
-        PRIMARY KEY (\`file\`, \`line\`),
-        KEY \`${t}_day_app_event\` (\`day\`, \`app\`, \`event\`)
+        PRIMARY KEY (\`file\`, \`line\`)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`,
     );
   }

@@ -52,8 +52,7 @@ export class SqliteDatabase implements Database {
         \`file\` TEXT NOT NULL, \`line\` INTEGER NOT NULL, \`ts\` TEXT NOT NULL, \`day\` TEXT NOT NULL,
         \`app\` TEXT NOT NULL, \`event\` TEXT NOT NULL, \`user\` TEXT, \`fields\` TEXT NOT NULL,
         PRIMARY KEY (\`file\`, \`line\`)
-      ) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS \`${t}_day_app_event\` ON \`${t}\` (\`day\`, \`app\`, \`event\`);`,
+      ) WITHOUT ROWID;`,
     );
   }
 
