@@ -48,7 +48,8 @@ interface DecompressCounts {
  * codec error and the decompressed byte offset reached. Damage is found where the format can find
  * it: in gzip by the deflate structure or, at the latest, each member's CRC-32; in LZ4 by block
  * checksums (content checksums only at the frame's end; frames without either are not checked);
- * in zstd by the block structure. Lines decoded before it was found are delivered.
+ * in zstd by the block structure and, at each frame's end, its content checksum when it has one
+ * (the zstd tool writes one by default). Lines decoded before it was found are delivered.
  *
  * @example
  * // topology.yaml

@@ -6,6 +6,7 @@ import { decompressKind } from '../../../../src/actors/kinds/pipeline/decompress
 import { rawZstdFrame } from '../../../../src/sample/zstd.js';
 import type { LogRecord } from '../../../../src/streams/record.js';
 import { fileRecord, joinBytes, runStage } from './helpers.js';
+import { checkedRawFrame, flipped } from './zstd-frames.js';
 
 const fixtures = new URL('../../../fixtures/pipeline/', import.meta.url);
 
@@ -175,6 +176,33 @@ describe('decompress', () => {
       expect.stringMatching(/^zstd error at decompressed byte \d+ /),
     ]);
     expect(fixtureText().startsWith(joinBytes(cut.records).toString())).toBe(true);
+  });
+
+  it('dead-letters a zstd file whose content checksum fails, after its lines, and decodes the files after it', async () => {
+    const text = Buffer.from(numbered(5000));
+    const frame = checkedRawFrame(text);
+    // A content byte in the last raw block; the block structure stays valid.
+    const damaged = flipped(frame, frame.length - 4 - 300, 0x01);
+    const out = await runStage(decompressKind, { chunkBytes: 16 * 1024 }, [
+      fileRecord(readFileSync(new URL('lines.zst', fixtures)), '/logs/good.log.zst'),
+      fileRecord(damaged, '/logs/bad.log.zst'),
+      fileRecord(gzipSync(numbered(300)), '/logs/after.log.gz'),
+    ]);
+    const of = (path: string): string =>
+      joinBytes(out.records.filter((r) => r.headers?.file === `hdfs:${path}`)).toString('latin1');
+    expect(of('/logs/good.log.zst')).toBe(fixtureText());
+    // Every line of the damaged file arrives (the checksum is checked at the frame's end).
+    expect(of('/logs/bad.log.zst')).toBe(flipped(text, text.length - 300, 0x01).toString('latin1'));
+    expect(of('/logs/after.log.gz')).toBe(numbered(300));
+    expect(out.dead).toHaveLength(1);
+    expect(out.dead[0]?.reason).toMatch(
+      /^zstd error at decompressed byte \d+ \(5000 lines delivered before it\): zstd content checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8} \(frame at compressed byte 0\)$/,
+    );
+    expect(out.dead[0]?.record.headers).toMatchObject({
+      file: 'hdfs:/logs/bad.log.zst',
+      compression: 'zstd',
+      offset: String(text.length),
+    });
   });
 
   it('cuts UTF-16 only at line-feed code units and names the charset from the BOM', async () => {
