@@ -9,11 +9,14 @@ import { runStalledSinkBench } from './stalled-sink.js';
 
 type Result = Record<string, unknown>;
 
-/** Every benchmark `npm run bench` runs; `npm run bench -- <name>...` runs some. */
+/**
+ * Every benchmark `npm run bench` runs; `npm run bench -- <name>...` runs some. `--bounds` adds
+ * the pipeline's bounds (parse floor, SQLite insert ceiling; minutes more a round).
+ */
 const benches: Record<string, () => Promise<Result>> = {
   passthrough: () => runPassthroughBench() as unknown as Promise<Result>,
   'stalled-sink': () => runStalledSinkBench(30) as unknown as Promise<Result>,
-  pipeline: () => runPipelineBench() as unknown as Promise<Result>,
+  pipeline: () => runPipelineBench({ bounds: process.argv.includes('--bounds') }) as unknown as Promise<Result>,
   'embedded-log': () => runEmbeddedLogBench() as unknown as Promise<Result>,
   kafka: () => runKafkaBench() as unknown as Promise<Result>,
   inspect: () => runInspectBench() as unknown as Promise<Result>,
