@@ -17,7 +17,6 @@ export interface LogEvent {
 export type LineResult = { ok: true; event: LogEvent; ms: number } | { ok: false; error: string };
 
 const SHAPE = '"<timestamp> <app> <event> key=value..."';
-const NAME = /^[A-Za-z0-9_.:-]+$/;
 const EXCERPT = 60;
 /** The largest time a JS Date holds. */
 const MAX_DATE_MS = 8.64e15;
@@ -84,27 +83,42 @@ function daysIn(year: number, month: number): number {
 }
 
 /**
+ * The day `parseTimestamp` converted last, as `(year * 100 + month) * 100 + day`, and its ms: a
+ * file's lines come in time order, so most lines repeat it and skip `Date.UTC`.
+ */
+let lastDay = -1;
+let lastDayMs = 0;
+
+/** Milliseconds at the start of a valid UTC day. */
+function dayStart(year: number, month: number, day: number): number {
+  const key = (year * 100 + month) * 100 + day;
+  if (key !== lastDay) {
+    lastDayMs = utc(year, month, day, 0, 0, 0, 0);
+    lastDay = key;
+  }
+  return lastDayMs;
+}
+
+/**
  * Milliseconds of an ISO-8601 timestamp `YYYY-MM-DDTHH:MM:SS[.fraction]` with a zone (`Z` or
  * `±HH:MM`), or undefined. Stricter than `Date.parse`, which rolls 2026-02-30 over into March.
  */
 export function parseTimestamp(text: string): number | undefined {
   if (
     text.length < 20 ||
-    text[4] !== '-' ||
-    text[7] !== '-' ||
-    text[10] !== 'T' ||
-    text[13] !== ':' ||
-    text[16] !== ':'
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58
   )
     return undefined;
-  const [year, month, day, hour, minute, second] = [
-    digits(text, 0, 4),
-    digits(text, 5, 2),
-    digits(text, 8, 2),
-    digits(text, 11, 2),
-    digits(text, 14, 2),
-    digits(text, 17, 2),
-  ];
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
   if (
     year < 0 ||
     month < 1 ||
@@ -122,7 +136,7 @@ export function parseTimestamp(text: string): number | undefined {
   }
   let at = 19;
   let millis = 0;
-  if (text[at] === '.') {
+  if (text.charCodeAt(at) === 46) {
     const start = at + 1;
     at = start;
     while (at < text.length && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) at += 1;
@@ -131,9 +145,8 @@ export function parseTimestamp(text: string): number | undefined {
     millis = digits(text, start, kept) * 10 ** (3 - kept);
   }
   const offset = zoneOffset(text, at);
-  return offset === undefined
-    ? undefined
-    : utc(year, month, day, hour, minute, second, millis) - offset;
+  if (offset === undefined) return undefined;
+  return dayStart(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + millis - offset;
 }
 
 /** Offset in ms of the zone that ends the timestamp at `at` (`Z` or `±HH:MM`), or undefined. */
@@ -145,6 +158,52 @@ function zoneOffset(text: string, at: number): number | undefined {
   const minutes = digits(text, at + 4, 2);
   if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return undefined;
   return (text[at] === '+' ? 1 : -1) * (hours * 60 + minutes) * 60_000;
+}
+
+/** An app or event name: `[A-Za-z0-9_.:-]+`. */
+function isName(line: string, from: number, to: number): boolean {
+  if (from === to) return false;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i);
+    const ok =
+      (c >= 97 && c <= 122) || // a-z
+      (c >= 65 && c <= 90) || // A-Z
+      (c >= 48 && c <= 58) || // 0-9 and :
+      c === 95 || // _
+      c === 46 || // .
+      c === 45; // -
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const KEY_SLOTS = 256;
+/**
+ * Only keys this short are remembered: V8 copies a slice this short, while a longer one would
+ * keep the whole text of its chunk alive in {@link recentKeys}.
+ */
+const MAX_KEPT_KEY = 12;
+/**
+ * Field keys seen lately, by a hash of their characters. Lines repeat a few keys, and storing a
+ * fresh slice as a property key costs V8 a string-table lookup each time: a known key is the
+ * same (internalized) string again and skips both the lookup and the slice.
+ */
+const recentKeys: string[] = new Array<string>(KEY_SLOTS).fill('');
+
+/** `line` at [from, to) with `hash` (of {@link parseMillraceLine}), as a recent key if it is one. */
+function keyAt(line: string, from: number, to: number, hash: number): string {
+  const slot = hash & (KEY_SLOTS - 1);
+  const known = recentKeys[slot] as string;
+  if (known.length === to - from && sameChars(line, from, known)) return known;
+  const key = line.slice(from, to);
+  if (key.length <= MAX_KEPT_KEY) recentKeys[slot] = key;
+  return key;
+}
+
+function sameChars(line: string, from: number, text: string): boolean {
+  for (let k = 0; k < text.length; k++)
+    if (line.charCodeAt(from + k) !== text.charCodeAt(k)) return false;
+  return true;
 }
 
 /**
@@ -162,39 +221,47 @@ export function parseMillraceLine(line: string): LineResult {
   const s2 = s1 < 0 ? -1 : line.indexOf(' ', s1 + 1);
   if (s2 < 0) return fail(`expected ${SHAPE}, found ${excerpt(line)}`);
   const s3 = line.indexOf(' ', s2 + 1);
+  const n = line.length;
+  const nameEnd = s3 < 0 ? n : s3;
   const tsText = line.slice(0, s1);
-  const app = line.slice(s1 + 1, s2);
-  const event = line.slice(s2 + 1, s3 < 0 ? line.length : s3);
   const ms = parseTimestamp(tsText);
   if (ms === undefined)
     return fail(`expected an ISO-8601 timestamp with zone first, found ${excerpt(tsText)}`);
-  if (!NAME.test(app) || !NAME.test(event))
+  if (!isName(line, s1 + 1, s2) || !isName(line, s2 + 1, nameEnd))
     return fail(`expected ${SHAPE}, found ${excerpt(line)}`);
+  const app = line.slice(s1 + 1, s2);
+  const event = line.slice(s2 + 1, nameEnd);
   const fields: { [key: string]: Json } = {};
   let user: string | null = null;
-  let i = s3 < 0 ? line.length : s3;
-  while (i < line.length) {
+  let i = nameEnd;
+  while (i < n) {
     if (line.charCodeAt(i) === 32) {
       i += 1;
       continue;
     }
-    const eq = line.indexOf('=', i);
-    const space = line.indexOf(' ', i);
-    if (eq < 0 || (space >= 0 && space < eq) || eq === i) {
-      return fail(
-        `expected key=value, found ${excerpt(line.slice(i, space < 0 ? line.length : space))}`,
-      );
+    // The key runs to `=`; a space or the end of the line first means there is no `=`.
+    let eq = i;
+    let c = 0;
+    let hash = 0;
+    while (eq < n && (c = line.charCodeAt(eq)) !== 61 && c !== 32) {
+      hash = (hash * 31 + c) | 0;
+      eq += 1;
     }
-    const key = line.slice(i, eq);
+    if (eq === n || c === 32 || eq === i) {
+      const space = line.indexOf(' ', i);
+      return fail(`expected key=value, found ${excerpt(line.slice(i, space < 0 ? n : space))}`);
+    }
+    const key = keyAt(line, i, eq, hash);
     let value: string;
     if (line.charCodeAt(eq + 1) === 34) {
       const quoted = readQuoted(line, eq + 2);
       if (quoted === undefined) return fail(`unterminated quoted value of ${key}`);
       [value, i] = quoted;
-      if (i < line.length && line.charCodeAt(i) !== 32)
+      if (i < n && line.charCodeAt(i) !== 32)
         return fail(`expected a space after the quoted value of ${key}`);
     } else {
-      i = space < 0 ? line.length : space;
+      i = line.indexOf(' ', eq + 1);
+      if (i < 0) i = n;
       value = line.slice(eq + 1, i);
     }
     if (key === 'user') user = value;
@@ -205,6 +272,10 @@ export function parseMillraceLine(line: string): LineResult {
 
 /** The unescaped value of a quoted string starting after its opening quote, and the offset past it. */
 function readQuoted(line: string, from: number): [string, number] | undefined {
+  const close = line.indexOf('"', from);
+  if (close < 0) return undefined;
+  const escape = line.indexOf('\\', from);
+  if (escape < 0 || escape > close) return [line.slice(from, close), close + 1];
   let out = '';
   let start = from;
   for (let i = from; i < line.length; i++) {

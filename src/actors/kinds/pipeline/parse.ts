@@ -18,6 +18,11 @@ export const parseConfig = z
     'Parses log lines into { ts, day, app, event, user, fields }; a line that does not parse is dead-lettered with its line number and the reason. At-least-once.',
   );
 
+/** A line's place for a dead-letter reason. */
+function where(record: LogRecord): string {
+  return `line ${record.headers?.line ?? '?'}`;
+}
+
 /**
  * The `parse` stage: one line in, one event out (value `LogEvent` of line-format.ts: `ts` ISO-8601 UTC, `day`
  * `YYYY-MM-DD` in UTC, `app`, `event`, `user` or null, `fields`), with the record's `ts` set to
@@ -44,18 +49,17 @@ export const parseKind = defineStage({
         const records: LogRecord[] = [];
         const dead: DeadRecord[] = [];
         for (const record of batch.records) {
-          const where = `line ${record.headers?.line ?? '?'}`;
           if (typeof record.value !== 'string' && !(record.value instanceof Uint8Array)) {
             dead.push({
               record,
-              reason: `${where}: parse expects a text line, got ${payloadKind(record.value)}`,
+              reason: `${where(record)}: parse expects a text line, got ${payloadKind(record.value)}`,
             });
             continue;
           }
           const result = parseLine(payloadText(record.value));
           if (!result.ok) {
             counts.rejected += 1;
-            dead.push({ record, reason: `${where}: ${result.error}` });
+            dead.push({ record, reason: `${where(record)}: ${result.error}` });
             continue;
           }
           counts.parsed += 1;
