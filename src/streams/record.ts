@@ -27,22 +27,19 @@ export function payloadBytes(value: Payload): number {
 }
 
 function jsonBytes(value: Json): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object') return 8;
   if (value === null) return 4;
-  switch (typeof value) {
-    case 'string':
-      return value.length + 2;
-    case 'number':
-    case 'boolean':
-      return 8;
-    default:
-      break;
-  }
   let total = 2;
   if (Array.isArray(value)) {
     for (const item of value) total += jsonBytes(item) + 1;
     return total;
   }
-  for (const key in value) total += key.length + 4 + jsonBytes(value[key] as Json);
+  for (const key in value) {
+    const item = value[key] as Json;
+    // Strings, the usual values, without a call: this walk runs for every record sent.
+    total += key.length + 4 + (typeof item === 'string' ? item.length + 2 : jsonBytes(item));
+  }
   return total;
 }
 
