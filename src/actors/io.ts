@@ -84,4 +84,10 @@ export interface SinkIO extends Describable {
   connect(): Promise<void>;
   write(batch: Batch): Promise<{ dead?: DeadRecord[] } | void>;
   close(): Promise<void>;
+  /**
+   * How many batches `write` may be given before the first settles (default 1). More than one
+   * lets a sink prepare the next batch while the previous one is being stored elsewhere (a
+   * thread, a server); each batch is still acked on its own and the commit tracker keeps order.
+   */
+  readonly writesInFlight?: number;
 }

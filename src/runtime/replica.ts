@@ -151,7 +151,8 @@ function makePump(w: ReplicaWiring, io: SourceIO | StageIO | SinkIO, send: (e: L
   const consume = new ConsumePump({
     actor: w.node.id,
     input: w.input as Channel,
-    concurrency: 1,
+    // Stages keep their output order with one batch at a time; a sink may ask for more.
+    concurrency: w.node.role === 'sink' ? Math.max(1, (io as SinkIO).writesInFlight ?? 1) : 1,
     maxAttempts: w.node.retry.maxAttempts,
     deadLetters: w.deadLetters,
     handle: async (batch) => {

@@ -38,6 +38,8 @@ export const databaseKind = defineSink({
     let duplicates = 0;
     let rejected = 0;
     return {
+      // With a writer thread, the next batch's rows are built while the thread stores the last.
+      writesInFlight: config.engine.type === 'sqlite' && config.engine.writerThread === true ? 2 : 1,
       async connect() {
         await db.connect();
         await db.ensureSchema();
