@@ -29,8 +29,7 @@ import type { ManifestFile } from '../src/sample/manifest.js';
  *   are parsed as above and turned into rows by the sink's toRow; timed: only
  *   SqliteDatabase#insert in batches of 2048 rows (one transaction each, as the sink gets them)
  *   into a fresh temp database, plus the final close (the WAL checkpoint). The database is
- *   the sink's own code path: connect + ensureSchema, WAL, synchronous=normal, same table and
- *   index. MB/s is over the decompressed bytes of the files whose rows were inserted.
+ *   the sink's own code path: connect + ensureSchema, WAL, synchronous=normal, same table. MB/s is over the decompressed bytes of the files whose rows were inserted.
  *
  * Each bound runs in a fresh Node process (clean heap, as every pipeline run); wall and CPU are
  * taken inside it from the start of the work to its end (process start-up excluded, as the

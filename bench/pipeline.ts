@@ -76,8 +76,8 @@ export interface PipelineBounds {
     parsed: number;
     decode: string;
     oneThread: BoundMeasured;
-    /** Two worker threads, half the files each (start-up included); wall of each thread's share. */
-    twoThreads: BoundMeasured & { threadWallMs: number[] };
+    /** Two worker threads, half the files each (start-up included); per round, the wall of each thread's share. */
+    twoThreads: BoundMeasured & { threadWallMs: number[][] };
   };
   /** Only the inserts of the sample's rows through SqliteDatabase, batches of `batchRows`. */
   sqliteCeiling: BoundMeasured & {
@@ -157,7 +157,7 @@ function boundsMeasured(floor1: FloorRun[], floor2: FloorRun[], ceiling: Ceiling
       parsed: counts.parsed,
       decode: "each file's declared encoding (UTF-8: Buffer#toString, others: TextDecoder); no detection",
       oneThread: boundMeasured(withBytes(floor1), refs, halves),
-      twoThreads: { ...boundMeasured(withBytes(floor2), refs, halves), threadWallMs: (floor2[0] as FloorRun).threadWallMs },
+      twoThreads: { ...boundMeasured(withBytes(floor2), refs, halves), threadWallMs: floor2.map((r) => r.threadWallMs) },
     },
     sqliteCeiling: {
       ...db,
