@@ -265,6 +265,14 @@ export function parseMillraceLine(line: string): LineResult {
       value = line.slice(eq + 1, i);
     }
     if (key === 'user') user = value;
+    // Assigning `__proto__` would set the prototype (and drop a string value): define it instead.
+    else if (key === '__proto__')
+      Object.defineProperty(fields, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else fields[key] = value;
   }
   return eventAt(ms, tsText, app, event, user, fields);

@@ -43,6 +43,14 @@ describe('parse (millrace format)', () => {
     });
   });
 
+  it('keeps a field named __proto__ as a plain field instead of losing it', () => {
+    const r = parseMillraceLine('2026-11-20T08:15:02Z shop x __proto__=a constructor=b');
+    if (!r.ok) throw new Error(r.error);
+    expect(Object.keys(r.event.fields)).toEqual(['__proto__', 'constructor']);
+    expect(JSON.stringify(r.event.fields)).toBe('{"__proto__":"a","constructor":"b"}');
+    expect(Object.getPrototypeOf(r.event.fields)).toBe(Object.prototype);
+  });
+
   it('normalises a zone offset to UTC, including the day', () => {
     const r = parseMillraceLine('2026-11-21T01:30:00+02:00 news page_view user=u1');
     expect(r).toMatchObject({
