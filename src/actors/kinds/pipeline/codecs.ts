@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { lz4Blocks } from './lz4-frame.js';
+import { u32 } from './bytes.js';
 import { Xxh64 } from './xxh64.js';
 
 /** Compression formats the `decompress` stage reads. */
@@ -63,16 +64,6 @@ const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 /** Dictionary id sizes by the frame descriptor's low two bits. */
 const DICTIONARY_ID_BYTES = [0, 1, 2, 4];
-
-function u32(b: Uint8Array, i: number): number {
-  return (
-    ((b[i] as number) |
-      ((b[i + 1] as number) << 8) |
-      ((b[i + 2] as number) << 16) |
-      ((b[i + 3] as number) << 24)) >>>
-    0
-  );
-}
 
 /**
  * Where the zstd or skippable frame starting at `at` ends, and the content checksum it stores,

@@ -1,4 +1,5 @@
 import { uncompressSync } from 'lz4-napi';
+import { u32 } from './bytes.js';
 import { Xxh32 } from './xxh32.js';
 
 const FRAME_MAGIC = 0x184d2204;
@@ -17,16 +18,6 @@ export class Lz4FrameError extends Error {
     super(`${message} (compressed byte ${offset})`);
     this.name = 'Lz4FrameError';
   }
-}
-
-function u32(b: Uint8Array, i: number): number {
-  return (
-    ((b[i] as number) |
-      ((b[i + 1] as number) << 8) |
-      ((b[i + 2] as number) << 16) |
-      ((b[i + 3] as number) << 24)) >>>
-    0
-  );
 }
 
 interface Descriptor {
