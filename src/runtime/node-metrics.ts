@@ -1,5 +1,6 @@
 /** Counters one node's replicas share; read by the inspector and `/metrics`. */
 export class NodeMetrics {
+  /** Records taken from the input, each once: a redelivered batch is not counted again. */
   recordsIn = 0;
   bytesIn = 0;
   recordsOut = 0;

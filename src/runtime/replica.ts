@@ -156,8 +156,10 @@ function makePump(w: ReplicaWiring, io: SourceIO | StageIO | SinkIO, send: (e: L
     maxAttempts: w.node.retry.maxAttempts,
     deadLetters: w.deadLetters,
     handle: async (batch) => {
-      w.metrics.recordsIn += batch.records.length;
-      w.metrics.bytesIn += batch.bytes;
+      if (batch.redelivered !== true) {
+        w.metrics.recordsIn += batch.records.length;
+        w.metrics.bytesIn += batch.bytes;
+      }
       await handle(batch);
     },
     send,

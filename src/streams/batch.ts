@@ -15,6 +15,8 @@ export interface Batch {
   attempts: number;
   /** The error of the last failed attempt, for the dead-letter reason. */
   lastError?: string;
+  /** Put back in its channel after a crash or a lost connection: its records were counted in already. */
+  redelivered?: boolean;
 }
 
 export function makeBatch(records: LogRecord[], ack: Ack, position: string): Batch {

@@ -203,6 +203,7 @@ export class Channel {
       return;
     }
     this.s.redelivered += 1;
+    batch.redelivered = true;
     this.s.takenRecords -= batch.records.length;
     this.queue.unshift(batch);
     this.wakeTaker();

@@ -16,6 +16,19 @@ describe('stage sets', () => {
     expect(runtime.nodes.get('work')?.metrics.errors).toBe(3);
   });
 
+  it('counts the records of a redelivered batch in once', async () => {
+    const seen = observed();
+    const t = topology([
+      { id: 'src', role: 'source', kind: seqSource(100, 10, 3, seen) },
+      { id: 'work', role: 'stage', kind: passStage(new Set([0, 3, 4])), inputs: ['src'], replicas: 2, maxAttempts: 5 },
+      { id: 'out', role: 'sink', kind: storeSink(seen), inputs: ['work'] },
+    ]);
+    const { runtime } = await run(t);
+    expect(runtime.nodes.get('work')?.input?.stats.redelivered).toBe(3);
+    expect(runtime.nodes.get('work')?.metrics.recordsIn).toBe(100);
+    expect(runtime.nodes.get('work')?.metrics.recordsOut).toBe(100);
+  });
+
   it('dead-letters a batch that keeps failing instead of retrying it forever, and goes on with the rest', async () => {
     const seen = observed();
     const t = topology([
