@@ -124,6 +124,6 @@ export function settingsTable(schema: z.core.$ZodType, nested = true): string {
 
 /** The rows of a zod object schema (see {@link settingRows}), from its JSON Schema. */
 export function schemaRows(schema: z.core.$ZodType, nested = true): SettingRow[] {
-  const json = z.toJSONSchema(schema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Node;
+  const json = z.toJSONSchema(schema, { target: 'draft-07', io: 'input' }) as Node;
   return settingRows(json, nested);
 }

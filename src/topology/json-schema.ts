@@ -70,7 +70,6 @@ export function topologyJsonSchema(
   const generated = z.toJSONSchema(topologySchema(registry), {
     target: 'draft-07',
     io: 'input',
-    unrepresentable: 'any',
   });
   const { $schema, ...rest } = generated;
   return {
