@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
 import type { Runtime } from '../../../../src/runtime/runtime.js';
-import { build, collectSink, collected, missing, openGate, produce, seqs, start, transports, waitFor, type TransportEnv } from './helpers.js';
+import { build, collectSink, collected, missing, openGate, produce, seqs, start, transports, waitFor, useTransport } from './helpers.js';
 
 interface PartitionView {
   position: number | null;
@@ -20,13 +20,7 @@ function fetchedUnacked(runtime: Runtime): number {
 }
 
 describe.each(transports)('kafka source backpressure on the $name transport', ({ setup }) => {
-  let env: TransportEnv;
-  beforeAll(async () => {
-    env = await setup();
-  }, 180_000);
-  afterAll(async () => {
-    await env?.stop();
-  }, 120_000);
+  const env = useTransport(setup);
 
   it('a stalled sink pauses the partitions and keeps fetched records bounded, then everything flows once it resumes', async () => {
     const topic = `stall-${Date.now()}`;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatorKind } from '../../../../src/actors/kinds/generator.js';
 import { kafkaSinkKind } from '../../../../src/actors/kinds/kafka/sink.js';
 import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
 import type { TransportConfig } from '../../../../src/transport/schema.js';
-import { build, collectSink, collected, missing, seqs, start, transports, waitFor, type Collected, type TransportEnv } from './helpers.js';
+import { build, collectSink, collected, missing, seqs, start, transports, waitFor, type Collected, useTransport } from './helpers.js';
 
 const N = 100_000;
 
@@ -22,13 +22,7 @@ function consumerTopology(transport: TransportConfig, topic: string, group: stri
 }
 
 describe.each(transports)('kafka sink and source on the $name transport', ({ setup }) => {
-  let env: TransportEnv;
-  beforeAll(async () => {
-    env = await setup();
-  }, 180_000);
-  afterAll(async () => {
-    await env?.stop();
-  }, 120_000);
+  const env = useTransport(setup);
 
   it('delivers 100k records from sink to source with none lost, and a group attaching later reads them all from earliest', async () => {
     const topic = `delivery-${Date.now()}`;

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { defineSink, type KindDefinition, type Role } from '../../../../src/actors/kind.js';
 import { generatorKind } from '../../../../src/actors/kinds/generator.js';
@@ -125,6 +126,26 @@ export const transports: { name: string; setup(): Promise<TransportEnv> }[] = [
   },
   { name: 'embedded log', setup: async () => ({ transport: embeddedTransport(), stop: async () => undefined }) },
 ];
+
+/**
+ * The transport of one `describe.each(transports)` suite: set up before its tests, stopped after
+ * them. Read `transport` inside a test (it does not exist before `beforeAll` ran).
+ */
+export function useTransport(setup: () => Promise<TransportEnv>): { readonly transport: TransportConfig } {
+  let env: TransportEnv | undefined;
+  beforeAll(async () => {
+    env = await setup();
+  }, 180_000);
+  afterAll(async () => {
+    await env?.stop();
+  }, 120_000);
+  return {
+    get transport(): TransportConfig {
+      if (env === undefined) throw new Error('the transport is set up in beforeAll: read it inside a test');
+      return env.transport;
+    },
+  };
+}
 
 /** Writes `count` generator records (`seq=N`, 100 bytes) to `topic` through the kafka sink; resolves when all are acknowledged. */
 export async function produce(transport: TransportConfig, topic: string, count: number): Promise<void> {

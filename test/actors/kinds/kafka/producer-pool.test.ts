@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProducerPool } from '../../../../src/actors/kinds/kafka/producer-pool.js';
 import type { LogProducer, OutgoingMessage } from '../../../../src/transport/message-log.js';
 import { openMessageLog } from '../../../../src/transport/open-message-log.js';
 import { quietLog } from '../../../runtime/harness.js';
-import { transports, type TransportEnv } from './helpers.js';
+import { transports, useTransport } from './helpers.js';
 
 const HOT_RECORDS = 200_000;
 const HOT_WRITE = 5000;
@@ -26,13 +26,7 @@ function messages(stream: string, from: number, n: number): OutgoingMessage[] {
 }
 
 describe.each(transports)('kafka producer pool on the $name transport', ({ setup }) => {
-  let env: TransportEnv;
-  beforeAll(async () => {
-    env = await setup();
-  }, 180_000);
-  afterAll(async () => {
-    await env?.stop();
-  }, 120_000);
+  const env = useTransport(setup);
 
   it("a surge on a hot stream does not starve a cold stream: the cold stream's latency stays bounded by about a time slice", async () => {
     const log = openMessageLog(env.transport, quietLog);

@@ -2,14 +2,14 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
 import { Runtime } from '../../../../src/runtime/runtime.js';
 import { acquireEmbeddedLog } from '../../../../src/transport/embedded-log-pool.js';
 import { openMessageLog } from '../../../../src/transport/open-message-log.js';
 import type { TransportConfig } from '../../../../src/transport/schema.js';
 import { quietLog } from '../../../runtime/harness.js';
-import { build, collectSink, collected, missing, produce, seqs, start, transports, waitFor, type TransportEnv } from './helpers.js';
+import { build, collectSink, collected, missing, produce, seqs, start, transports, waitFor, useTransport } from './helpers.js';
 
 /** Commits `offset` for `group` on partition 0 of `topic`, as an operator or an old run would have. */
 async function commitOffset(transport: TransportConfig, group: string, topic: string, offset: number): Promise<void> {
@@ -41,13 +41,7 @@ async function committedOffset(transport: TransportConfig, group: string, topic:
 }
 
 describe.each(transports)('kafka source edge cases on the $name transport', ({ setup }) => {
-  let env: TransportEnv;
-  beforeAll(async () => {
-    env = await setup();
-  }, 180_000);
-  afterAll(async () => {
-    await env?.stop();
-  }, 120_000);
+  const env = useTransport(setup);
 
   it('dead-letters undecodable json values with topic, partition, offset and reason, and delivers the rest', async () => {
     const topic = `mixed-${Date.now()}`;
