@@ -11,11 +11,11 @@
  * bench/results/embedded-log.json, and returns the append/dd write ratio.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EmbeddedLog } from '../src/log/index.js';
+import { isMain, numberArg, saveResult } from './standalone.js';
 
 export interface EmbeddedLogBenchOptions {
   /** MiB of record values to write (default 256). */
@@ -156,21 +156,11 @@ export async function runEmbeddedLogBench(opts: EmbeddedLogBenchOptions = {}): P
     console.log(`dd (conv=fsync)         ${f(result.ddWriteMBps)} ${f(result.ddReadMBps)}`);
     console.log(`ratio log(500 ms)/dd    ${f(result.ratio)} ${f(result.readRatio)}   (target write ratio >= 0.5)`);
   }
-  const out = opts.resultsPath === undefined ? path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'embedded-log.json') : opts.resultsPath;
-  if (out !== null) {
-    await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, JSON.stringify(result, null, 2) + '\n');
-  }
+  await saveResult('embedded-log', result, opts.resultsPath);
   return result;
 }
 
-function arg(name: string): number | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) ? v : undefined;
-}
-
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await runEmbeddedLogBench({ mb: arg('mb'), repeats: arg('repeats'), batchRecords: arg('batch') });
+if (isMain(import.meta.url)) {
+  const result = await runEmbeddedLogBench({ mb: numberArg('mb'), repeats: numberArg('repeats'), batchRecords: numberArg('batch') });
   process.exitCode = result.ratio >= 0.5 ? 0 : 1;
 }

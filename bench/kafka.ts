@@ -14,10 +14,7 @@
  * is set. Writes bench/results/kafka.json.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { ProducerPool } from '../src/actors/kinds/kafka/producer-pool.js';
@@ -25,6 +22,7 @@ import type { OutgoingMessage } from '../src/transport/message-log.js';
 import { openMessageLog } from '../src/transport/open-message-log.js';
 import type { TransportConfig } from '../src/transport/schema.js';
 import { ensureKafka, KAFKA_SH } from '../test/infra/kafka/broker.js';
+import { isMain, numberArg, saveResult } from './standalone.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -179,21 +177,11 @@ export async function runKafkaBench(opts: KafkaBenchOptions = {}): Promise<Kafka
     console.log(`consumer    ${f(result.consumer.millrace)} ${f(result.consumer.java)} ${f(result.consumer.ratio)}`);
     console.log(`load average ${result.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${result.cpus} cpus`);
   }
-  const out = opts.resultsPath === undefined ? path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'kafka.json') : opts.resultsPath;
-  if (out !== null) {
-    await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, JSON.stringify(result, null, 2) + '\n');
-  }
+  await saveResult('kafka', result, opts.resultsPath);
   return result;
 }
 
-function arg(name: string): number | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) ? v : undefined;
-}
-
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = await runKafkaBench({ records: arg('records'), repeats: arg('repeats'), producers: arg('producers') });
+if (isMain(import.meta.url)) {
+  const result = await runKafkaBench({ records: numberArg('records'), repeats: numberArg('repeats'), producers: numberArg('producers') });
   process.exitCode = result.producer.ratio >= 0.8 && result.consumer.ratio >= 0.8 ? 0 : 1;
 }

@@ -1,0 +1,26 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Writes a benchmark's result as JSON: to `bench/results/<name>.json` when `resultsPath` is
+ * undefined, to `resultsPath` when given, nowhere when null.
+ */
+export async function saveResult(name: string, result: unknown, resultsPath: string | null | undefined): Promise<void> {
+  const out = resultsPath === undefined ? fileURLToPath(new URL(`./results/${name}.json`, import.meta.url)) : resultsPath;
+  if (out === null) return;
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(result, null, 2) + '\n');
+}
+
+/** The number after `--<name>` on the command line, if there is a valid one. */
+export function numberArg(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/** Whether the module at `moduleUrl` is the script node was started with (not imported). */
+export function isMain(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
+}
