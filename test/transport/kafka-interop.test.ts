@@ -1,16 +1,16 @@
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openMessageLog } from '../../src/transport/open-message-log.js';
 import type { ConsumedMessage, LogConsumer } from '../../src/transport/message-log.js';
 import type { TransportConfig } from '../../src/transport/schema.js';
-import { ensureKafka, type KafkaHandle } from '../infra/kafka/broker.js';
+import { useKafka } from '../infra/kafka/fixture.js';
 import { quietLog } from '../runtime/harness.js';
 import { runJavaTool } from './java-tools.js';
 
 const COUNT = 500;
 const PARTITIONS = 3;
 
-function transportOf(kafka: KafkaHandle): TransportConfig {
+function transportOf(kafka: { brokers: string[] }): TransportConfig {
   return { type: 'kafka', brokers: kafka.brokers, clientId: 'interop', connectionTimeoutMs: 3000, requestTimeoutMs: 30000 };
 }
 
@@ -36,13 +36,7 @@ async function readAll(consumer: LogConsumer, n: number): Promise<(ConsumedMessa
 }
 
 describe('interoperability with the Java Kafka tools (real broker)', () => {
-  let kafka: KafkaHandle;
-  beforeAll(async () => {
-    kafka = await ensureKafka('a', 19092);
-  }, 180_000);
-  afterAll(async () => {
-    await kafka?.stop();
-  }, 120_000);
+  const kafka = useKafka();
 
   it('records millrace produces with lz4 are read by kafka-console-consumer, each key on its murmur2 partition', async () => {
     const topic = `lz4-out-${Date.now()}`;

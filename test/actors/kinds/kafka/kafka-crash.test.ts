@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lifecycleState } from '../../../../src/actors/lifecycle.js';
 import { generatorKind } from '../../../../src/actors/kinds/generator.js';
 import { kafkaSinkKind } from '../../../../src/actors/kinds/kafka/sink.js';
 import { kafkaSourceKind } from '../../../../src/actors/kinds/kafka/source.js';
-import { ensureKafka, externalBrokers, killBroker, restartBroker, type KafkaHandle } from '../../../infra/kafka/broker.js';
+import { ensureKafka, externalBrokers, killBroker, restartBroker } from '../../../infra/kafka/broker.js';
+import { useKafka } from '../../../infra/kafka/fixture.js';
 import { build, collectSink, collected, kafkaTransport, missing, seqs, start, waitFor } from './helpers.js';
 
 const KILL_PORT = 24092;
@@ -30,13 +31,7 @@ function killed(child: ChildProcess): Promise<void> {
 }
 
 describe('kafka kinds survive crashes (real broker)', () => {
-  let kafka: KafkaHandle;
-  beforeAll(async () => {
-    kafka = await ensureKafka('a', 19092);
-  }, 180_000);
-  afterAll(async () => {
-    await kafka?.stop();
-  }, 120_000);
+  const kafka = useKafka();
 
   it('a consumer process killed with SIGKILL mid-stream is restarted and resumes from committed offsets with none lost', async () => {
     const topic = `kill-consumer-${Date.now()}`;
