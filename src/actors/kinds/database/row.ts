@@ -1,4 +1,5 @@
 import type { LogRecord } from '../../../streams/record.js';
+import { isCanonicalTimestamp } from '../pipeline/line-format.js';
 
 /** One stored line of a log file: the `database` sink's row, keyed by (file, line). */
 export interface EventRow {
@@ -33,40 +34,9 @@ function text(value: unknown, name: string, max: number): string | { reason: str
   return value;
 }
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** The number written in `text` at [from, from + len) if all of it is digits, else -1. */
-function digitsAt(text: string, from: number, len: number): number {
-  let n = 0;
-  for (let i = from; i < from + len; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/**
- * Whether `text` is exactly what `toISOString` writes for the instant it names: the shape
- * `YYYY-MM-DDTHH:MM:SS.mmmZ` and a real date and time. The parse stage writes this form, so most
- * rows skip the round trip through Date (a third of a row's conversion cost).
- */
-function isCanonicalIso(text: string): boolean {
-  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return false;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || digitsAt(text, 20, 3) < 0) return false;
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  if (day > (month === 2 && leap ? 29 : (MONTH_DAYS[month - 1] as number))) return false;
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
-}
-
 function timestamp(value: unknown): string | { reason: string } {
-  if (typeof value === 'string' && isCanonicalIso(value)) return value;
+  // The parse stage writes this form, so most rows skip the round trip through Date.
+  if (typeof value === 'string' && isCanonicalTimestamp(value)) return value;
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return { reason: `ts ${JSON.stringify(value) ?? 'undefined'} is not a timestamp` };
   return new Date(ms).toISOString();

@@ -34,6 +34,18 @@ function isCanonical(text: string): boolean {
   return text.length === 24 && text.charCodeAt(23) === 90 && text.charCodeAt(19) === 46;
 }
 
+/**
+ * Whether `text` is exactly what `toISOString` writes for the instant it names: the canonical
+ * shape and a real date and time (no rolled-over days).
+ *
+ * @example
+ * isCanonicalTimestamp('2026-11-20T08:15:02.113Z'); // true
+ * isCanonicalTimestamp('2026-02-30T00:00:00.000Z'); // false
+ */
+export function isCanonicalTimestamp(text: string): boolean {
+  return isCanonical(text) && parseTimestamp(text) !== undefined;
+}
+
 function eventAt(
   ms: number,
   written: string | undefined,
