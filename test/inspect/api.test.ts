@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectEvents, endlessTopology, eventually, inspected, type Inspected } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { collectEvents, endlessTopology, eventually, inspected, useRunningInspected } from './helpers.js';
 import type { ActorsResponse, InfoView, TopologyView } from '../../src/inspect/types.js';
 import type { ActorDetail } from '../../src/inspect/source.js';
 import type { LifecycleGraph } from '../../src/inspect/lifecycle-graph.js';
@@ -26,17 +26,7 @@ const get = async <T>(url: string, path: string): Promise<T> => {
 };
 
 describe('inspector API on a running topology', () => {
-  let run: Inspected;
-
-  beforeAll(async () => {
-    run = await inspected(endlessTopology());
-    await run.runtime.start();
-    await eventually(() => ((run.runtime.nodes.get('sink')?.metrics.recordsIn ?? 0) > 0 ? true : undefined));
-  });
-
-  afterAll(async () => {
-    await run.stop();
-  });
+  const run = useRunningInspected();
 
   it('serves /api/info with the mode, name and health', async () => {
     const info = await get<InfoView>(run.url, 'api/info');

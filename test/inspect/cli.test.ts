@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { endlessTopology, eventually, fixtures, inspected, type Inspected } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, fixtures, useRunningInspected } from './helpers.js';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -21,17 +21,7 @@ function millrace(args: string[], env: Record<string, string> = {}): Promise<{ c
 }
 
 describe('millrace top and tap against a running topology', () => {
-  let run: Inspected;
-
-  beforeAll(async () => {
-    run = await inspected(endlessTopology());
-    await run.runtime.start();
-    await eventually(() => ((run.runtime.nodes.get('sink')?.metrics.recordsIn ?? 0) > 0 ? true : undefined));
-  });
-
-  afterAll(async () => {
-    await run.stop();
-  });
+  const run = useRunningInspected();
 
   it('top --once prints one table of every actor with kind, state, rates, depth, restarts and errors', async () => {
     const { code, stdout } = await millrace(['top', '--once', '--url', run.url]);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { blackholeConfig, blackholeKind } from '../../src/actors/kinds/blackhole-sink.js';
 import { generatorConfig, generatorKind } from '../../src/actors/kinds/generator.js';
 import { mapKind } from '../../src/actors/kinds/map.js';
@@ -51,6 +52,35 @@ export async function inspected(t: Topology, options: Omit<InspectOptions, 'addr
     async stop() {
       await runtime.stop();
       await inspector.close();
+    },
+  };
+}
+
+/**
+ * The endless topology with the inspector, started before a suite's tests once records reach
+ * the sink, stopped after them. Read its fields inside a test.
+ */
+export function useRunningInspected(): { readonly url: string; readonly runtime: Runtime } {
+  let run: Inspected | undefined;
+  beforeAll(async () => {
+    const started = await inspected(endlessTopology());
+    run = started;
+    await started.runtime.start();
+    await eventually(() => ((started.runtime.nodes.get('sink')?.metrics.recordsIn ?? 0) > 0 ? true : undefined));
+  });
+  afterAll(async () => {
+    await run?.stop();
+  });
+  const current = (): Inspected => {
+    if (run === undefined) throw new Error('the inspected run starts in beforeAll: read it inside a test');
+    return run;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get runtime() {
+      return current().runtime;
     },
   };
 }
