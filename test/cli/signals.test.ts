@@ -47,8 +47,9 @@ sinks:
     expect(second.code).toBe(0);
     const got = lines(join(dir, 'out.txt'));
     expect(new Set(got)).toEqual(new Set(input));
-    // At-least-once: only what was in flight after the last commit can come twice.
-    expect(got.length - input.length).toBeLessThan(input.length / 2);
+    // At-least-once: only lines written before the kill can come twice. (How many depends on
+    // when the kill lands against the 200 ms checkpoint flush; kill.test.ts pins the exact resume.)
+    expect(got.length - input.length).toBeLessThanOrEqual(before);
   });
 
   it('exits at once with 130 on a second signal, even when a sink is stalled', async () => {
