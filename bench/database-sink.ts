@@ -19,10 +19,10 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { EndOfInput } from '../src/actors/errors.js';
+import { EndOfInput } from '../src/core/errors.js';
 import { defineSource } from '../src/actors/kind.js';
-import { databaseSinkConfig, type DatabaseSinkConfig } from '../src/actors/kinds/database/config.js';
-import { databaseKind } from '../src/actors/kinds/database/sink.js';
+import { databaseSinkConfig, type DatabaseSinkConfig } from '../src/db/config.js';
+import { databaseKind } from '../src/kinds/database/sink.js';
 import { supervisionSchema } from '../src/actors/supervision/schema.js';
 import { Checkpoint } from '../src/runtime/checkpoint.js';
 import { Runtime } from '../src/runtime/runtime.js';
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v)]));
   const width = Math.max(...Object.keys(rounded).map((k) => k.length));
   process.stdout.write(Object.entries(rounded).map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
-  const out = fileURLToPath(new URL('./results/', import.meta.url));
+  const out = fileURLToPath(new URL('./results', import.meta.url));
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'database-sink.json'), JSON.stringify({ rows: count, batchSize, repeats, loadAverage: loadavg()[0], ...rounded, measuredAt: new Date().toISOString(), node: process.version }, null, 2) + '\n');
 }

@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { ProducerPool } from '../src/actors/kinds/kafka/producer-pool.js';
+import { ProducerPool } from '../src/kinds/kafka/producer-pool.js';
 import type { OutgoingMessage } from '../src/transport/message-log.js';
 import { openMessageLog } from '../src/transport/open-message-log.js';
 import type { TransportConfig } from '../src/transport/schema.js';

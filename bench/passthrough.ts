@@ -1,5 +1,5 @@
 import { map, range } from 'rxjs';
-import { generatorValue } from '../src/actors/kinds/generator.js';
+import { generatorValue } from '../src/kinds/generator.js';
 import type { LogRecord } from '../src/streams/record.js';
 import { benchTopology, modulesDir, runToEnd } from './bench-topology.js';
 

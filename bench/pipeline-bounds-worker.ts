@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
-import { parseMillraceLine } from '../src/actors/kinds/pipeline/line-format.js';
+import { parseMillraceLine } from '../src/formats/line-format.js';
 
 // The parse floor's work (see pipeline-bounds.ts), kept apart with few imports so that a worker
 // thread of the two-thread floor loads little besides line-format.ts. Started as a thread

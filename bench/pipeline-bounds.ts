@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, type Worker } from 'node:worker_threads';
-import { parseMillraceLine } from '../src/actors/kinds/pipeline/line-format.js';
+import { parseMillraceLine } from '../src/formats/line-format.js';
 import { decode, forEachLine, gunzip, parseFiles, type BoundFile, type FloorCounts } from './pipeline-bounds-worker.js';
-import { SqliteDatabase } from '../src/actors/kinds/database/sqlite.js';
-import { toRow, type EventRow } from '../src/actors/kinds/database/row.js';
-import { fileId } from '../src/actors/kinds/hdfs/claims.js';
-import { startThread } from '../src/runtime/start-thread.js';
+import { SqliteDatabase } from '../src/db/sqlite.js';
+import { toRow, type EventRow } from '../src/db/event-row.js';
+import { fileId } from '../src/kinds/hdfs/claims.js';
+import { startThread } from '../src/core/start-thread.js';
 import type { ManifestFile } from '../src/sample/manifest.js';
 
 /*

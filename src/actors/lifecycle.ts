@@ -1,7 +1,7 @@
 import { assign, fromCallback, fromPromise, setup, type SnapshotFrom } from 'xstate';
 import type { ChildExit } from './supervision/types.js';
 import { backoffDelay } from './supervision/backoff.js';
-import { NotConnected, errorMessage } from './errors.js';
+import { NotConnected, errorMessage } from '../core/errors.js';
 import type { Role } from './kind.js';
 
 /** Events the data pump and the runtime send to a lifecycle actor. */

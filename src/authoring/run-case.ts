@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { DeadLetterEntry } from '../actors/pump/dead-letters.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { LogRecord } from '../streams/record.js';

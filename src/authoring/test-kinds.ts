@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EndOfInput } from '../actors/errors.js';
+import { EndOfInput } from '../core/errors.js';
 import { defineSink, defineSource, type KindDefinition } from '../actors/kind.js';
 import type { DeadLetterEntry } from '../actors/pump/dead-letters.js';
 import type { LogRecord } from '../streams/record.js';

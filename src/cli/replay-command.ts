@@ -1,4 +1,4 @@
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { ReplaySource } from '../inspect/replay.js';
 import type { BindAddress } from '../inspect/security.js';
 import { startInspectServer } from '../inspect/server.js';

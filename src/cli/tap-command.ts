@@ -1,4 +1,4 @@
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { TappedRecord } from '../inspect/tap.js';
 import { ExitCode } from './exit-codes.js';
 import { readEvents, type InspectorTarget } from './inspect-client.js';

@@ -1,4 +1,4 @@
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { ActorsResponse, InfoView } from '../inspect/types.js';
 import { ExitCode } from './exit-codes.js';
 import { getJson, type InspectorTarget } from './inspect-client.js';

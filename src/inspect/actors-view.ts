@@ -1,4 +1,4 @@
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { Describable } from '../actors/io.js';
 import { lifecycleState } from '../actors/lifecycle.js';
 import type { LifecycleActor } from '../runtime/replica.js';

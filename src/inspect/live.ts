@@ -1,4 +1,4 @@
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actorCounters, actorViews } from './actors-view.js';
 import { lifecycleGraph, type LifecycleGraph } from './lifecycle-graph.js';

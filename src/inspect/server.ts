@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { handleApi, sendJson } from './api.js';
 import { bindRefusal, hasToken, isLoopback, loopbackHostAllowed, type BindAddress } from './security.js';
 import type { InspectSource } from './source.js';

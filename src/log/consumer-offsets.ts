@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { EmbeddedLogError, InvalidArgument } from './errors.js';
 import { writeFileAtomic } from './fs-util.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../core/serial-queue.js';
 
 /** One committed position: the next offset the group will consume. */
 export interface OffsetCommit {

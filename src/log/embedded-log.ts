@@ -8,8 +8,8 @@ import { fsyncDir, isErrno, writeFileAtomic } from './fs-util.js';
 import type { PartitionRecovery } from './partition-open.js';
 import { PartitionLog, type AppendResult, type FlushedPosition } from './partition-log.js';
 import type { ReadLimits, ReadResult } from './partition-reader.js';
-import type { LogRecord } from './record.js';
-import { SerialQueue } from './serial-queue.js';
+import type { LogEntry } from './entry.js';
+import { SerialQueue } from '../core/serial-queue.js';
 
 /** Diagnostic view of one partition (see {@link EmbeddedLog.describePartition}). */
 export interface PartitionInfo {
@@ -138,7 +138,7 @@ export class EmbeddedLog {
    * Appends `records` to a partition, in order, with contiguous offsets.
    * Resolves once written (interval mode) or written and fsynced (batch mode).
    */
-  append(topic: string, partition: number, records: readonly LogRecord[]): Promise<AppendResult> {
+  append(topic: string, partition: number, records: readonly LogEntry[]): Promise<AppendResult> {
     try {
       return this.part(topic, partition).append(records);
     } catch (err) {

@@ -24,7 +24,7 @@ export {
   PartitionFailed,
   CorruptRecord,
 } from './errors.js';
-export type { LogRecord, StoredRecord } from './record.js';
+export type { LogEntry, StoredEntry } from './entry.js';
 export type { AppendResult, FlushedPosition } from './partition-log.js';
 export type { ReadLimits, ReadResult } from './partition-reader.js';
 export type { PartitionRecovery } from './partition-open.js';

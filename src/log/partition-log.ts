@@ -3,11 +3,11 @@ import { InvalidRecord, LogClosed, PartitionFailed } from './errors.js';
 import { fsyncDir } from './fs-util.js';
 import { openPartitionSegments, type PartitionRecovery } from './partition-open.js';
 import { readPartition, type ReadLimits, type ReadResult } from './partition-reader.js';
-import { assertLogRecord, type LogRecord } from './record.js';
+import { assertLogEntry, type LogEntry } from './entry.js';
 import { encodeFrame, frameSize } from './record-codec.js';
 import { countSegmentsToDelete } from './retention.js';
 import { Segment } from './segment.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { FsyncCoalescer } from './fsync-coalescer.js';
 
 /** Offsets assigned to one append call. */
@@ -27,7 +27,7 @@ export interface FlushedPosition {
 }
 
 interface PendingAppend {
-  records: readonly LogRecord[];
+  records: readonly LogEntry[];
   bytes: number;
   settled: boolean;
   resolve: (r: AppendResult) => void;
@@ -101,13 +101,13 @@ export class PartitionLog {
     return this.segments.reduce((n, s) => n + s.size, 0);
   }
 
-  append(records: readonly LogRecord[]): Promise<AppendResult> {
+  append(records: readonly LogEntry[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new LogClosed());
     if (this.failure !== undefined) return Promise.reject(this.failure);
     let bytes = 0;
     try {
       records.forEach((rec, i) => {
-        assertLogRecord(rec, i);
+        assertLogEntry(rec, i);
         const size = frameSize(rec);
         if (size > this.maxRecordBytes) throw new InvalidRecord(`record ${i} is ${size} bytes, over maxRecordBytes`);
         bytes += size;

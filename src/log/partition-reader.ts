@@ -1,5 +1,5 @@
 import { CorruptRecord, OffsetOutOfRange } from './errors.js';
-import type { StoredRecord } from './record.js';
+import type { StoredEntry } from './entry.js';
 import { checkFrame, decodeFrame } from './record-codec.js';
 import type { Segment } from './segment.js';
 
@@ -14,7 +14,7 @@ export interface ReadLimits {
 /** Result of {@link EmbeddedLog.read}. */
 export interface ReadResult {
   /** Records in offset order, starting at the requested offset. */
-  records: StoredRecord[];
+  records: StoredEntry[];
   /** Offset to read next (last returned offset + 1, or the requested offset if none). */
   nextOffset: number;
   /** High watermark when the read started: the next offset to be assigned. */
@@ -63,7 +63,7 @@ export async function readPartition(p: ReadablePartition, offset: number, limits
   if (!Number.isSafeInteger(offset) || offset < start || offset > hw) {
     throw new OffsetOutOfRange(p.topic, p.partition, offset, start, hw);
   }
-  const out: StoredRecord[] = [];
+  const out: StoredEntry[] = [];
   const budget = { bytes: 0 };
   let next = offset;
   while (next < hw && out.length < limits.maxRecords) {
@@ -91,7 +91,7 @@ async function readSegment(
   from: number,
   hw: number,
   limits: ReadLimits,
-  out: StoredRecord[],
+  out: StoredEntry[],
   budget: { bytes: number },
 ): Promise<number> {
   const limit = seg.size; // sampled after hw, so it covers every offset < hw in this segment

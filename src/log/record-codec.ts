@@ -24,7 +24,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { InvalidRecord } from './errors.js';
-import type { LogRecord, StoredRecord } from './record.js';
+import type { LogEntry, StoredEntry } from './entry.js';
 
 export const FRAME_HEADER_BYTES = 8;
 const FORMAT_VERSION = 1;
@@ -35,7 +35,7 @@ export const MIN_BODY_BYTES = 1 + 1 + 8 + 8 + 4 + 4 + 4;
 const TWO_32 = 2 ** 32;
 
 /** Encoded size of the frame holding `rec` (header included). */
-export function frameSize(rec: LogRecord): number {
+export function frameSize(rec: LogEntry): number {
   let size = FRAME_HEADER_BYTES + MIN_BODY_BYTES + rec.value.byteLength;
   if (rec.key !== undefined) size += Buffer.byteLength(rec.key, 'utf8');
   if (rec.headers !== undefined) {
@@ -56,7 +56,7 @@ function writeString(buf: Buffer, pos: number, s: string): number {
  * Writes the frame of `rec` with `offset` at `buf[pos]`; `buf` must have
  * `frameSize(rec)` bytes free there. Returns the position after the frame.
  */
-export function encodeFrame(buf: Buffer, pos: number, offset: number, rec: LogRecord): number {
+export function encodeFrame(buf: Buffer, pos: number, offset: number, rec: LogEntry): number {
   const bodyStart = pos + FRAME_HEADER_BYTES;
   let p = bodyStart;
   buf[p++] = FORMAT_VERSION;
@@ -118,7 +118,7 @@ function readString(buf: Buffer, pos: number, end: number): [string, number] {
  * Decodes a frame already validated by {@link checkFrame}. The returned
  * value is a view into `buf` (no copy).
  */
-export function decodeFrame(buf: Buffer, pos: number): StoredRecord {
+export function decodeFrame(buf: Buffer, pos: number): StoredEntry {
   const bodyStart = pos + FRAME_HEADER_BYTES;
   const end = bodyStart + buf.readUInt32BE(pos);
   const flags = buf[bodyStart + 1] ?? 0;
@@ -147,7 +147,7 @@ export function decodeFrame(buf: Buffer, pos: number): StoredRecord {
   p += 4;
   if (p + valueLength !== end) throw new InvalidRecord('value length does not match frame length');
   // A plain Uint8Array view (not a Buffer) so stored and appended values compare equal.
-  const rec: StoredRecord = { offset, ts, value: new Uint8Array(buf.buffer, buf.byteOffset + p, valueLength) };
+  const rec: StoredEntry = { offset, ts, value: new Uint8Array(buf.buffer, buf.byteOffset + p, valueLength) };
   if (key !== undefined) rec.key = key;
   if (headers !== undefined) rec.headers = headers;
   return rec;

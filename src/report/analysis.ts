@@ -1,4 +1,4 @@
-import type { Database } from '../actors/kinds/database/database.js';
+import type { Database } from '../db/database.js';
 
 /** Event names the report gives their own columns (docs/decisions/log-pipeline.md). */
 export const reportEvents = {

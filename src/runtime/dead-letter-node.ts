@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { deadletterConfig, deadletterKind } from '../actors/kinds/deadletter-sink.js';
+import { deadletterConfig, deadletterKind } from '../kinds/deadletter.js';
 import { supervisionSchema } from '../actors/supervision/schema.js';
 import { channelSchema } from '../streams/overflow.js';
 import type { NodeSpec, Topology } from '../topology/model.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { ActorContext, Describable, SinkIO, SourceIO, StageIO, StageOutput } from '../actors/io.js';
 import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors/lifecycle.js';
 import { ConsumePump, type BatchHandler } from '../actors/pump/consume-pump.js';

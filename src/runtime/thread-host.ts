@@ -4,9 +4,9 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pino } from 'pino';
-import { NotConnected, errorMessage } from '../actors/errors.js';
+import { NotConnected, errorMessage } from '../core/errors.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
-import { findKind } from '../actors/registry.js';
+import { findKind } from '../kinds/registry.js';
 import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
 import { Checkpoint } from './checkpoint.js';

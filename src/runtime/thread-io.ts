@@ -1,10 +1,10 @@
 import type { Worker } from 'node:worker_threads';
-import { NotConnected, errorMessage } from '../actors/errors.js';
+import { NotConnected, errorMessage } from '../core/errors.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
-import { findKind } from '../actors/registry.js';
+import { findKind } from '../kinds/registry.js';
 import type { Batch } from '../streams/batch.js';
 import type { NodeSpec } from '../topology/model.js';
-import { startThread } from './start-thread.js';
+import { startThread } from '../core/start-thread.js';
 import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup, type ThreadStatus } from './thread-protocol.js';
 
 type Answer = Extract<ThreadReply, { ok: true }>;
@@ -125,7 +125,7 @@ export async function createThreadIO(node: NodeSpec, ctx: ActorContext, checkpoi
   const role = node.role;
   if (role === 'source') throw new Error(`${node.id}: isolation: thread is for stages and sinks, not sources`);
   if (findKind(role, node.kind.name) !== node.kind) {
-    throw new Error(`${node.id}: isolation: thread runs registered kinds only, and ${role} kind "${node.kind.name}" is not in src/actors/registry.ts`);
+    throw new Error(`${node.id}: isolation: thread runs registered kinds only, and ${role} kind "${node.kind.name}" is not in src/kinds/registry.ts`);
   }
   const setup: ThreadSetup = {
     role,

@@ -1,5 +1,5 @@
 import type { KindDefinition, Role } from '../actors/kind.js';
-import { findKind, kindNames } from '../actors/registry.js';
+import { findKind, kindNames } from '../kinds/registry.js';
 
 /** Where the loader looks kinds up: the real registry, or a small one in tests. */
 export interface KindRegistry {
@@ -7,5 +7,5 @@ export interface KindRegistry {
   kindNames(role: Role): string[];
 }
 
-/** The kinds registered in `src/actors/registry.ts`. */
+/** The kinds registered in `src/kinds/registry.ts`. */
 export const defaultRegistry: KindRegistry = { findKind, kindNames };

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { OffsetOutOfRange, type EmbeddedLog, type StoredRecord } from '../log/index.js';
+import { OffsetOutOfRange, type EmbeddedLog, type StoredEntry } from '../log/index.js';
 import { embeddedGroup, type EmbeddedGroup, type GroupMember, type TopicPartition } from './embedded-group.js';
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
 import { ensureTopic } from './embedded-topics.js';
@@ -13,7 +13,7 @@ import { PartitionTable, type PartitionState } from './partition-table.js';
 const POLL_MS = 20;
 const READ_LIMITS = { maxRecords: 2000, maxBytes: 1024 * 1024 };
 
-function toConsumed(r: StoredRecord): ConsumedMessage {
+function toConsumed(r: StoredEntry): ConsumedMessage {
   return {
     offset: r.offset,
     key: r.key === undefined ? null : Buffer.from(r.key, 'utf8'),

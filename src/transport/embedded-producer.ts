@@ -1,5 +1,5 @@
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
-import type { LogRecord as StoredInput } from '../log/index.js';
+import type { LogEntry } from '../log/index.js';
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
 import { ensureTopic } from './embedded-topics.js';
 import type { LogProducer, OutgoingMessage } from './message-log.js';
@@ -34,12 +34,12 @@ export class EmbeddedLogProducer implements LogProducer {
     const count = log.partitionCount(topic);
     let partitionMetadata = this.metadata.get(count);
     if (partitionMetadata === undefined) this.metadata.set(count, (partitionMetadata = localPartitions(count)));
-    const byPartition = new Map<number, StoredInput[]>();
+    const byPartition = new Map<number, LogEntry[]>();
     for (const m of messages) {
       const partition = this.partitioner({ topic, partitionMetadata, message: { key: m.key ?? null, value: m.value } });
       let list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, (list = []));
-      const record: StoredInput = { value: m.value, ts: m.timestamp ?? Date.now() };
+      const record: LogEntry = { value: m.value, ts: m.timestamp ?? Date.now() };
       if (m.key !== undefined) record.key = m.key;
       if (m.headers !== undefined) record.headers = m.headers;
       list.push(record);

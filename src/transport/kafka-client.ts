@@ -1,6 +1,6 @@
 import kafkajs, { type Kafka, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { NotConnected, errorMessage } from '../actors/errors.js';
+import { NotConnected, errorMessage } from '../core/errors.js';
 import { registerLz4 } from './lz4-codec.js';
 import type { TransportConfig } from './schema.js';
 

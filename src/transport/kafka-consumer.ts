@@ -1,6 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, IMemberAssignment, Kafka, KafkaMessage, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { errorMessage } from '../actors/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { HandoffBuffer } from './handoff-buffer.js';
 import { asNotConnected, createKafka, type KafkaTransport } from './kafka-client.js';
 import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionStatus } from './message-log.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { InspectionEvent } from 'xstate';
-import { NotConnected } from '../../src/actors/errors.js';
+import { NotConnected } from '../../src/core/errors.js';
 import { defineSink } from '../../src/actors/kind.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { observed, passStage, quietLog, seqSource, storeSink, topology } from '../runtime/harness.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineStage } from '../../src/actors/kind.js';
-import { kinds } from '../../src/actors/registry.js';
+import { kinds } from '../../src/kinds/registry.js';
 import { casesJsonSchemaText } from '../../src/authoring/cases-json-schema.js';
 import { kindExample } from '../../src/authoring/kind-examples.js';
 import { referenceDoc } from '../../src/authoring/reference-doc.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { blackholeConfig, blackholeKind } from '../../src/actors/kinds/blackhole-sink.js';
-import { generatorConfig, generatorKind } from '../../src/actors/kinds/generator.js';
-import { mapKind } from '../../src/actors/kinds/map.js';
+import { blackholeConfig, blackholeKind } from '../../src/kinds/blackhole.js';
+import { generatorConfig, generatorKind } from '../../src/kinds/generator.js';
+import { mapKind } from '../../src/kinds/map.js';
 import { readEvents } from '../../src/cli/inspect-client.js';
 import { attachInspector, type AttachedInspector, type InspectOptions } from '../../src/inspect/attach.js';
 import { TransitionFeed } from '../../src/inspect/transitions.js';
@@ -9,7 +9,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import type { Topology } from '../../src/topology/model.js';
 import { quietLog, topology, type NodeDraft } from '../runtime/harness.js';
 
-export const fixtures = new URL('./fixtures/', import.meta.url).pathname;
+export const fixtures = new URL('./fixtures', import.meta.url).pathname;
 
 /**
  * An endless pipeline of real kinds: generator (rate-limited) → map (enrich.mjs) → blackhole

@@ -11,7 +11,7 @@ import { cp, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EmbeddedLog, type LogRecord } from '../../src/log/index.js';
+import { EmbeddedLog, type LogEntry } from '../../src/log/index.js';
 import { frameSize } from '../../src/log/record-codec.js';
 import { tempDir } from './helpers.js';
 
@@ -21,14 +21,14 @@ const coverage = { crashes: 0, lostUnflushed: 0, multiSegment: 0, sidecarsRebuil
 const TOPIC = 't';
 
 type Cmd =
-  | { kind: 'append'; partition: number; records: LogRecord[] }
+  | { kind: 'append'; partition: number; records: LogEntry[] }
   | { kind: 'flush' }
   | { kind: 'read'; partition: number; at: number; maxRecords: number; maxBytes: number }
   | { kind: 'commit'; group: string; partition: number; at: number }
   | { kind: 'crash'; cuts: number[]; garbage: Uint8Array | null; dropSidecar: boolean }
   | { kind: 'reopen' };
 
-const recordArb: fc.Arbitrary<LogRecord> = fc.record(
+const recordArb: fc.Arbitrary<LogEntry> = fc.record(
   {
     key: fc.string({ unit: 'grapheme', maxLength: 8 }),
     value: fc.uint8Array({ maxLength: 700, size: 'max' }),
@@ -60,7 +60,7 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 );
 
 interface Model {
-  parts: LogRecord[][];
+  parts: LogEntry[][];
   committed: Map<string, number>;
 }
 
@@ -121,7 +121,7 @@ async function runCommands(mode: 'batch' | 'interval', cmds: Cmd[]): Promise<voi
   const model: Model = { parts: Array.from({ length: PARTITIONS }, () => []), committed: new Map() };
   try {
     for (const [i, cmd] of cmds.entries()) {
-      const records = (p: number): LogRecord[] => model.parts[p] ?? [];
+      const records = (p: number): LogEntry[] => model.parts[p] ?? [];
       switch (cmd.kind) {
         case 'append': {
           const r = await log.append(TOPIC, cmd.partition, cmd.records);
@@ -137,7 +137,7 @@ async function runCommands(mode: 'batch' | 'interval', cmds: Cmd[]): Promise<voi
         case 'read': {
           const all = records(cmd.partition);
           const from = Math.floor(cmd.at * all.length);
-          const want: LogRecord[] = [];
+          const want: LogEntry[] = [];
           let bytes = 0;
           for (const rec of all.slice(from)) {
             if (want.length === cmd.maxRecords || (want.length > 0 && bytes + frameSize(rec) > cmd.maxBytes)) break;

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databaseSinkConfig } from '../../src/actors/kinds/database/config.js';
-import { createDatabase } from '../../src/actors/kinds/database/database.js';
-import { databaseKind } from '../../src/actors/kinds/database/sink.js';
+import { databaseSinkConfig } from '../../src/db/config.js';
+import { createDatabase } from '../../src/db/database.js';
+import { databaseKind } from '../../src/kinds/database/sink.js';
 import { analyse } from '../../src/report/analysis.js';
 import type { Topology } from '../../src/topology/model.js';
-import { parsedRecords, recordSource } from '../actors/kinds/database/fixtures.js';
+import { parsedRecords, recordSource } from '../kinds/database/fixtures.js';
 import { run, topology } from '../runtime/harness.js';
 import { expectedStats } from './expected.js';
 

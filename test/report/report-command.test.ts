@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/actors/kinds/database/database.js';
-import { toRow, type EventRow } from '../../src/actors/kinds/database/row.js';
+import { createDatabase } from '../../src/db/database.js';
+import { toRow, type EventRow } from '../../src/db/event-row.js';
 import { reportCommand } from '../../src/cli/report-command.js';
 import type { Report } from '../../src/report/analysis.js';
 import { formatTopologyErrors } from '../../src/topology/errors.js';
 import { parseTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
-import { parsedRecords } from '../actors/kinds/database/fixtures.js';
+import { parsedRecords } from '../kinds/database/fixtures.js';
 import { expectedStats } from './expected.js';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { EndOfInput } from '../../src/actors/errors.js';
+import { EndOfInput } from '../../src/core/errors.js';
 import { defineSink, defineSource, defineStage, type KindDefinition, type Role } from '../../src/actors/kind.js';
 import { supervisionSchema } from '../../src/actors/supervision/schema.js';
 import { Runtime } from '../../src/runtime/runtime.js';

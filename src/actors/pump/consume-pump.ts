@@ -2,7 +2,7 @@ import { mergeMap, type Subscription } from 'rxjs';
 import type { Batch } from '../../streams/batch.js';
 import type { Channel, Lease } from '../../streams/channel.js';
 import { fromChannel } from '../../streams/from-channel.js';
-import { NotConnected, errorMessage } from '../errors.js';
+import { NotConnected, errorMessage } from '../../core/errors.js';
 import type { DeadRecord } from '../io.js';
 import type { LifecycleEvent } from '../lifecycle.js';
 import type { DeadLetters } from './dead-letters.js';

@@ -1,5 +1,5 @@
 import { CommitTracker } from '../../streams/commit-tracker.js';
-import { EndOfInput, NotConnected, errorMessage } from '../errors.js';
+import { EndOfInput, NotConnected, errorMessage } from '../../core/errors.js';
 import type { SourceIO } from '../io.js';
 import type { LifecycleEvent } from '../lifecycle.js';
 import type { Ack } from '../../streams/ack.js';

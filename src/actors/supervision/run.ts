@@ -1,7 +1,7 @@
 import { backoffDelay } from './backoff.js';
 import { RestartIntensity, RestartIntensityExceeded } from './intensity.js';
 import { RestartTimers } from './restart-timers.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import { restartGroup } from './strategy.js';
 import type {
   ChildExit,

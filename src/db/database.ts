@@ -1,0 +1,52 @@
+import type { EngineConfig } from './config.js';
+import type { EventRow } from './event-row.js';
+import { MysqlDatabase } from './mysql.js';
+import { SqliteDatabase } from './sqlite.js';
+
+/** A parameter of a read query: `?` placeholders work on both engines. */
+export type SqlParam = string | number | null;
+
+/**
+ * The few things millrace asks of a database, with an embedded (SQLite) and a server
+ * (MariaDB/MySQL) implementation. Connection problems surface as `NotConnected`.
+ */
+export interface Database {
+  readonly engine: EngineConfig['type'];
+  /** The rows' table, a plain identifier (safe to quote with backticks on both engines). */
+  readonly table: string;
+  /** Opens the connection (or pool); safe to call again after a lost connection. */
+  connect(): Promise<void>;
+  /**
+   * Creates the table, keyed by (file, line), when missing. No secondary index: it doubled the
+   * insert cost and the report scans the table anyway (docs/decisions/log-pipeline.md).
+   */
+  ensureSchema(): Promise<void>;
+  /**
+   * Stores rows in one transaction, skipping every (file, line) already present; resolves after
+   * the commit with the number of rows that were new.
+   */
+  insert(rows: readonly EventRow[]): Promise<number>;
+  /** Runs a read query; column values come back as strings, numbers or null. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Directory that relative SQLite paths resolve against (the topology file's). */
+  baseDir: string;
+  /** Reading only (reports): the SQLite file must already exist and is opened read-only. */
+  readonly?: boolean;
+}
+
+/**
+ * The database an engine config names, not yet connected.
+ *
+ * @example
+ * const db = createDatabase({ type: 'sqlite', path: 'data/millrace.db', synchronous: 'normal', busyTimeoutMs: 5000 }, 'events', { baseDir: '.' });
+ * await db.connect();
+ * await db.ensureSchema();
+ * await db.insert(rows);
+ */
+export function createDatabase(engine: EngineConfig, table: string, options: OpenOptions): Database {
+  return engine.type === 'sqlite' ? new SqliteDatabase(engine, table, options) : new MysqlDatabase(engine, table);
+}

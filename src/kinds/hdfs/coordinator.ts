@@ -1,0 +1,307 @@
+import type { Logger } from 'pino';
+import type { Json } from '../../streams/record.js';
+import { PollerAllocator } from './allocator.js';
+import type { FileEntry, FileStore } from '../../stores/backend.js';
+import { ClaimTable, fileId, type Claim } from './claims.js';
+import type { ClusterConfig, HdfsConfig } from './config.js';
+import { openStore } from '../../stores/open-store.js';
+
+/** One cluster as the coordinator tracks it. */
+interface ClusterState {
+  readonly config: ClusterConfig;
+  readonly store: FileStore;
+  /** Files of the last listing not yet claimed, oldest first. */
+  pending: FileEntry[];
+  listing: Promise<void> | undefined;
+  listedOnce: boolean;
+  lastListAt: number;
+  /** Files the last listing left for later because they were younger than minAgeMs. */
+  young: number;
+  done: number;
+  rejected: number;
+}
+
+const coordinators = new Map<string, { coordinator: Coordinator; refs: number }>();
+
+/** One replica's hold on its node's {@link Coordinator}. */
+export interface CoordinatorLease {
+  readonly coordinator: Coordinator;
+  release(): void;
+}
+
+/**
+ * The shared brain of one `hdfs` node's pollers in this process: which cluster each poller slot
+ * serves, the health of every cluster, the pending files of each cluster's last listing and the
+ * claim table. Each cluster is listed by one poller at a time (at most every pollIntervalMs in
+ * watch mode), so pollers of a cluster wait only on that cluster. Every request goes through the
+ * {@link PollerAllocator}, which moves the slots of an unhealthy cluster and brings them back.
+ * Obtain it with {@link Coordinator.acquire}.
+ *
+ * @example
+ * const { coordinator, release } = Coordinator.acquire(config, ctx); // one instance per node
+ * const claim = await coordinator.take(coordinator.serving(ctx.replica), ctx.replica, ctx.signal);
+ * release(); // the last release closes the progress database
+ */
+/** A file that will not be loaded, waiting to be dead-lettered by a poller. */
+export interface Rejection {
+  file: string;
+  cluster: string;
+  entry: FileEntry;
+  reason: string;
+}
+
+export class Coordinator {
+  private readonly clusters = new Map<string, ClusterState>();
+  private readonly allocator: PollerAllocator;
+  private readonly claims: ClaimTable;
+  private readonly waiters = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private readonly rejections: Rejection[] = [];
+
+  private constructor(
+    private readonly config: HdfsConfig,
+    stateDir: string,
+    baseDir: string,
+    private readonly log: Logger,
+  ) {
+    this.claims = new ClaimTable(stateDir);
+    for (const c of config.clusters) {
+      const state: ClusterState = {
+        config: c,
+        store: openStore(c, baseDir),
+        pending: [],
+        listing: undefined,
+        listedOnce: false,
+        lastListAt: Number.NEGATIVE_INFINITY,
+        young: 0,
+        done: 0,
+        rejected: 0,
+      };
+      this.clusters.set(c.name, state);
+    }
+    this.allocator = new PollerAllocator([...this.clusters.values()], log, () => this.notify());
+  }
+
+  /**
+   * The coordinator of the node whose state lives in `ctx.stateDir`, created by the first
+   * replica; the lease's `release` (idempotent) gives it up, and the last release stops the
+   * probes and closes the progress database.
+   */
+  static acquire(
+    config: HdfsConfig,
+    ctx: { stateDir: string; baseDir: string; log: Logger },
+  ): CoordinatorLease {
+    let held = coordinators.get(ctx.stateDir);
+    if (held === undefined) {
+      held = { coordinator: new Coordinator(config, ctx.stateDir, ctx.baseDir, ctx.log), refs: 0 };
+      coordinators.set(ctx.stateDir, held);
+    }
+    held.refs += 1;
+    const entry = held;
+    let released = false;
+    return {
+      coordinator: entry.coordinator,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.refs -= 1;
+        if (entry.refs > 0) return;
+        if (coordinators.get(ctx.stateDir) === entry) coordinators.delete(ctx.stateDir);
+        entry.coordinator.dispose();
+      },
+    };
+  }
+
+  private dispose(): void {
+    this.abort.abort();
+    this.allocator.stop();
+    this.notify();
+    this.claims.close();
+  }
+
+  /** The cluster a poller slot serves now. */
+  serving(slot: number): string {
+    return this.allocator.serving(slot);
+  }
+
+  /**
+   * A poller's connect: when the cluster's last request failed, checks that it answers now,
+   * counting the attempt toward its health (so reconnects back off). Otherwise it returns at
+   * once: a first connect never waits on the network, so a hung cluster cannot hold up the
+   * start of the pollers of the others.
+   */
+  async connect(cluster: string, signal: AbortSignal): Promise<void> {
+    const c = this.cluster(cluster);
+    if (!this.allocator.failing(cluster)) return;
+    await this.allocator.attempt(cluster, () =>
+      c.store.probe(AbortSignal.any([signal, this.abort.signal])),
+    );
+  }
+
+  /**
+   * Claims the next file of `cluster` for `slot`, listing the cluster first when a listing is due;
+   * `undefined` when there is nothing to take now. Throws NotConnected when the listing fails.
+   */
+  async take(cluster: string, slot: number, signal: AbortSignal): Promise<Claim | undefined> {
+    const c = this.cluster(cluster);
+    for (;;) {
+      if (signal.aborted || this.abort.signal.aborted) return undefined;
+      while (c.pending.length > 0) {
+        const claim = this.claims.claim(cluster, c.pending.shift() as FileEntry, slot);
+        if (claim !== undefined) return claim;
+      }
+      if (this.dueInMs(c) > 0) return undefined;
+      c.listing ??= this.list(c).finally(() => (c.listing = undefined));
+      await c.listing;
+    }
+  }
+
+  /** Reads a claimed file, counting the attempt toward its cluster's health. */
+  async fetch(claim: Claim, signal: AbortSignal): Promise<Uint8Array> {
+    const c = this.cluster(claim.cluster);
+    return this.allocator.attempt(claim.cluster, () =>
+      c.store.read(claim.entry, AbortSignal.any([signal, this.abort.signal])),
+    );
+  }
+
+  /**
+   * Gives a claim up: `next` puts the file back at the head of its cluster's queue (its poller
+   * stopped), `later` at the tail (its read failed: other files go first, so one unreadable file
+   * does not hold up the rest), `drop` leaves it to the next listing.
+   */
+  unclaim(claim: Claim, requeue: 'next' | 'later' | 'drop'): void {
+    this.claims.release(claim);
+    const pending = this.clusters.get(claim.cluster)?.pending;
+    if (requeue === 'next') pending?.unshift(claim.entry);
+    else if (requeue === 'later') pending?.push(claim.entry);
+    this.notify();
+  }
+
+  /** Marks claims done durably (every record of them is acknowledged downstream). */
+  complete(claims: readonly Claim[]): void {
+    if (claims.length === 0 || this.abort.signal.aborted) return;
+    this.claims.complete(claims);
+    for (const claim of claims) this.cluster(claim.cluster).done += 1;
+    this.notify();
+  }
+
+  /** Records a file that is never to be loaded as it is, with the reason. */
+  reject(cluster: string, entry: FileEntry, reason: string): void {
+    if (this.abort.signal.aborted) return;
+    const c = this.cluster(cluster);
+    this.claims.reject(cluster, entry, reason);
+    c.rejected += 1;
+    this.rejections.push({ file: fileId(cluster, entry.path), cluster, entry, reason });
+    this.log.error(
+      { file: fileId(cluster, entry.path), size: entry.size, reason },
+      'file rejected: it will not be read unless it changes',
+    );
+    this.notify();
+  }
+
+  /** Rejected files not yet handed to a poller for the dead-letter sink (all of them, once). */
+  takeRejections(): Rejection[] {
+    return this.rejections.splice(0);
+  }
+
+  /** Without watch: every cluster listed, nothing left to take, nothing in flight. */
+  finished(): boolean {
+    for (const c of this.clusters.values()) {
+      if (
+        !c.listedOnce ||
+        c.young > 0 ||
+        c.pending.length > 0 ||
+        this.claims.inFlightFor(c.config.name) > 0
+      )
+        return false;
+    }
+    return true;
+  }
+
+  /** Milliseconds until `cluster` may be listed again (0: now). */
+  dueIn(cluster: string): number {
+    return this.dueInMs(this.cluster(cluster));
+  }
+
+  /** Resolves after `ms`, or sooner when files, claims or the allocation change, or `signal` aborts. */
+  wait(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((done) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        done();
+      };
+      const timer = setTimeout(wake, Math.min(ms, 2 ** 31 - 1));
+      this.waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  /** The live view for `status()`: allocation, health and file counts per cluster, latest rejections. */
+  status(slot: number): { [key: string]: Json } {
+    const clusters: Json[] = [...this.clusters.values()].map((c) => ({
+      name: c.config.name,
+      where: c.store.where,
+      ...this.allocator.view(c.config.name),
+      pending: c.pending.length,
+      inFlight: this.claims.inFlightFor(c.config.name),
+      done: c.done,
+      rejected: c.rejected,
+    }));
+    const recentRejections: Json[] = this.abort.signal.aborted ? [] : this.claims.rejected(10);
+    return {
+      poller: slot,
+      home: this.allocator.home(slot),
+      serving: this.serving(slot),
+      ...this.allocator.summary(),
+      clusters,
+      recentRejections,
+    };
+  }
+
+  private cluster(name: string): ClusterState {
+    const c = this.clusters.get(name);
+    if (c === undefined) throw new Error(`unknown cluster ${name}`);
+    return c;
+  }
+
+  private dueInMs(c: ClusterState): number {
+    if (!c.listedOnce) return 0;
+    if (!this.config.watch && c.young === 0) return Number.POSITIVE_INFINITY;
+    return Math.max(0, c.lastListAt + this.config.pollIntervalMs - Date.now());
+  }
+
+  private async list(c: ClusterState): Promise<void> {
+    const entries = await this.allocator.attempt(c.config.name, () =>
+      c.store.list(this.abort.signal),
+    );
+    // Disposed while listing: the claim table is closed.
+    this.abort.signal.throwIfAborted();
+    const now = Date.now();
+    const fresh: FileEntry[] = [];
+    let young = 0;
+    for (const e of entries) {
+      const id = fileId(c.config.name, e.path);
+      if (this.claims.isClaimed(id) || this.claims.isDone(id, e.size, e.mtime)) continue;
+      if (now - e.mtime < this.config.minAgeMs) young += 1;
+      else if (e.size > this.config.maxFileBytes)
+        this.reject(
+          c.config.name,
+          e,
+          `${e.size} bytes exceed maxFileBytes (${this.config.maxFileBytes})`,
+        );
+      else fresh.push(e);
+    }
+    fresh.sort((x, y) => x.mtime - y.mtime || (x.path < y.path ? -1 : 1));
+    c.pending = fresh;
+    c.young = young;
+    c.listedOnce = true;
+    c.lastListAt = now;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+}

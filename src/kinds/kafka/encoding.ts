@@ -1,0 +1,57 @@
+import { Packr } from 'msgpackr';
+import { z } from 'zod';
+import type { Json, Payload } from '../../streams/record.js';
+
+export const valueEncodingSchema = z
+  .enum(['raw', 'json', 'msgpack'])
+  .default('raw')
+  .describe(
+    'Message value format. raw: bytes as they are (text as UTF-8; a structured value is written as JSON text) and read back as bytes; json: a JSON document (object or string); msgpack: the same as MessagePack.',
+  );
+export type ValueEncoding = z.infer<typeof valueEncodingSchema>;
+
+// Plain MessagePack maps: msgpackr's record extension would not be readable by other clients.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The bytes of a record value in `encoding`. Never throws for a valid payload. */
+export function encodeValue(value: Payload, encoding: ValueEncoding): Buffer {
+  switch (encoding) {
+    case 'raw':
+      if (value instanceof Uint8Array) return asBuffer(value);
+      return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+    case 'json':
+      return Buffer.from(JSON.stringify(value instanceof Uint8Array ? asBuffer(value).toString('utf8') : value), 'utf8');
+    case 'msgpack':
+      return packr.pack(value instanceof Uint8Array ? asBuffer(value) : value);
+  }
+}
+
+/** A decoded value, or why the bytes are not a valid record value in `encoding`. */
+export type Decoded = { ok: true; value: Payload } | { ok: false; reason: string };
+
+function isPlainObject(x: unknown): x is { [key: string]: Json } {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array);
+}
+
+/**
+ * Decodes a message value. A JSON or MessagePack document must be an object, a string, or (for
+ * MessagePack) bytes, since a record value is one of those; anything else is reported, not thrown.
+ */
+export function decodeValue(bytes: Buffer | null, encoding: ValueEncoding): Decoded {
+  if (bytes === null) return { ok: false, reason: 'message has no value (tombstone)' };
+  if (encoding === 'raw') return { ok: true, value: bytes };
+  let parsed: unknown;
+  try {
+    parsed = encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : packr.unpack(bytes);
+  } catch (error) {
+    return { ok: false, reason: `not valid ${encoding}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (typeof parsed === 'string' || isPlainObject(parsed)) return { ok: true, value: parsed };
+  if (parsed instanceof Uint8Array) return { ok: true, value: parsed };
+  const what = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
+  return { ok: false, reason: `${encoding} value is ${what}, expected an object or a string` };
+}

@@ -1,0 +1,43 @@
+import type { ConsumedMessage, OutgoingMessage } from '../../transport/message-log.js';
+import type { LogRecord } from '../../streams/record.js';
+import { decodeValue, encodeValue, type ValueEncoding } from './encoding.js';
+
+/** Header carrying a record's stream id through the log, so a source restores it. */
+export const STREAM_HEADER = 'millrace.stream';
+
+/** Kafka's rule for topic names. */
+export const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** A Kafka message for `record`: key, encoded value, headers (plus the stream header), event time. */
+export function toMessage(record: LogRecord, encoding: ValueEncoding): OutgoingMessage {
+  const message: OutgoingMessage = { value: encodeValue(record.value, encoding), timestamp: record.ts };
+  if (record.key !== undefined) message.key = record.key;
+  if (record.headers !== undefined || record.stream !== undefined) {
+    const headers: Record<string, string> = { ...record.headers };
+    if (record.stream !== undefined) headers[STREAM_HEADER] = record.stream;
+    message.headers = headers;
+  }
+  return message;
+}
+
+/** A record from a consumed message, or why its value cannot be decoded. */
+export type Mapped = { ok: true; record: LogRecord } | { ok: false; reason: string; record: LogRecord };
+
+/**
+ * The record a message carries. An undecodable value is reported with the raw bytes kept as the
+ * record value, so the dead letter shows what arrived.
+ */
+export function fromMessage(m: ConsumedMessage, encoding: ValueEncoding): Mapped {
+  const record: LogRecord = { value: m.value ?? Buffer.alloc(0), ts: m.timestamp };
+  if (m.key !== null) record.key = m.key.toString('utf8');
+  let headers: Record<string, string> | undefined;
+  for (const [name, value] of Object.entries(m.headers)) {
+    if (name === STREAM_HEADER) record.stream = value;
+    else (headers ??= {})[name] = value;
+  }
+  if (headers !== undefined) record.headers = headers;
+  const decoded = decodeValue(m.value, encoding);
+  if (!decoded.ok) return { ok: false, reason: decoded.reason, record };
+  record.value = decoded.value;
+  return { ok: true, record };
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { kafkaTransportSchema } from '../../transport/schema.js';
+import { valueEncodingSchema } from './encoding.js';
+import { TOPIC_NAME } from './record-mapping.js';
+
+export const kafkaBatchSchema = z
+  .strictObject({
+    maxRecords: z.number().int().positive().default(10_000).describe('Most records in one produce request.'),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024)
+      .describe('Most bytes (values and keys) in one produce request; keep it at or below the broker message.max.bytes.'),
+    lingerMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('How long a request that is not full waits for more records (from other sink replicas) before it is sent.'),
+  })
+  .describe('How records are grouped into produce requests.');
+
+export const kafkaSinkConfig = z
+  .strictObject({
+    topic: z
+      .string()
+      .min(1)
+      .refine((t) => TOPIC_NAME.test(t.replaceAll('{stream}', 's')), 'a topic name has only letters, digits, ".", "_" and "-" (at most 249)')
+      .describe('Topic to write to; "{stream}" is replaced by the record stream id, for one topic per stream.'),
+    producers: z.number().int().min(1).max(64).default(2).describe('Producers in the pool, shared by the replicas of this sink.'),
+    sliceMs: z.number().int().positive().default(50).describe('How long a producer serves one stream queue before it moves on to the next.'),
+    maxProducersPerQueue: z
+      .number()
+      .int()
+      .positive()
+      .default(1)
+      .describe('Producers that may serve one stream at once; 1 keeps each stream in order and leaves the others to the rest.'),
+    acks: z.enum(['all', 'leader']).default('all').describe('all: acknowledged by every in-sync replica (acks=-1); leader: by the leader only.'),
+    idempotent: z.boolean().default(true).describe('Idempotent producers: a retried request is not written twice by the broker (needs acks: all).'),
+    deliveryTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('How long a produce request is retried (broker restarting, leader moving) before the sink reports the cluster unreachable and backs off.'),
+    batch: kafkaBatchSchema.prefault({}),
+    compression: z.enum(['none', 'gzip', 'lz4']).default('none').describe('Compression of record batches (Kafka only); lz4 is Kafka-compatible LZ4 frames.'),
+    encoding: valueEncodingSchema,
+    defaultStream: z.string().min(1).default('default').describe('Stream of records that have no stream id.'),
+    maxRecordBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1_000_000)
+      .describe('A record whose encoded value and key exceed this is dead-lettered instead of sent (the broker would reject it).'),
+    cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this sink instead of the topology's transport."),
+  })
+  .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })
+  .describe('Writes records to a Kafka topic (or the embedded log) through a pool of producers with one queue per stream.');
+
+export type KafkaSinkConfig = z.output<typeof kafkaSinkConfig>;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { kafkaTransportSchema } from '../../transport/schema.js';
+import { valueEncodingSchema } from './encoding.js';
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const kafkaSourceConfig = z
+  .strictObject({
+    group: z.string().min(1).optional().describe('Consumer group id; defaults to the actor id. Replicas, and other millrace processes with the same group, share the partitions.'),
+    topics: z.array(z.string().min(1)).min(1).optional().describe('Topics to consume (or give topicPattern).'),
+    topicPattern: z
+      .string()
+      .min(1)
+      .refine(isRegExp, 'not a valid regular expression')
+      .optional()
+      .describe('Regular expression of the topics to consume, matched against the topics that exist when the consumer connects.'),
+    start: z.enum(['earliest', 'latest']).default('earliest').describe('Where a partition with no committed offset for the group starts.'),
+    offsetOutOfRange: z
+      .enum(['fail', 'earliest', 'latest'])
+      .default('fail')
+      .describe("When the group's offset is no longer in the log (retention deleted it): fail (stop with topic, partition and offset), or continue from the earliest or latest offset."),
+    encoding: valueEncodingSchema,
+    maxBufferedRecords: z.number().int().positive().default(20_000).describe('Fetched records held before the partitions are paused (backpressure).'),
+    maxBufferedBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024)
+      .describe('Fetched bytes held before the partitions are paused (backpressure).'),
+    sessionTimeoutMs: z
+      .number()
+      .int()
+      .min(6000)
+      .default(30_000)
+      .describe('Kafka group session timeout: a consumer that stops heartbeating for this long loses its partitions to the others.'),
+    cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this source instead of the topology's transport."),
+  })
+  .refine((c) => (c.topics === undefined) !== (c.topicPattern === undefined), { message: 'give either topics or topicPattern', path: ['topics'] })
+  .describe('Consumes Kafka topics (or the embedded log) as a consumer group, committing offsets only after downstream acknowledgement.');
+
+export type KafkaSourceConfig = z.output<typeof kafkaSourceConfig>;

@@ -1,0 +1,49 @@
+import type { KindDefinition, Role } from '../actors/kind.js';
+import { blackholeKind } from './blackhole.js';
+import { databaseKind } from './database/sink.js';
+import { deadletterKind } from './deadletter.js';
+import { fileSinkKind } from './file/sink.js';
+import { fileSourceKind } from './file/source.js';
+import { filterKind } from './filter.js';
+import { generatorKind } from './generator.js';
+import { hdfsKind } from './hdfs/source.js';
+import { kafkaSinkKind } from './kafka/sink.js';
+import { kafkaSourceKind } from './kafka/source.js';
+import { mapKind } from './map.js';
+import { decompressKind } from './decompress.js';
+import { distributeKind } from './distribute.js';
+import { parseKind } from './parse.js';
+import { splitKind } from './split.js';
+import { transcodeKind } from './transcode.js';
+import { stdoutSinkKind } from './stdout.js';
+
+/** Every kind millrace knows, one line each. */
+export const kinds: readonly KindDefinition[] = [
+  generatorKind,
+  fileSourceKind,
+  kafkaSourceKind,
+  hdfsKind,
+  mapKind,
+  filterKind,
+  decompressKind,
+  transcodeKind,
+  distributeKind,
+  splitKind,
+  parseKind,
+  fileSinkKind,
+  kafkaSinkKind,
+  stdoutSinkKind,
+  blackholeKind,
+  deadletterKind,
+  databaseKind,
+];
+
+/** The kind registered under `name` for `role`, if any. */
+export function findKind(role: Role, name: string): KindDefinition | undefined {
+  return kinds.find((k) => k.role === role && k.name === name);
+}
+
+/** Names registered for a role, for did-you-mean suggestions and the JSON Schema. */
+export function kindNames(role: Role): string[] {
+  return kinds.filter((k) => k.role === role).map((k) => k.name);
+}
