@@ -21,10 +21,10 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { EndOfInput } from '../src/core/errors.js';
 import { defineSource } from '../src/actors/kind.js';
-import { databaseSinkConfig, type DatabaseSinkConfig } from '../src/db/config.js';
+import { databaseSinkConfig, type DatabaseSinkConfig } from '../src/kinds/database/config.js';
 import { databaseKind } from '../src/kinds/database/sink.js';
 import { supervisionSchema } from '../src/actors/supervision/schema.js';
-import { Checkpoint } from '../src/runtime/checkpoint.js';
+import { FileCheckpoint } from '../src/runtime/checkpoint.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { Ack } from '../src/streams/ack.js';
 import { makeBatch } from '../src/streams/batch.js';
@@ -50,7 +50,7 @@ function records(count: number, file: string): LogRecord[] {
 
 /** Times the sink's write() over all records in batches of {@link batchSize}. */
 async function writeLoop(config: DatabaseSinkConfig, rows: readonly LogRecord[], dir: string): Promise<number> {
-  const ctx = { id: 'db', replica: 0, replicas: 1, log, baseDir: dir, stateDir: dir, checkpoint: new Checkpoint(join(dir, 'cp.json'), 1000), signal: new AbortController().signal, transport: { type: 'embedded' as const, dir }, consumers: [] };
+  const ctx = { id: 'db', replica: 0, replicas: 1, log, baseDir: dir, stateDir: dir, checkpoint: new FileCheckpoint(join(dir, 'cp.json'), 1000), signal: new AbortController().signal, transport: { type: 'embedded' as const, dir }, consumers: [] };
   const io = await databaseKind.create(config, ctx);
   await io.connect();
   const t0 = performance.now();

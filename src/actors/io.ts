@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Checkpoint } from '../runtime/checkpoint.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { Batch } from '../streams/batch.js';
 import type { Json, LogRecord } from '../streams/record.js';
@@ -24,6 +23,17 @@ export interface ActorContext {
   readonly transport: TransportConfig;
   /** Ids of the actors this one's output feeds, in topology order (partitioning stages route by index). */
   readonly consumers: readonly string[];
+}
+
+/**
+ * An actor's durable position. `set` is cheap (memory); the value reaches disk on `flush` or soon
+ * after `set`, and survives actor restarts and, once flushed, process crashes.
+ */
+export interface Checkpoint {
+  get(): Json | undefined;
+  set(value: Json): void;
+  /** Resolves once the current value is on disk. */
+  flush(): Promise<void>;
 }
 
 /** A record a kind could not handle, with the reason; the runtime dead-letters it. */

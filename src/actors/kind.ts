@@ -9,6 +9,12 @@ interface KindBase<Config extends z.ZodObject> {
   readonly description: string;
   /** Kind-specific settings: a strict zod object with descriptions and defaults. */
   readonly config: Config;
+  /**
+   * Settings of a minimal, realistic actor of this kind, as written in topology.yaml (besides
+   * `kind` and `inputs`): shown in the reference and the JSON Schema. Every registered kind has
+   * one (the registry's type requires it, and a test validates and runs it).
+   */
+  readonly example?: z.input<Config>;
   /** `none` for sinks fed by the runtime itself (the dead-letter sink); default `required`. */
   readonly inputs?: 'required' | 'none';
   /**
@@ -35,17 +41,31 @@ export interface SinkKind<Config extends z.ZodObject = z.ZodObject> extends Kind
 
 export type KindDefinition = SourceKind | StageKind | SinkKind;
 
+/** A kind that carries an example config. */
+export interface Example {
+  readonly example: object;
+}
+
+/** A kind as the registry lists it: with its example. */
+export type RegisteredKind = KindDefinition & Example;
+
 /** Declares a source kind with its config type inferred from the schema. */
+export function defineSource<C extends z.ZodObject>(kind: Omit<SourceKind<C>, 'role'> & { example: z.input<C> }): SourceKind & Example;
+export function defineSource<C extends z.ZodObject>(kind: Omit<SourceKind<C>, 'role'>): SourceKind;
 export function defineSource<C extends z.ZodObject>(kind: Omit<SourceKind<C>, 'role'>): SourceKind {
   return { ...kind, role: 'source' } as SourceKind;
 }
 
 /** Declares a stage kind with its config type inferred from the schema. */
+export function defineStage<C extends z.ZodObject>(kind: Omit<StageKind<C>, 'role'> & { example: z.input<C> }): StageKind & Example;
+export function defineStage<C extends z.ZodObject>(kind: Omit<StageKind<C>, 'role'>): StageKind;
 export function defineStage<C extends z.ZodObject>(kind: Omit<StageKind<C>, 'role'>): StageKind {
   return { ...kind, role: 'stage' } as StageKind;
 }
 
 /** Declares a sink kind with its config type inferred from the schema. */
+export function defineSink<C extends z.ZodObject>(kind: Omit<SinkKind<C>, 'role'> & { example: z.input<C> }): SinkKind & Example;
+export function defineSink<C extends z.ZodObject>(kind: Omit<SinkKind<C>, 'role'>): SinkKind;
 export function defineSink<C extends z.ZodObject>(kind: Omit<SinkKind<C>, 'role'>): SinkKind {
   return { ...kind, role: 'sink' } as SinkKind;
 }

@@ -12,7 +12,7 @@ import {
   matcherSchema,
   testCaseSchema,
 } from './cases-schema.js';
-import { kindExample } from './kind-examples.js';
+import { kindExample } from '../topology/kind-example.js';
 import { markdownTable, schemaRows, settingsTable, type SettingRow } from './settings-table.js';
 
 const oneLine = (text: string | undefined): string => (text ?? '').replace(/\s+/g, ' ').trim();

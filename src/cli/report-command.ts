@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { errorMessage } from '../core/errors.js';
-import { databaseSinkConfig } from '../db/config.js';
-import { createDatabase } from '../db/database.js';
+import { databaseSinkConfig } from '../kinds/database/config.js';
+import { createDatabase } from '../db/open-database.js';
 import { analyse, type Report } from '../report/analysis.js';
 import { renderText } from '../report/text-table.js';
 import { writeReport } from '../report/write-report.js';

@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** SQL identifier for the table: letters, digits and underscores, so it can be quoted safely. */
-const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
 export const sqliteEngineConfig = z
   .strictObject({
     type: z.literal('sqlite').describe('Embedded SQLite database file (better-sqlite3).'),
@@ -38,16 +35,6 @@ export const engineConfig = z
   .prefault({ type: 'sqlite' })
   .describe('Where the rows go: SQLite (embedded default) or MariaDB/MySQL.');
 
-export const databaseSinkConfig = z
-  .strictObject({
-    engine: engineConfig,
-    table: z.string().regex(identifier, 'expected a plain SQL identifier').default('events').describe('Table for the rows; created with its indexes when missing.'),
-  })
-  .describe(
-    'Stores parsed log records as rows (file, line, ts, day, app, event, user, fields) keyed by (file, line). Inserts ignore rows already stored, so redelivered batches never double rows: effectively exactly-once per line on top of at-least-once delivery.',
-  );
-
-export type DatabaseSinkConfig = z.output<typeof databaseSinkConfig>;
 export type EngineConfig = z.output<typeof engineConfig>;
 export type SqliteEngineConfig = z.output<typeof sqliteEngineConfig>;
 export type MysqlEngineConfig = z.output<typeof mysqlEngineConfig>;

@@ -1,7 +1,5 @@
 import type { EngineConfig } from './config.js';
 import type { EventRow } from './event-row.js';
-import { MysqlDatabase } from './mysql.js';
-import { SqliteDatabase } from './sqlite.js';
 
 /** A parameter of a read query: `?` placeholders work on both engines. */
 export type SqlParam = string | number | null;
@@ -36,17 +34,4 @@ export interface OpenOptions {
   baseDir: string;
   /** Reading only (reports): the SQLite file must already exist and is opened read-only. */
   readonly?: boolean;
-}
-
-/**
- * The database an engine config names, not yet connected.
- *
- * @example
- * const db = createDatabase({ type: 'sqlite', path: 'data/millrace.db', synchronous: 'normal', busyTimeoutMs: 5000 }, 'events', { baseDir: '.' });
- * await db.connect();
- * await db.ensureSchema();
- * await db.insert(rows);
- */
-export function createDatabase(engine: EngineConfig, table: string, options: OpenOptions): Database {
-  return engine.type === 'sqlite' ? new SqliteDatabase(engine, table, options) : new MysqlDatabase(engine, table);
 }

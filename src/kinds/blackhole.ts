@@ -10,6 +10,7 @@ export const blackholeConfig = z
 
 export const blackholeKind = defineSink({
   name: 'blackhole',
+  example: {},
   description: 'Discards records; for benchmarks and backpressure tests.',
   config: blackholeConfig,
   create(config: z.output<typeof blackholeConfig>, ctx) {

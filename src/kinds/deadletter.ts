@@ -10,6 +10,7 @@ export const deadletterConfig = z
 
 export const deadletterKind = defineSink({
   name: 'deadletter',
+  example: { path: 'deadletter.jsonl' },
   description: 'Stores rejected records with their reason as JSON lines.',
   config: deadletterConfig,
   inputs: 'none',

@@ -61,6 +61,7 @@ interface DecompressCounts {
  */
 export const decompressKind = defineStage({
   name: 'decompress',
+  example: {},
   description: 'Decompresses files (gzip, LZ4 frame, zstd) into line-aligned chunks.',
   config: decompressConfig,
   create(config: z.output<typeof decompressConfig>) {

@@ -63,6 +63,7 @@ function fieldText(value: Json | undefined): string | undefined {
  */
 export const distributeKind = defineStage({
   name: 'distribute',
+  example: { by: 'key' },
   description: 'Routes each record to one consumer by key hash, field hash or round robin.',
   config: distributeConfig,
   create(config: z.output<typeof distributeConfig>, ctx) {

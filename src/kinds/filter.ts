@@ -16,6 +16,7 @@ type Predicate = (record: LogRecord) => unknown;
 
 export const filterKind = defineStage({
   name: 'filter',
+  example: { module: 'examples/modules/warnings.mjs' },
   description: 'Keeps records matching a predicate from a module.',
   config: filterConfig,
   async create(config: z.output<typeof filterConfig>, ctx) {

@@ -24,6 +24,7 @@ export function generatorValue(seq: number, payloadBytes: number, pad: string): 
 
 export const generatorKind = defineSource({
   name: 'generator',
+  example: { count: 1000, keys: 16 },
   description: 'Synthetic records at a given rate and count, for load tests and examples.',
   config: generatorConfig,
   create(config: z.output<typeof generatorConfig>, ctx) {

@@ -16,6 +16,7 @@ type MapFn = (record: LogRecord) => LogRecord | LogRecord[] | null | undefined |
 
 export const mapKind = defineStage({
   name: 'map',
+  example: { module: 'examples/modules/enrich.mjs' },
   description: 'Transforms records with a function from a module.',
   config: mapConfig,
   async create(config: z.output<typeof mapConfig>, ctx) {

@@ -39,6 +39,7 @@ function where(record: LogRecord): string {
  */
 export const parseKind = defineStage({
   name: 'parse',
+  example: { format: 'millrace' },
   description: 'Parses log lines into structured events.',
   config: parseConfig,
   create(config: z.output<typeof parseConfig>) {

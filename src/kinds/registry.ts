@@ -1,4 +1,4 @@
-import type { KindDefinition, Role } from '../actors/kind.js';
+import type { KindDefinition, RegisteredKind, Role } from '../actors/kind.js';
 import { blackholeKind } from './blackhole.js';
 import { databaseKind } from './database/sink.js';
 import { deadletterKind } from './deadletter.js';
@@ -18,7 +18,7 @@ import { transcodeKind } from './transcode.js';
 import { stdoutSinkKind } from './stdout.js';
 
 /** Every kind millrace knows, one line each. */
-export const kinds: readonly KindDefinition[] = [
+export const kinds: readonly RegisteredKind[] = [
   generatorKind,
   fileSourceKind,
   kafkaSourceKind,

@@ -80,6 +80,7 @@ function tooLong(line: string, maxBytes: number): boolean {
  */
 export const splitKind = defineStage({
   name: 'split',
+  example: {},
   description: 'Splits text chunks into numbered lines.',
   config: splitConfig,
   create(config: z.output<typeof splitConfig>) {

@@ -8,6 +8,7 @@ export const stdoutSinkConfig = z
 
 export const stdoutSinkKind = defineSink({
   name: 'stdout',
+  example: {},
   description: 'Prints records to standard output.',
   config: stdoutSinkConfig,
   create(config: z.output<typeof stdoutSinkConfig>) {

@@ -65,6 +65,7 @@ class DetectedCharsets {
  */
 export const transcodeKind = defineStage({
   name: 'transcode',
+  example: {},
   description: 'Decodes bytes in any supported charset to UTF-8 text.',
   config: transcodeConfig,
   create(config: z.output<typeof transcodeConfig>) {

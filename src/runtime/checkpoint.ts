@@ -1,15 +1,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { rename, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Checkpoint } from '../actors/io.js';
 import type { Json } from '../streams/record.js';
 
 /**
- * One actor's durable position. `set` is cheap (memory) and the value is written to disk at most
+ * One actor's durable position in a file of its own. `set` is cheap (memory) and the value is written to disk at most
  * every `intervalMs` (write to a temp file, fsync, rename), and on {@link flush}. The in-memory
  * value outlives actor restarts, so a restarted actor resumes exactly where its predecessor's
  * acks left off; after a process crash it resumes from the last flushed value (at-least-once).
  */
-export class Checkpoint {
+export class FileCheckpoint implements Checkpoint {
   private value: Json | undefined;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
@@ -67,18 +68,18 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 
 /** All checkpoints of one runtime, one file per actor under `<dataDir>/state/`. */
 export class CheckpointStore {
-  private readonly byActor = new Map<string, Checkpoint>();
+  private readonly byActor = new Map<string, FileCheckpoint>();
 
   constructor(
     private readonly dir: string,
     private readonly intervalMs = 200,
   ) {}
 
-  for(actorId: string): Checkpoint {
+  for(actorId: string): FileCheckpoint {
     let cp = this.byActor.get(actorId);
     if (cp === undefined) {
       mkdirSync(this.dir, { recursive: true });
-      cp = new Checkpoint(join(this.dir, `${actorId}.json`), this.intervalMs);
+      cp = new FileCheckpoint(join(this.dir, `${actorId}.json`), this.intervalMs);
       this.byActor.set(actorId, cp);
     }
     return cp;

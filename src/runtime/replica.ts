@@ -14,7 +14,7 @@ import type { Batch } from '../streams/batch.js';
 import type { Channel } from '../streams/channel.js';
 import type { NodeSpec } from '../topology/model.js';
 import type { TransportConfig } from '../transport/schema.js';
-import type { Checkpoint } from './checkpoint.js';
+import type { FileCheckpoint } from './checkpoint.js';
 import type { NodeMetrics } from './node-metrics.js';
 import { createThreadIO } from './thread-io.js';
 
@@ -33,7 +33,7 @@ export interface ReplicaWiring {
   log: Logger;
   baseDir: string;
   stateDir: string;
-  checkpoint: Checkpoint;
+  checkpoint: FileCheckpoint;
   drainTimeoutMs: number;
   inspect?: (event: InspectionEvent) => void;
   /** Told about every new actor incarnation, for status views. */

@@ -9,7 +9,7 @@ import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js
 import { findKind } from '../kinds/registry.js';
 import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
-import { Checkpoint } from './checkpoint.js';
+import { FileCheckpoint } from './checkpoint.js';
 import type { LogRecord } from '../streams/record.js';
 import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
 
@@ -39,7 +39,7 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
   const kind = findKind(setup.role, setup.kind);
   if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in the registry: isolation: thread runs registered kinds only`);
   const abort = new AbortController();
-  const checkpoint = new Checkpoint(setup.checkpointFile, 200);
+  const checkpoint = new FileCheckpoint(setup.checkpointFile, 200);
   const log = pino({ level: setup.logLevel, base: { app: 'millrace', actor: setup.id, replica: setup.replica, thread: true } }, pino.destination({ fd: 2, sync: true }));
   const ctx: ActorContext = {
     id: setup.id,

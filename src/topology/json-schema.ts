@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KindDefinition } from '../actors/kind.js';
-import { kindExample } from '../authoring/kind-examples.js';
+import { kindExample } from './kind-example.js';
 import { defaultRegistry, type KindRegistry } from './kind-registry.js';
 import { headerShape, idPattern, nodeSchema, sections, type Section } from './schema.js';
 

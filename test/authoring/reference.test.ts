@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defineStage } from '../../src/actors/kind.js';
 import { kinds } from '../../src/kinds/registry.js';
 import { casesJsonSchemaText } from '../../src/authoring/cases-json-schema.js';
-import { kindExample } from '../../src/authoring/kind-examples.js';
+import { kindExample } from '../../src/topology/kind-example.js';
 import { referenceDoc } from '../../src/authoring/reference-doc.js';
 import { topologyJsonSchema } from '../../src/topology/json-schema.js';
 import { nodeSchema } from '../../src/topology/schema.js';
@@ -19,24 +17,6 @@ describe('kind examples', () => {
     expect(nodeSchema(kind).safeParse(example).error).toBeUndefined();
     const settings = Object.fromEntries(Object.entries(example).filter(([key]) => key in kind.config.shape));
     expect(kind.config.safeParse(settings).error).toBeUndefined();
-  });
-
-  it('derives an example from the schema for a kind without a hand-written one', () => {
-    const kind = defineStage({
-      name: 'enrich-geo',
-      description: 'test kind',
-      config: z.strictObject({
-        database: z.string().min(1),
-        fields: z.array(z.enum(['city', 'country'])).min(2),
-        cache: z.strictObject({ size: z.number().int().positive(), ttl: z.number().default(60) }),
-        mode: z.discriminatedUnion('type', [z.strictObject({ type: z.literal('fast') }), z.strictObject({ type: z.literal('exact') })]),
-        optional: z.string().optional(),
-      }),
-      create: () => ({ process: (batch) => ({ records: batch.records }) }),
-    });
-    const example = kindExample(kind);
-    expect(example).toEqual({ kind: 'enrich-geo', inputs: ['events'], database: 'example', fields: ['city', 'city'], cache: { size: 1 }, mode: { type: 'fast' } });
-    expect(nodeSchema(kind).safeParse(example).success).toBe(true);
   });
 
   it('are carried by every kind of the generated topology schema as `examples`', () => {

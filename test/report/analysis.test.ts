@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databaseSinkConfig } from '../../src/db/config.js';
-import { createDatabase } from '../../src/db/database.js';
+import { databaseSinkConfig } from '../../src/kinds/database/config.js';
+import { createDatabase } from '../../src/db/open-database.js';
 import { databaseKind } from '../../src/kinds/database/sink.js';
 import { analyse } from '../../src/report/analysis.js';
 import type { Topology } from '../../src/topology/model.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/db/database.js';
+import { createDatabase } from '../../src/db/open-database.js';
 import { toRow, type EventRow } from '../../src/db/event-row.js';
 import { reportCommand } from '../../src/cli/report-command.js';
 import type { Report } from '../../src/report/analysis.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { defineSink, defineStage, type KindDefinition } from '../../src/actors/kind.js';
-import { databaseSinkConfig } from '../../src/db/config.js';
+import { databaseSinkConfig } from '../../src/kinds/database/config.js';
 import { databaseKind } from '../../src/kinds/database/sink.js';
 import { generatorConfig, generatorKind } from '../../src/kinds/generator.js';
 import { mapConfig, mapKind } from '../../src/kinds/map.js';
@@ -148,6 +148,6 @@ sinks:
     const local = defineStage({ name: 'local', description: 'test stage', config: z.strictObject({}), create: () => ({ process: (b) => ({ records: b.records }) }) });
     const node = topology([{ id: 'local', role: 'stage', kind: local, inputs: ['x'] }]).nodes[0] as Topology['nodes'][number];
     const ctx = stageContext();
-    await expect(createThreadIO(node, ctx, ctx.checkpoint.file)).rejects.toThrow(/registered kinds only/);
+    await expect(createThreadIO(node, ctx, join(ctx.stateDir, "checkpoint.json"))).rejects.toThrow(/registered kinds only/);
   });
 });

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { DeadRecord } from '../../actors/io.js';
 import { defineSink } from '../../actors/kind.js';
-import { databaseSinkConfig } from '../../db/config.js';
-import { createDatabase } from '../../db/database.js';
+import { databaseSinkConfig } from './config.js';
+import { createDatabase } from '../../db/open-database.js';
 import { toRow, type EventRow } from '../../db/event-row.js';
 
 /**
@@ -30,6 +30,7 @@ import { toRow, type EventRow } from '../../db/event-row.js';
  */
 export const databaseKind = defineSink({
   name: 'database',
+  example: { engine: { type: 'sqlite', path: 'data/millrace.db' } },
   description: 'Stores parsed log records in SQLite or MariaDB/MySQL, idempotently by (file, line).',
   config: databaseSinkConfig,
   create(config: z.output<typeof databaseSinkConfig>, ctx) {

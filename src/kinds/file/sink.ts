@@ -14,6 +14,7 @@ export const fileSinkConfig = z
 
 export const fileSinkKind = defineSink({
   name: 'file',
+  example: { path: 'out/events.jsonl' },
   description: 'Appends records to a local file.',
   config: fileSinkConfig,
   create(config: z.output<typeof fileSinkConfig>, ctx) {

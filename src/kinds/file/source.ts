@@ -25,6 +25,7 @@ export { fileSourceConfig, type FileSourceConfig } from './source-config.js';
  */
 export const fileSourceKind = defineSource({
   name: 'file',
+  example: { paths: ['logs/*.log'] },
   description: 'Lines of local files: read once, or followed as they grow and rotate (mode: tail).',
   config: fileSourceConfig,
   create(config: z.output<typeof fileSourceConfig>, ctx): SourceIO {

@@ -68,7 +68,7 @@ export class Coordinator {
     for (const c of config.clusters) {
       const state: ClusterState = {
         config: c,
-        store: openStore(c, baseDir),
+        store: openStore(c.backend, { paths: c.paths, ignore: c.ignore }, baseDir),
         pending: [],
         listing: undefined,
         listedOnce: false,

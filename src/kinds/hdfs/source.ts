@@ -168,6 +168,7 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
  */
 export const hdfsKind = defineSource({
   name: 'hdfs',
+  example: { clusters: [{ name: 'local', backend: { type: 'local', dir: 'data/incoming' } }] },
   description:
     'Files of HDFS clusters or local directories, one record per file, with poller failover between clusters.',
   config: hdfsConfig,

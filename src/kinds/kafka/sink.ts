@@ -52,6 +52,7 @@ function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { pa
  */
 export const kafkaSinkKind = defineSink({
   name: 'kafka',
+  example: { topic: 'events' },
   description: 'Writes records to Kafka topics (or the embedded log) through a pool of producers, one queue per stream.',
   config: kafkaSinkConfig,
   create(config: KafkaSinkConfig, ctx) {

@@ -69,6 +69,7 @@ class OffsetCommitter {
  */
 export const kafkaSourceKind = defineSource({
   name: 'kafka',
+  example: { topics: ['events'] },
   description: 'Consumes Kafka topics (or the embedded log) as a consumer group; commits after end-to-end acknowledgement.',
   config: kafkaSourceConfig,
   create(config: KafkaSourceConfig, ctx) {

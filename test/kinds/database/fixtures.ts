@@ -4,7 +4,7 @@ import { EndOfInput } from '../../../src/core/errors.js';
 import type { ActorContext } from '../../../src/actors/io.js';
 import { defineSink, defineSource, type KindDefinition } from '../../../src/actors/kind.js';
 import { databaseKind } from '../../../src/kinds/database/sink.js';
-import { Checkpoint } from '../../../src/runtime/checkpoint.js';
+import { FileCheckpoint } from '../../../src/runtime/checkpoint.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import { quietLog } from '../../runtime/harness.js';
 
@@ -106,7 +106,7 @@ export function directContext(baseDir: string): ActorContext {
     log: quietLog,
     baseDir,
     stateDir: baseDir,
-    checkpoint: new Checkpoint(join(baseDir, 'checkpoint.json'), 1000),
+    checkpoint: new FileCheckpoint(join(baseDir, 'checkpoint.json'), 1000),
     signal: new AbortController().signal,
     transport: { type: 'embedded', dir: join(baseDir, 'log') },
     consumers: [],

@@ -6,7 +6,7 @@
  * `{"inserted": n}` every 50 ms, and `{"result": ..., "deadLettered": n}` at the end.
  */
 import type { InspectionEvent } from 'xstate';
-import { databaseSinkConfig } from '../../../src/db/config.js';
+import { databaseSinkConfig } from '../../../src/kinds/database/config.js';
 import { databaseKind } from '../../../src/kinds/database/sink.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
 import type { Topology } from '../../../src/topology/model.js';

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { KindDefinition } from '../../../src/actors/kind.js';
-import { databaseSinkConfig } from '../../../src/db/config.js';
+import { databaseSinkConfig } from '../../../src/kinds/database/config.js';
 import { databaseKind } from '../../../src/kinds/database/sink.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';

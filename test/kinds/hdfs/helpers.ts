@@ -9,7 +9,7 @@ import type { ActorContext, Describable, SourceIO } from '../../../src/actors/io
 import { defineSink, defineStage, type KindDefinition } from '../../../src/actors/kind.js';
 import { hdfsConfig } from '../../../src/kinds/hdfs/config.js';
 import { hdfsKind } from '../../../src/kinds/hdfs/source.js';
-import { Checkpoint } from '../../../src/runtime/checkpoint.js';
+import { FileCheckpoint } from '../../../src/runtime/checkpoint.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
 import type { Json } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
@@ -160,7 +160,7 @@ export function poller(
     log,
     baseDir: stateDir,
     stateDir,
-    checkpoint: new Checkpoint(join(stateDir, `checkpoint-${replica}.json`), 1000),
+    checkpoint: new FileCheckpoint(join(stateDir, `checkpoint-${replica}.json`), 1000),
     signal: new AbortController().signal,
     transport: { type: 'embedded', dir: 'log' },
     consumers: ['sink'],
