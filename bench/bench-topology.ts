@@ -8,7 +8,7 @@ import { loadTopology } from '../src/topology/load.js';
 import { formatTopologyErrors } from '../src/topology/errors.js';
 import type { Topology } from '../src/topology/model.js';
 
-export const modulesDir = fileURLToPath(new URL('./modules', import.meta.url));
+export const modulesDir = fileURLToPath(new URL('./modules/', import.meta.url));
 
 /** Writes a YAML topology to a fresh temp dir and loads it, failing loudly on errors. */
 export async function benchTopology(yaml: string): Promise<Topology> {

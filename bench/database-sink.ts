@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v)]));
   const width = Math.max(...Object.keys(rounded).map((k) => k.length));
   process.stdout.write(Object.entries(rounded).map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
-  const out = fileURLToPath(new URL('./results', import.meta.url));
+  const out = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'database-sink.json'), JSON.stringify({ rows: count, batchSize, repeats, loadAverage: loadavg()[0], ...rounded, measuredAt: new Date().toISOString(), node: process.version }, null, 2) + '\n');
 }

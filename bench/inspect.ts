@@ -198,7 +198,7 @@ if (process.argv[1] === self) {
   const { values } = parseArgs({ options: { records: { type: 'string' }, rounds: { type: 'string' }, client: { type: 'string' } } });
   const client: ClientKind = values.client === 'browser' || values.client === 'none' ? values.client : 'http';
   const result = await runInspectBench(Number(values.records ?? 1_000_000), Number(values.rounds ?? 5), client);
-  const dir = fileURLToPath(new URL('./results', import.meta.url));
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const out = { ...result, measuredAt: new Date().toISOString(), node: process.version };
   const name = `inspect${result.client === 'http' ? '' : `-${result.client}`}${result.records === 1_000_000 ? '' : `-${result.records}`}`;

@@ -105,7 +105,7 @@ export interface PipelineBenchResult {
   target: number;
 }
 
-const defaultDir = fileURLToPath(new URL('../.bench-data/pipeline', import.meta.url));
+const defaultDir = fileURLToPath(new URL('../.bench-data/pipeline/', import.meta.url));
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 

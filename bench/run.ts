@@ -22,7 +22,7 @@ const benches: Record<string, () => Promise<Result>> = {
   inspect: () => runInspectBench() as unknown as Promise<Result>,
 };
 
-const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(benches);
 mkdirSync(resultsDir, { recursive: true });

@@ -33,17 +33,12 @@ export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-/** Replicas the runtime runs for a node: the kind's own count when its config decides it. */
-function replicasOf(node: NodeSpec): number {
-  return node.kind.replicasFor?.(node.config as never) ?? node.replicas;
-}
-
 /**
  * The label of a node, as in the Mermaid and DOT output: `id (kind ×N)`, N being the replicas
  * that run (an hdfs source runs one per configured poller).
  */
 export function nodeLabel(node: NodeSpec): string {
-  return `${node.id} (${node.kind.name} ×${replicasOf(node)})`;
+  return `${node.id} (${node.kind.name} ×${node.replicas})`;
 }
 
 function paletteOf(node: NodeSpec): Palette {
@@ -74,7 +69,7 @@ function edgePath(points: readonly Point[]): string {
 }
 
 function tooltip(node: NodeSpec): string {
-  const replicas = replicasOf(node);
+  const replicas = node.replicas;
   const parts = [`${node.id}: ${node.role} of kind ${node.kind.name}`, `${replicas} replica${replicas === 1 ? '' : 's'}`];
   if (node.inputs.length > 0) parts.push(`inputs: ${node.inputs.join(', ')}`);
   return parts.join('; ');

@@ -21,7 +21,7 @@ const types: Record<string, string> = {
  * copy non-TypeScript files, and the page is plain JS that needs no build).
  */
 export function webDir(): string {
-  const candidates = [new URL('./web', import.meta.url), new URL('./web', import.meta.url)].map((u) => fileURLToPath(u));
+  const candidates = [new URL('./web/', import.meta.url), new URL('../../src/inspect/web/', import.meta.url)].map((u) => fileURLToPath(u));
   const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
   if (found === undefined) throw new Error(`web inspector files not found (looked in ${candidates.join(', ')})`);
   return found;

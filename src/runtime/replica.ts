@@ -1,16 +1,12 @@
 import type { Logger } from 'pino';
 import { createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
 import { errorMessage } from '../core/errors.js';
-import type { ActorContext, Describable, SinkIO, SourceIO, StageIO, StageOutput } from '../actors/io.js';
+import type { ActorContext, Describable } from '../actors/io.js';
 import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors/lifecycle.js';
-import { ConsumePump, type BatchHandler } from '../actors/pump/consume-pump.js';
 import type { DeadLetters } from '../actors/pump/dead-letters.js';
-import type { BlockListener, Outputs } from '../actors/pump/outputs.js';
-import { pauseReporter } from '../actors/pump/pause-reporter.js';
-import { SourcePump } from '../actors/pump/source-pump.js';
+import type { Outputs } from '../actors/pump/outputs.js';
+import { makePump } from '../actors/pump/replica-pump.js';
 import type { ChildExit, ChildHandle } from '../actors/supervision/types.js';
-import type { Ack } from '../streams/ack.js';
-import type { Batch } from '../streams/batch.js';
 import type { Channel } from '../streams/channel.js';
 import type { NodeSpec } from '../topology/model.js';
 import type { TransportConfig } from '../transport/schema.js';
@@ -40,13 +36,6 @@ export interface ReplicaWiring {
   onActor?: (replica: number, actor: LifecycleActor, io: Describable) => void;
 }
 
-interface Pump {
-  start(send: (e: LifecycleEvent) => void): void;
-  drain(): Promise<void>;
-  /** Best-effort cleanup after a crash. */
-  abandon(): void;
-}
-
 /**
  * Starts one incarnation of a replica: creates the kind's I/O, wraps it in a lifecycle actor and
  * resolves once the actor has connected (or is backing off, or has already ended), so callers can
@@ -71,14 +60,28 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
   const send = (event: LifecycleEvent): void => {
     if (actor.getSnapshot().status === 'active') actor.send(event);
   };
-  const pump = makePump(w, io, send);
+  const pump = makePump(
+    {
+      actor: w.node.id,
+      role: w.node.role,
+      input: w.input,
+      outputs: w.outputs,
+      deadLetters: w.deadLetters,
+      maxAttempts: w.node.retry.maxAttempts,
+      drainTimeoutMs: w.drainTimeoutMs,
+      counters: w.metrics,
+      log: w.log,
+    },
+    io,
+    send,
+  );
   const machine = lifecycleMachine.provide({
     actors: {
       connect: fromPromise(async () => {
         await io.connect?.();
       }),
       pump: fromCallback(() => {
-        pump.start(send);
+        pump.start();
         return undefined;
       }),
       drain: fromPromise(async () => {
@@ -126,92 +129,5 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
       send({ type: 'STOP' });
       await exited;
     },
-  };
-}
-
-function makePump(w: ReplicaWiring, io: SourceIO | StageIO | SinkIO, send: (e: LifecycleEvent) => void): Pump {
-  const listener = pauseReporter(send);
-  if (w.node.role === 'source') {
-    const source = new SourcePump(w.node.id, io as SourceIO, w.outputs, w.deadLetters, send);
-    return {
-      start: () => source.start(),
-      drain: async () => {
-        source.stop();
-        const left = await source.settle(w.drainTimeoutMs);
-        if (left > 0) w.log.warn({ actor: w.node.id, batches: left }, 'stopped with unacknowledged batches; they will be read again');
-        source.retire();
-      },
-      abandon: () => {
-        source.stop();
-        source.retire();
-      },
-    };
-  }
-  const handle: BatchHandler = w.node.role === 'stage' ? stageHandler(w, io as StageIO, listener) : sinkHandler(w, io as SinkIO);
-  const consume = new ConsumePump({
-    actor: w.node.id,
-    input: w.input as Channel,
-    // Stages keep their output order with one batch at a time; a sink may ask for more.
-    concurrency: w.node.role === 'sink' ? Math.max(1, (io as SinkIO).writesInFlight ?? 1) : 1,
-    maxAttempts: w.node.retry.maxAttempts,
-    deadLetters: w.deadLetters,
-    handle: async (batch) => {
-      if (batch.redelivered !== true) {
-        w.metrics.recordsIn += batch.records.length;
-        w.metrics.bytesIn += batch.bytes;
-      }
-      await handle(batch);
-    },
-    send,
-  });
-  return {
-    start: () => consume.start(),
-    drain: async () => {
-      consume.stop();
-      await consume.settle();
-    },
-    abandon: () => consume.stop(),
-  };
-}
-
-function stageHandler(w: ReplicaWiring, io: StageIO, listener: BlockListener): BatchHandler {
-  const sendPiece = async (out: StageOutput, ack: Ack, position: string): Promise<void> => {
-    const dead = out.dead ?? [];
-    const [pass, reject] = (dead.length === 0 ? [ack] : ack.fork(2)) as [Ack, Ack | undefined];
-    const sent =
-      'partitions' in out
-        ? w.outputs.sendPartitioned(out.partitions, pass, position, listener)
-        : w.outputs.send(out.records, pass, position, listener);
-    await Promise.all([sent, reject && w.deadLetters.send(w.node.id, position, dead, reject)]);
-  };
-  return async (batch: Batch) => {
-    const out = io.process(batch);
-    if (!isAsyncIterable(out)) {
-      await sendPiece(await out, batch.ack, batch.position);
-      return;
-    }
-    // If the stream throws midway, the split is never sealed: the batch is redelivered and its
-    // pieces already sent are delivered again (at-least-once).
-    const split = batch.ack.openSplit();
-    for await (const piece of out) await sendPiece(piece, split.child(), batch.position);
-    split.seal();
-  };
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<StageOutput> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-function sinkHandler(w: ReplicaWiring, io: SinkIO): BatchHandler {
-  return async (batch: Batch) => {
-    const result = await io.write(batch);
-    const dead = result?.dead ?? [];
-    if (dead.length === 0) {
-      batch.ack.done();
-      return;
-    }
-    const [stored, reject] = batch.ack.fork(2) as [Ack, Ack];
-    stored.done();
-    await w.deadLetters.send(w.node.id, batch.position, dead, reject);
   };
 }

@@ -26,11 +26,6 @@ export interface RuntimeOptions {
 
 const noDeadLetters = new DeadLetters(undefined);
 
-function withKindReplicas(spec: NodeSpec): NodeSpec {
-  const replicas = spec.kind.replicasFor?.(spec.config as never);
-  return replicas === undefined ? spec : { ...spec, replicas };
-}
-
 /** How a run ended. */
 export type RunResult = { ok: true } | { ok: false; error: unknown };
 
@@ -78,16 +73,14 @@ export class Runtime {
     const transport = topology.transport ?? { type: 'embedded', dir: 'log' };
     this.transport = transport.type === 'embedded' ? { ...transport, dir: resolve(topology.dataDir, transport.dir) } : transport;
     const { nodes, deadLetterId } = withDeadLetterSink(topology);
-    for (const declared of nodes) {
-      const spec = withKindReplicas(declared);
-      const input = spec.role === 'source' ? undefined : new Channel(spec.id, spec.channel);
-      const metrics = new NodeMetrics();
-      this.nodes.set(spec.id, { spec, input, metrics, supervisor: undefined as unknown as Supervisor, outputs: undefined as unknown as Outputs, actors: [], io: [], finished: false });
-    }
-    const deadLetterChannel = this.nodes.get(deadLetterId)?.input;
+    const inputs = new Map(nodes.filter((n) => n.role !== 'source').map((n) => [n.id, new Channel(n.id, n.channel)]));
+    const deadLetterChannel = inputs.get(deadLetterId);
     this.deadLetters = new DeadLetters(deadLetterChannel);
     this.releaseDeadLetters = deadLetterChannel?.addProducer() ?? (() => undefined);
-    for (const node of this.nodes.values()) this.wire(node);
+    for (const spec of nodes) {
+      const consumers = nodes.filter((c) => c.inputs.includes(spec.id));
+      this.nodes.set(spec.id, this.build(spec, inputs.get(spec.id), consumers.map((c) => ({ id: c.id, channel: inputs.get(c.id) as Channel }))));
+    }
     const order = [...topology.order].reverse();
     order.unshift(deadLetterId);
     const children = [...new Set(order)].map((id) => (this.nodes.get(id) as RunningNode).supervisor.asChild('transient'));
@@ -119,13 +112,14 @@ export class Runtime {
     await this.finished;
   }
 
-  private wire(node: RunningNode): void {
-    const spec = node.spec;
-    const consumers = [...this.nodes.values()].filter((c) => c.spec.inputs.includes(spec.id));
-    const channels = consumers.map((c) => c.input as Channel);
+  /** One node, wired to its input and to its consumers' channels, under a supervisor of its replicas. */
+  private build(spec: NodeSpec, input: Channel | undefined, consumers: { id: string; channel: Channel }[]): RunningNode {
+    const channels = consumers.map((c) => c.channel);
     this.releases.set(spec.id, channels.map((c) => c.addProducer()));
-    const outputs = new Outputs(channels, node.metrics);
-    (node as { outputs: Outputs }).outputs = outputs;
+    const metrics = new NodeMetrics();
+    const outputs = new Outputs(channels, metrics);
+    const actors: (LifecycleActor | undefined)[] = [];
+    const io: (Describable | undefined)[] = [];
     const done = new Set<number>();
     const replicas = Array.from({ length: spec.replicas }, (_, replica) => ({
       id: `${spec.id}#${replica}`,
@@ -134,22 +128,22 @@ export class Runtime {
         const handle = await startReplica({
           node: spec,
           replica,
-          input: node.input,
+          input,
           outputs,
-          consumers: consumers.map((c) => c.spec.id),
+          consumers: consumers.map((c) => c.id),
           transport: this.transport,
           // The dead-letter sink cannot dead-letter to itself: its failures fail the source's ack.
           deadLetters: spec.kind.inputs === 'none' ? noDeadLetters : this.deadLetters,
-          metrics: node.metrics,
+          metrics,
           log: this.log.child({ actor: spec.id, replica }),
           baseDir: this.topology.baseDir,
           stateDir: join(this.topology.dataDir, 'state', spec.id),
           checkpoint: this.checkpoints.for(spec.replicas > 1 ? `${spec.id}.${replica}` : spec.id),
           drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
           inspect: this.options.inspect,
-          onActor: (i, actor, io) => {
-            node.actors[i] = actor;
-            node.io[i] = io;
+          onActor: (i, actor, actorIo) => {
+            actors[i] = actor;
+            io[i] = actorIo;
           },
         });
         void handle.exited.then((exit: ChildExit) => {
@@ -161,12 +155,9 @@ export class Runtime {
       },
     }));
     const { strategy, intensity, backoff } = spec.supervision;
-    (node as { supervisor: Supervisor }).supervisor = new Supervisor(spec.id, replicas, {
-      strategy,
-      intensity,
-      backoff,
-      onEvent: (e) => this.onSupervisorEvent(e),
-    });
+    const supervisor = new Supervisor(spec.id, replicas, { strategy, intensity, backoff, onEvent: (e) => this.onSupervisorEvent(e) });
+    const node: RunningNode = { spec, input, metrics, supervisor, outputs, actors, io, finished: false };
+    return node;
   }
 
   /** A node that will produce no more: its consumers' channels lose a producer. */

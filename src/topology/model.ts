@@ -15,6 +15,7 @@ export interface NodeSpec {
   config: Record<string, unknown>;
   /** Ids of the sources and stages feeding this actor, as written; empty for sources. */
   inputs: string[];
+  /** The replicas that run: the kind's `replicasFor` where it has one, else `replicas` (1). */
   replicas: number;
   supervision: SupervisionConfig;
   /** Input channel bounds; sources get the defaults too. */

@@ -208,13 +208,15 @@ function buildSpec(
     return undefined;
   }
   const common = parsed as CommonFields;
+  const settingsOut = config.data as Record<string, unknown>;
   return {
     id: draft.id,
     role: draft.role,
     kind,
-    config: config.data as Record<string, unknown>,
+    config: settingsOut,
     inputs: common.inputs ?? [],
-    replicas: common.replicas ?? 1,
+    // A kind whose config decides its replicas (one HDFS poller per slot) overrides `replicas`.
+    replicas: kind.replicasFor?.(settingsOut as never) ?? common.replicas ?? 1,
     supervision: common.supervision ?? supervisionSchema.parse({}),
     channel: common.channel ?? channelSchema.parse({}),
     retry: common.retry ?? retrySchema.parse({}),

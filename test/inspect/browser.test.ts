@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from './chromium.js';
 import { fixtures } from './helpers.js';
 
-const screenshots = new URL('./screenshots', import.meta.url).pathname;
+const screenshots = new URL('./screenshots/', import.meta.url).pathname;
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 /** Starts a node process and resolves with it and the inspector URL it prints on stderr. */

@@ -9,7 +9,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import type { Topology } from '../../src/topology/model.js';
 import { quietLog, topology, type NodeDraft } from '../runtime/harness.js';
 
-export const fixtures = new URL('./fixtures', import.meta.url).pathname;
+export const fixtures = new URL('./fixtures/', import.meta.url).pathname;
 
 /**
  * An endless pipeline of real kinds: generator (rate-limited) → map (enrich.mjs) → blackhole

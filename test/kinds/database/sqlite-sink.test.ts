@@ -139,7 +139,7 @@ describe('database sink on SQLite', () => {
     const records = parsedRecords(6000);
     const { t, dbPath } = pipeline(records, { replicas: 2, batch: 100, delayMs: 10 });
     mkdirSync(dirname(dbPath), { recursive: true });
-    const other = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'sqlite-writer.ts'), dbPath, '6000', '100', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const other = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../db/sqlite-writer.ts'), dbPath, '6000', '100', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     other.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => other.on('exit', resolve));

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { logsDir, pause, until } from './helpers.js';
 
-const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const childScript = fileURLToPath(new URL('./tail-child.ts', import.meta.url));
 
 /** Starts the child and resolves once its topology runs. */

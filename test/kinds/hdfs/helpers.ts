@@ -87,7 +87,7 @@ export function pipeline(
     { id: 'sink', role: 'sink', kind: sink, inputs: [stage ? 'stage' : 'hdfs'] },
   ]);
   const parsed = hdfsConfig.parse(config);
-  return { ...t, nodes: t.nodes.map((n) => (n.id === 'hdfs' ? { ...n, config: parsed } : n)) };
+  return { ...t, nodes: t.nodes.map((n) => (n.id === 'hdfs' ? { ...n, config: parsed, replicas: hdfsKind.replicasFor?.(parsed) ?? 1 } : n)) };
 }
 
 /** A logger keeping warn+ lines as parsed objects. */

@@ -28,7 +28,7 @@ async function measure(
     { id: 'sink', role: 'sink', kind: blackholeKind, inputs: ['hdfs'] },
   ]);
   const config = hdfsConfig.parse({ clusters: [{ name: 'c', backend, pollers }] });
-  const nodes = t.nodes.map((n) => (n.id === 'hdfs' ? { ...n, config } : n));
+  const nodes = t.nodes.map((n) => (n.id === 'hdfs' ? { ...n, config, replicas: hdfsKind.replicasFor?.(config) ?? 1 } : n));
   const runtime = new Runtime({ ...t, nodes }, { log: quietLog });
   const started = performance.now();
   await runtime.start();

@@ -8,7 +8,7 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { fileRecord, joinBytes, runStage } from './helpers.js';
 import { checkedRawFrame, flipped } from '../../formats/zstd-frames.js';
 
-const fixtures = new URL('../../fixtures/pipeline', import.meta.url);
+const fixtures = new URL('../../fixtures/pipeline/', import.meta.url);
 
 /** The text both fixtures hold (see test/fixtures/pipeline/README.md). */
 function fixtureText(): string {
