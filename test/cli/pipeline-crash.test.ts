@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { writeSample } from '../../src/sample/write-sample.js';
-import { millrace, topologyDir, until } from './process.js';
+import { eventually } from '../kit/eventually.js';
+import { millrace, topologyDir } from './process.js';
 
 const repoTopology = new URL('../../topology.yaml', import.meta.url);
 
@@ -39,7 +40,7 @@ describe('the default log pipeline under a crash', () => {
 
     const crashed = await pipelineDir();
     const first = millrace(['run', crashed.file]);
-    await until(() => rows(crashed.dir).count > 5_000, 60_000, 'rows to be stored');
+    await eventually(() => rows(crashed.dir).count > 5_000, { what: 'rows to be stored', timeoutMs: 60_000 });
     first.proc.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     const partial = rows(crashed.dir).count;

@@ -31,12 +31,3 @@ export function millrace(args: string[], cwd?: string): { proc: ChildProcess; ex
   const exited = new Promise<Exited>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { proc, exited };
 }
-
-/** Resolves once `predicate` holds, polling every 50 ms, or rejects after `timeoutMs`. */
-export async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

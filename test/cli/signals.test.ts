@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { millrace, topologyDir, until } from './process.js';
+import { eventually } from '../kit/eventually.js';
+import { millrace, topologyDir } from './process.js';
 
 const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 const size = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
@@ -15,7 +16,7 @@ sinks:
   out: { kind: file, inputs: [gen], path: out.txt, format: lines }
 `);
     const run = millrace(['run', file]);
-    await until(() => size(join(dir, 'out.txt')) > 50_000, 20_000, 'output to appear');
+    await eventually(() => size(join(dir, 'out.txt')) > 50_000, { what: 'output to appear', timeoutMs: 20_000 });
     run.proc.kill('SIGINT');
     const exit = await run.exited;
     expect(exit.code).toBe(0);
@@ -38,7 +39,7 @@ sinks:
     writeFileSync(join(dir, 'in', 'a.log'), input.slice(0, 30_000).join('\n') + '\n');
     writeFileSync(join(dir, 'in', 'b.log'), input.slice(30_000).join('\n') + '\n');
     const first = millrace(['run', file]);
-    await until(() => size(join(dir, 'out.txt')) > 200_000, 20_000, 'output to appear');
+    await eventually(() => size(join(dir, 'out.txt')) > 200_000, { what: 'output to appear', timeoutMs: 20_000 });
     first.proc.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     const before = lines(join(dir, 'out.txt')).length;
@@ -62,7 +63,7 @@ sinks:
     const run = millrace(['run', file]);
     let stderr = '';
     run.proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await until(() => stderr.includes('topology running'), 20_000, 'the topology to start');
+    await eventually(() => stderr.includes('topology running'), { what: 'the topology to start', timeoutMs: 20_000 });
     run.proc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     expect(run.proc.exitCode).toBeNull(); // still draining: the sink never finishes

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { collectEvents, endlessTopology, eventually, inspected, useRunningInspected } from './helpers.js';
+import { eventually } from '../kit/eventually.js';
+import { collectEvents, endlessTopology, inspected, useRunningInspected } from './helpers.js';
 import type { ActorsResponse, InfoView, TopologyView } from '../../src/inspect/types.js';
 import type { ActorDetail } from '../../src/inspect/source.js';
 import type { LifecycleGraph } from '../../src/inspect/lifecycle-graph.js';
@@ -51,7 +52,7 @@ describe('inspector API on a running topology', () => {
     const res = await eventually(async () => {
       const r = await get<ActorsResponse>(run.url, 'api/actors');
       return (r.actors.find((a) => a.id === 'sink')?.rates.recordsIn ?? 0) > 0 ? r : undefined;
-    });
+    }, { what: 'a record rate at the sink', timeoutMs: 10_000 });
     expect(res.health.status).toBe('running');
     const sink = res.actors.find((a) => a.id === 'sink');
     expect(sink).toMatchObject({
@@ -144,7 +145,7 @@ describe('inspector API on a running topology', () => {
     const records = events.filter((e) => e.event === 'records').flatMap((e) => e.data as { actor: string; value: string; headers: Record<string, string> }[]);
     expect(records).toHaveLength(3);
     expect(records[0]).toMatchObject({ actor: 'enrich', encoding: 'utf8', value: expect.stringMatching(/^seq=\d+ x+$/), headers: { tagged: expect.stringMatching(/^k\d$/) } });
-    await eventually(() => (outputs?.tap === undefined ? true : undefined));
+    await eventually(() => outputs?.tap === undefined, { what: 'the tap to detach', timeoutMs: 10_000 });
     const sink = await raw(run.url, 'api/actors/sink/tap');
     expect(sink.status).toBe(400);
     expect(JSON.parse(sink.body).error).toContain('is a sink');

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, fixtures, useRunningInspected } from './helpers.js';
+import { eventually } from '../kit/eventually.js';
+import { fixtures, useRunningInspected } from './helpers.js';
 
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -44,7 +45,7 @@ describe('millrace top and tap against a running topology', () => {
     const records = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { actor: string; value: string; key: string });
     expect(records).toHaveLength(5);
     for (const r of records) expect(r).toMatchObject({ actor: 'enrich', value: expect.stringMatching(/^seq=\d+ /), key: expect.stringMatching(/^k\d$/) });
-    await eventually(() => (run.runtime.nodes.get('enrich')?.outputs.tap === undefined ? true : undefined));
+    await eventually(() => run.runtime.nodes.get('enrich')?.outputs.tap === undefined, { what: 'the tap to detach', timeoutMs: 10_000 });
   });
 
   it('tap of an unknown actor fails with the server\'s reason', async () => {

@@ -8,6 +8,7 @@ import { TransitionFeed } from '../../src/inspect/transitions.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import type { Topology } from '../../src/topology/model.js';
 import { quietLog, topology, type NodeDraft } from '../runtime/harness.js';
+import { eventually } from '../kit/eventually.js';
 
 export const fixtures = new URL('./fixtures/', import.meta.url).pathname;
 
@@ -66,7 +67,7 @@ export function useRunningInspected(): { readonly url: string; readonly runtime:
     const started = await inspected(endlessTopology());
     run = started;
     await started.runtime.start();
-    await eventually(() => ((started.runtime.nodes.get('sink')?.metrics.recordsIn ?? 0) > 0 ? true : undefined));
+    await eventually(() => (started.runtime.nodes.get('sink')?.metrics.recordsIn ?? 0) > 0, { what: 'records at the sink', timeoutMs: 10_000 });
   });
   afterAll(async () => {
     await run?.stop();
@@ -104,15 +105,4 @@ export async function collectEvents(url: string, path: string, done: (events: { 
     clearTimeout(timer);
   }
   return events;
-}
-
-/** Polls `check` every 50 ms until it returns a value other than undefined. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { observed, passStage, seqSource, storeSink, topology } from '../runtime/harness.js';
 import type { Transition } from '../../src/inspect/types.js';
-import { collectEvents, eventually, inspected } from './helpers.js';
+import { eventually } from '../kit/eventually.js';
+import { collectEvents, inspected } from './helpers.js';
 
 describe('live transition stream', () => {
   it('delivers the transitions of a stage that crashes and is restarted, as compact events', async () => {
@@ -47,7 +48,7 @@ describe('live transition stream', () => {
       const health = await eventually(async () => {
         const res = await fetch(new URL('health', run.url));
         return res.status === 503 ? ((await res.json()) as { status: string; error: string }) : undefined;
-      }, 25_000);
+      }, { what: 'the health check to fail', timeoutMs: 25_000 });
       expect(health.status).toBe('failed');
       expect(health.error).toContain("last failed child: 'pass'");
       const metrics = await (await fetch(new URL('metrics', run.url))).text();

@@ -13,7 +13,7 @@ import type { LogRecord } from '../../src/streams/record.js';
 import { parseTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { parsedRecords, recordSource } from '../kinds/database/fixtures.js';
-import { stageContext } from '../kinds/pipeline/helpers.js';
+import { actorContext } from '../kit/actor-context.js';
 import { run, topology } from './harness.js';
 
 const RECORDS = 2000;
@@ -147,7 +147,7 @@ sinks:
   it('refuses a kind that is not in the registry, since the thread could not create it', async () => {
     const local = defineStage({ name: 'local', description: 'test stage', config: z.strictObject({}), create: () => ({ process: (b) => ({ records: b.records }) }) });
     const node = topology([{ id: 'local', role: 'stage', kind: local, inputs: ['x'] }]).nodes[0] as Topology['nodes'][number];
-    const ctx = stageContext();
+    const ctx = actorContext();
     await expect(createThreadIO(node, ctx, join(ctx.stateDir, "checkpoint.json"))).rejects.toThrow(/registered kinds only/);
   });
 });

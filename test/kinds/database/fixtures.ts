@@ -1,12 +1,8 @@
-import { join } from 'node:path';
 import { z } from 'zod';
 import { EndOfInput } from '../../../src/core/errors.js';
-import type { ActorContext } from '../../../src/actors/io.js';
 import { defineSink, defineSource, type KindDefinition } from '../../../src/actors/kind.js';
 import { databaseKind } from '../../../src/kinds/database/sink.js';
-import { FileCheckpoint } from '../../../src/runtime/checkpoint.js';
 import type { LogRecord } from '../../../src/streams/record.js';
-import { quietLog } from '../../runtime/harness.js';
 
 const apps = ['shop', 'news', 'game'] as const;
 const days = ['2026-11-19', '2026-11-20', '2026-11-21'] as const;
@@ -95,20 +91,4 @@ export function crashingDatabaseSink(crashAfter: ReadonlySet<number>): KindDefin
       };
     },
   });
-}
-
-/** A minimal actor context for driving a kind directly, outside a runtime. */
-export function directContext(baseDir: string): ActorContext {
-  return {
-    id: 'db',
-    replica: 0,
-    replicas: 1,
-    log: quietLog,
-    baseDir,
-    stateDir: baseDir,
-    checkpoint: new FileCheckpoint(join(baseDir, 'checkpoint.json'), 1000),
-    signal: new AbortController().signal,
-    transport: { type: 'embedded', dir: join(baseDir, 'log') },
-    consumers: [],
-  };
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../kit/eventually.js';
 import { installMariaDb, kill9MariaDb, startMariaDb, stopMariaDb } from '../../infra/mariadb/server.js';
 import { mysqlUrl, sql, storedLines } from './mariadb.js';
 
@@ -14,14 +15,6 @@ interface Progress {
   inserted: number;
   result?: { ok: boolean; error?: string };
   deadLettered?: number;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('database sink when MariaDB dies mid-run', () => {
@@ -46,15 +39,15 @@ describe('database sink when MariaDB dies mid-run', () => {
       if (message.result !== undefined) Object.assign(progress, { result: message.result, deadLettered: message.deadLettered });
     });
     try {
-      await until('rows stored before the kill', () => progress.inserted >= 5000, 60_000);
+      await eventually(() => progress.inserted >= 5000, { what: 'rows stored before the kill', timeoutMs: 60_000 });
       await kill9MariaDb(instance);
-      await until('the sink to back off', () => progress.states.includes('backoff'), 30_000);
+      await eventually(() => progress.states.includes('backoff'), { what: 'the sink to back off', timeoutMs: 30_000 });
       const whileDown = progress.inserted;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(progress.inserted).toBe(whileDown);
       expect(whileDown).toBeLessThan(count);
       await startMariaDb(instance, server.port);
-      await until('the run to finish after the restart', () => progress.result !== undefined, 60_000);
+      await eventually(() => progress.result !== undefined, { what: 'the run to finish after the restart', timeoutMs: 60_000 });
     } finally {
       child.kill('SIGKILL');
     }

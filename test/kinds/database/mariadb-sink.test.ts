@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KindDefinition } from '../../../src/actors/kind.js';
 import { databaseSinkConfig } from '../../../src/kinds/database/config.js';
@@ -11,7 +8,8 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
 import { ensureMariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { run, topology } from '../../runtime/harness.js';
-import { crashingDatabaseSink, directContext, parsedRecords, recordSource } from './fixtures.js';
+import { actorContext } from '../../kit/actor-context.js';
+import { crashingDatabaseSink, parsedRecords, recordSource } from './fixtures.js';
 import { mysqlUrl, sql, storedLines, uniqueTable } from './mariadb.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -48,7 +46,7 @@ describe('database sink on MariaDB', () => {
   it('stores a batch in one write and a redelivered batch adds no duplicate', async () => {
     const name = table();
     const config = databaseSinkConfig.parse({ engine: { type: 'mysql', url: mysqlUrl(server) }, table: name });
-    const io = await databaseKind.create(config, directContext(mkdtempSync(join(tmpdir(), 'millrace-db-'))));
+    const io = await databaseKind.create(config, actorContext({ id: 'db' }));
     await io.connect();
     const records = parsedRecords(2500);
     await io.write(makeBatch(records, Ack.none(), 'test'));

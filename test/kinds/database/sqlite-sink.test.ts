@@ -12,7 +12,8 @@ import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
 import { run, topology } from '../../runtime/harness.js';
-import { crashingDatabaseSink, directContext, parsedRecords, recordSource } from './fixtures.js';
+import { actorContext } from '../../kit/actor-context.js';
+import { crashingDatabaseSink, parsedRecords, recordSource } from './fixtures.js';
 
 interface StoredRow {
   file: string;
@@ -53,7 +54,7 @@ describe('database sink on SQLite', () => {
   it('stores a batch as rows and a redelivered batch adds no duplicate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-db-'));
     const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db' } });
-    const io = await databaseKind.create(config, directContext(dir));
+    const io = await databaseKind.create(config, actorContext({ id: 'db', dir }));
     await io.connect();
     const records = parsedRecords(300);
     const batch = () => makeBatch(records, Ack.none(), 'test');
@@ -70,7 +71,7 @@ describe('database sink on SQLite', () => {
   it.each([true, false])('counts only the new rows of a batch that partly overlaps what is stored, across multi-row statements (writer thread: %s)', async (writerThread) => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-db-'));
     const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db', writerThread } });
-    const io = await databaseKind.create(config, directContext(dir));
+    const io = await databaseKind.create(config, actorContext({ id: 'db', dir }));
     await io.connect();
     const records = parsedRecords(400);
     await io.write(makeBatch(records.slice(0, 150), Ack.none(), 'test'));
@@ -88,7 +89,7 @@ describe('database sink on SQLite', () => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-db-'));
     const config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'events.db', writerThread: true } });
     const records = parsedRecords(100);
-    const first = await databaseKind.create(config, directContext(dir));
+    const first = await databaseKind.create(config, actorContext({ id: 'db', dir }));
     await first.connect();
     await first.write(makeBatch(records.slice(0, 50), Ack.none(), 'test'));
     const other = new BetterSqlite3(join(dir, 'events.db'));
@@ -96,7 +97,7 @@ describe('database sink on SQLite', () => {
     other.close();
     await expect(first.write(makeBatch(records.slice(50), Ack.none(), 'test'))).rejects.toThrow(/no such table/);
     await first.close();
-    const second = await databaseKind.create(config, directContext(dir));
+    const second = await databaseKind.create(config, actorContext({ id: 'db', dir }));
     await second.connect();
     await second.write(makeBatch(records.slice(50), Ack.none(), 'test'));
     await second.close();

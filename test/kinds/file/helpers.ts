@@ -1,13 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Describable } from '../../../src/actors/io.js';
-import { defineSink, type KindDefinition } from '../../../src/actors/kind.js';
 import { fileSourceConfig, fileSourceKind } from '../../../src/kinds/file/source.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
-import type { Json } from '../../../src/streams/record.js';
+import type { Json, LogRecord } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
+import { collectSink } from '../../kit/collect-sink.js';
 import { quietLog, topology } from '../../runtime/harness.js';
 
 /** A record as the collecting sink stored it. */
@@ -17,23 +16,9 @@ export interface Got {
   truncated: boolean;
 }
 
-/** Stores every record it is given, in arrival order. */
-export function collectSink(into: Got[]): KindDefinition {
-  return defineSink({
-    name: 'collect',
-    description: 'test sink',
-    config: z.strictObject({}),
-    create() {
-      return {
-        async connect() {},
-        async write(batch) {
-          await new Promise((r) => setImmediate(r));
-          for (const r of batch.records) into.push({ value: r.value as string, file: r.headers?.file ?? '', truncated: r.headers?.truncated === 'true' });
-        },
-        async close() {},
-      };
-    },
-  });
+/** What the collecting sink keeps of a record. */
+function got(r: LogRecord): Got {
+  return { value: r.value as string, file: r.headers?.file ?? '', truncated: r.headers?.truncated === 'true' };
 }
 
 /** A fresh temporary directory for log files. */
@@ -50,7 +35,7 @@ export function tailConfig(paths: string[], over: Record<string, unknown> = {}):
 export function tailTopology(config: Record<string, unknown>, into: Got[]): Topology {
   const t = topology([
     { id: 'src', role: 'source', kind: fileSourceKind },
-    { id: 'out', role: 'sink', kind: collectSink(into), inputs: ['src'] },
+    { id: 'out', role: 'sink', kind: collectSink(into, { as: got }), inputs: ['src'] },
   ]);
   (t.nodes[0] as { config: Record<string, unknown> }).config = config;
   return t;
@@ -75,15 +60,6 @@ export async function start(t: Topology): Promise<Running> {
       if (!result.ok) throw new Error(`run failed: ${String(result.error)}`);
     },
   };
-}
-
-/** Waits until `check` holds, or fails after `timeoutMs` with `what`. */
-export async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

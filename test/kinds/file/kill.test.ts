@@ -3,7 +3,8 @@ import { existsSync, fstatSync, openSync, readFileSync, renameSync, writeFileSyn
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { logsDir, pause, until } from './helpers.js';
+import { eventually } from '../../kit/eventually.js';
+import { logsDir, pause } from './helpers.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const childScript = fileURLToPath(new URL('./tail-child.ts', import.meta.url));
@@ -93,7 +94,7 @@ describe('file source, tail mode, killed', () => {
     const first = await startChild(topologyFile);
     const writer = new Writer(logs);
     // Past the rotation (line 1500 of a.log), with batches still flowing.
-    await until('the first run to deliver past the rotation', () => sinkLines().length >= 4000, 60_000);
+    await eventually(() => sinkLines().length >= 4000, { what: 'the first run to deliver past the rotation', timeoutMs: 60_000 });
     first.child.kill('SIGKILL');
     await first.exited;
     const deliveredAtKill = sinkLines().length;
@@ -105,7 +106,7 @@ describe('file source, tail mode, killed', () => {
     await pause(500);
     await writer.finish();
     const all = new Set(writer.written.map((w) => w.line));
-    await until('every line in the sink', () => new Set(sinkLines()).size >= all.size, 60_000);
+    await eventually(() => new Set(sinkLines()).size >= all.size, { what: 'every line in the sink', timeoutMs: 60_000 });
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
 

@@ -1,7 +1,8 @@
 import { appendFileSync, copyFileSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lines, logsDir, pause, start, tailConfig, tailTopology, until, valuesOf, type Got } from './helpers.js';
+import { eventually } from '../../kit/eventually.js';
+import { lines, logsDir, pause, start, tailConfig, tailTopology, valuesOf, type Got } from './helpers.js';
 
 const text = (ls: readonly string[]): string => ls.map((l) => `${l}\n`).join('');
 
@@ -13,14 +14,14 @@ describe('file source, tail mode, restarts', () => {
     const t = tailTopology(tailConfig([join(dir, '*.log')]), got);
     writeFileSync(file, text(lines('r', 0, 300)));
     const first = await start(t);
-    await until('the first run', () => got.length >= 300);
+    await eventually(() => got.length >= 300, { what: 'the first run' });
     await first.stop();
     const saved = JSON.parse(readFileSync(join(t.dataDir, 'checkpoints', 'src.json'), 'utf8')) as { files: Record<string, { path: string; offset: number }> };
     expect(Object.values(saved.files)).toEqual([expect.objectContaining({ path: file, offset: text(lines('r', 0, 300)).length })]);
     appendFileSync(file, text(lines('r', 300, 200)));
     const second = await start(t);
     appendFileSync(file, text(lines('r', 500, 100)));
-    await until('the second run', () => got.length >= 600);
+    await eventually(() => got.length >= 600, { what: 'the second run' });
     await pause(100);
     await second.stop();
     expect(valuesOf(got)).toEqual(lines('r', 0, 600));
@@ -33,14 +34,14 @@ describe('file source, tail mode, restarts', () => {
     const t = tailTopology(tailConfig([join(dir, '*.log')]), got);
     writeFileSync(file, text(lines('old', 0, 100)));
     const first = await start(t);
-    await until('the first run', () => got.length >= 100);
+    await eventually(() => got.length >= 100, { what: 'the first run' });
     await first.stop();
     appendFileSync(file, text(lines('old', 100, 50)));
     renameSync(file, join(dir, 'app.log.1'));
     writeFileSync(file, text(lines('new', 0, 30)));
     const second = await start(t);
-    await until('the second run', () => got.length >= 180);
-    await until('the rotated file finished', () => second.status().following === 1);
+    await eventually(() => got.length >= 180, { what: 'the second run' });
+    await eventually(() => second.status().following === 1, { what: 'the rotated file finished' });
     await second.stop();
     expect(valuesOf(got).filter((v) => v.startsWith('old-'))).toEqual(lines('old', 0, 150));
     expect(valuesOf(got).filter((v) => v.startsWith('new-'))).toEqual(lines('new', 0, 30));
@@ -54,14 +55,14 @@ describe('file source, tail mode, restarts', () => {
     const t = tailTopology(tailConfig([join(dir, '*.log')]), got);
     writeFileSync(file, text(lines('gen1', 0, 100)));
     const first = await start(t);
-    await until('the first run', () => got.length >= 100);
+    await eventually(() => got.length >= 100, { what: 'the first run' });
     await first.stop();
     appendFileSync(file, text(lines('gen1', 100, 50)));
     copyFileSync(file, join(dir, 'app.log.1'));
     truncateSync(file, 0);
     appendFileSync(file, text(lines('gen2', 0, 20)));
     const second = await start(t);
-    await until('the second run', () => got.length >= 170);
+    await eventually(() => got.length >= 170, { what: 'the second run' });
     await pause(150);
     await second.stop();
     expect(valuesOf(got).filter((v) => v.startsWith('gen1-'))).toEqual(lines('gen1', 0, 150));
@@ -77,12 +78,12 @@ describe('file source, tail mode, restarts', () => {
     const t = tailTopology(tailConfig([join(dir, '*.log')]), got);
     writeFileSync(file, text(lines('one', 0, 100)));
     const first = await start(t);
-    await until('the first run', () => got.length >= 100);
+    await eventually(() => got.length >= 100, { what: 'the first run' });
     await first.stop();
     unlinkSync(file);
     writeFileSync(file, text(lines('two', 0, 200)));
     const second = await start(t);
-    await until('the second run', () => got.length >= 300);
+    await eventually(() => got.length >= 300, { what: 'the second run' });
     await pause(100);
     await second.stop();
     expect(valuesOf(got)).toEqual([...lines('one', 0, 100), ...lines('two', 0, 200)]);

@@ -2,7 +2,8 @@ import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { logsDir, pause, start, tailConfig, tailTopology, until, type Got, type Running } from './helpers.js';
+import { eventually } from '../../kit/eventually.js';
+import { logsDir, pause, start, tailConfig, tailTopology, type Got, type Running } from './helpers.js';
 
 type Command =
   | { op: 'append'; file: number; count: number; cut: number }
@@ -61,10 +62,10 @@ describe('file source, tail mode, property', () => {
               // its looks (documented); every generation here lives until the tailer follows it.
               const s = fstatSync(fd, { bigint: true });
               const id = `${s.dev}:${s.ino}`;
-              await until('the new file followed', () => JSON.stringify(running.status().files).includes(`"${id}"`), 10_000);
+              await eventually(() => JSON.stringify(running.status().files).includes(`"${id}"`), { what: 'the new file followed', timeoutMs: 10_000 });
             }
           }
-          await until('every line', () => got.length >= written.length, 10_000);
+          await eventually(() => got.length >= written.length, { what: 'every line', timeoutMs: 10_000 });
           await pause(40);
         } finally {
           await running.stop();

@@ -1,7 +1,8 @@
 import { closeSync, copyFileSync, mkdirSync, openSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lines, logsDir, pause, start, tailConfig, tailTopology, until, valuesOf, type Got } from './helpers.js';
+import { eventually } from '../../kit/eventually.js';
+import { lines, logsDir, pause, start, tailConfig, tailTopology, valuesOf, type Got } from './helpers.js';
 
 /** Appends `ls` through `fd`, pausing every `every` lines so the tailer reads mid-stream. */
 async function write(fd: number, ls: readonly string[], every = 50): Promise<void> {
@@ -33,8 +34,8 @@ describe('file source, tail mode, rotation', () => {
     closeSync(oldFd);
     await write(newFd, fresh.slice(250));
     closeSync(newFd);
-    await until('every line', () => got.length >= 1201);
-    await until('the old file finished', () => r.status().following === 1);
+    await eventually(() => got.length >= 1201, { what: 'every line' });
+    await eventually(() => r.status().following === 1, { what: 'the old file finished' });
     await pause(50);
     await r.stop();
     expect(tagged(got, 'old')).toEqual([...before, ...afterRename, 'old-late']);
@@ -48,13 +49,13 @@ describe('file source, tail mode, rotation', () => {
     writeFileSync(join(dir, 'a.log'), `${lines('a', 0, 100).join('\n')}\n`);
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([join(dir, '*.log')]), got));
-    await until('the first lines', () => got.length >= 100);
+    await eventually(() => got.length >= 100, { what: 'the first lines' });
     renameSync(join(dir, 'a.log'), join(dir, 'b.log'));
     await pause(100);
     const fd = openSync(join(dir, 'b.log'), 'a');
     await write(fd, lines('a', 100, 50));
     closeSync(fd);
-    await until('the appended lines', () => got.length >= 150);
+    await eventually(() => got.length >= 150, { what: 'the appended lines' });
     await pause(100);
     await r.stop();
     expect(valuesOf(got)).toEqual(lines('a', 0, 150));
@@ -70,7 +71,7 @@ describe('file source, tail mode, rotation', () => {
     const first = lines('gen1', 0, 300);
     const unread = lines('gen1', 300, 200);
     await write(fd, first);
-    await until('the first lines', () => got.length >= 300);
+    await eventually(() => got.length >= 300, { what: 'the first lines' });
     // Written, copied and truncated before the next poll: the tailer finds these only in the copy.
     await write(fd, unread, 1000);
     copyFileSync(file, join(dir, 'app.log.1'));
@@ -78,7 +79,7 @@ describe('file source, tail mode, rotation', () => {
     const second = lines('gen2', 0, 600);
     await write(fd, second, 1000);
     closeSync(fd);
-    await until('every line', () => got.length >= 1100);
+    await eventually(() => got.length >= 1100, { what: 'every line' });
     await pause(150);
     await r.stop();
     expect(tagged(got, 'gen1')).toEqual([...first, ...unread]);
@@ -97,14 +98,14 @@ describe('file source, tail mode, rotation', () => {
     const r = await start(tailTopology(tailConfig([join(dir, '*.log')]), got));
     const first = lines('gen1', 0, 200);
     await write(fd, first);
-    await until('the first lines', () => got.length >= 200);
+    await eventually(() => got.length >= 200, { what: 'the first lines' });
     copyFileSync(file, join(archive, 'app.log.1'));
     truncateSync(file, 0);
-    await until('the truncation', () => r.status().truncations === 1);
+    await eventually(() => r.status().truncations === 1, { what: 'the truncation' });
     const second = lines('gen2', 0, 100);
     await write(fd, second);
     closeSync(fd);
-    await until('every line', () => got.length >= 300);
+    await eventually(() => got.length >= 300, { what: 'every line' });
     await pause(100);
     await r.stop();
     expect(valuesOf(got)).toEqual([...first, ...second]);
@@ -118,12 +119,12 @@ describe('file source, tail mode, rotation', () => {
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([join(dir, '*.log')]), got));
     await write(fd, lines('d', 0, 100));
-    await until('the first lines', () => got.length >= 100);
+    await eventually(() => got.length >= 100, { what: 'the first lines' });
     unlinkSync(file);
     await write(fd, lines('d', 100, 100));
     closeSync(fd);
-    await until('every line', () => got.length >= 200);
-    await until('the deleted file closed', () => r.status().following === 0);
+    await eventually(() => got.length >= 200, { what: 'every line' });
+    await eventually(() => r.status().following === 0, { what: 'the deleted file closed' });
     await r.stop();
     expect(valuesOf(got)).toEqual(lines('d', 0, 200));
   });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileSourceConfig } from '../../../src/kinds/file/source.js';
 import { run } from '../../runtime/harness.js';
-import { lines, logsDir, pause, start, tailConfig, tailTopology, until, valuesOf, type Got } from './helpers.js';
+import { eventually } from '../../kit/eventually.js';
+import { lines, logsDir, pause, start, tailConfig, tailTopology, valuesOf, type Got } from './helpers.js';
 
 describe('file source, tail mode', () => {
   it('delivers lines appended while it runs in order and exactly once, however the writes split them', async () => {
@@ -23,7 +24,7 @@ describe('file source, tail mode', () => {
       if (i % 25 === 0) await pause(15);
     }
     closeSync(fd);
-    await until('every line', () => got.length >= expected.length);
+    await eventually(() => got.length >= expected.length, { what: 'every line' });
     await pause(100);
     await r.stop();
     expect(valuesOf(got)).toEqual(expected);
@@ -36,11 +37,11 @@ describe('file source, tail mode', () => {
     writeFileSync(file, 'first\nsecond-ha');
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([file]), got));
-    await until('the first line', () => got.length >= 1);
+    await eventually(() => got.length >= 1, { what: 'the first line' });
     await pause(150);
     expect(valuesOf(got)).toEqual(['first']);
     appendFileSync(file, 'lf\nthird\n');
-    await until('the rest', () => got.length >= 3);
+    await eventually(() => got.length >= 3, { what: 'the rest' });
     await r.stop();
     expect(valuesOf(got)).toEqual(['first', 'second-half', 'third']);
   });
@@ -52,10 +53,10 @@ describe('file source, tail mode', () => {
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([file], { partialLineFlushMs: 200 }), got));
     const t0 = Date.now();
-    await until('the flushed partial line', () => got.length >= 2);
+    await eventually(() => got.length >= 2, { what: 'the flushed partial line' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
     appendFileSync(file, '-tail\nnext\n');
-    await until('the later lines', () => got.length >= 4);
+    await eventually(() => got.length >= 4, { what: 'the later lines' });
     await r.stop();
     expect(valuesOf(got)).toEqual(['done', 'no-lf-yet', '-tail', 'next']);
     expect(r.status().partialFlushes).toBe(1);
@@ -66,13 +67,13 @@ describe('file source, tail mode', () => {
     writeFileSync(join(dir, 'a.log'), 'a1\n');
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([join(dir, '*.log')]), got));
-    await until('a1', () => got.length >= 1);
+    await eventually(() => got.length >= 1, { what: 'a1' });
     writeFileSync(join(dir, 'b.log'), 'b1\nb2\n');
     writeFileSync(join(dir, 'c.txt'), 'not me\n');
-    await until('the new file', () => got.length >= 3);
+    await eventually(() => got.length >= 3, { what: 'the new file' });
     appendFileSync(join(dir, 'b.log'), 'b3\n');
     appendFileSync(join(dir, 'a.log'), 'a2\n');
-    await until('the appends', () => got.length >= 5);
+    await eventually(() => got.length >= 5, { what: 'the appends' });
     expect(r.status().following).toBe(2);
     await pause(100);
     await r.stop();
@@ -87,7 +88,7 @@ describe('file source, tail mode', () => {
     writeFileSync(file, `short\n${'y'.repeat(100)}\nafter\n`);
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([file], { maxLineBytes: 10, readBytes: 16 }), got));
-    await until('three lines', () => got.length >= 3);
+    await eventually(() => got.length >= 3, { what: 'three lines' });
     await r.stop();
     expect(got).toEqual([
       { value: 'short', file, truncated: false },
@@ -101,7 +102,7 @@ describe('file source, tail mode', () => {
     writeFileSync(join(dir, 'idle.log'), 'only\n');
     const got: Got[] = [];
     const r = await start(tailTopology(tailConfig([join(dir, '*.log')], { pollIntervalMs: 50, scanIntervalMs: 200 }), got));
-    await until('the line', () => got.length >= 1);
+    await eventually(() => got.length >= 1, { what: 'the line' });
     const cpu0 = process.cpuUsage();
     await pause(500);
     const cpu = process.cpuUsage(cpu0);

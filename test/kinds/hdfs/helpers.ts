@@ -5,14 +5,14 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import type { ActorContext, Describable, SourceIO } from '../../../src/actors/io.js';
-import { defineSink, defineStage, type KindDefinition } from '../../../src/actors/kind.js';
+import type { Describable, SourceIO } from '../../../src/actors/io.js';
+import { defineStage, type KindDefinition } from '../../../src/actors/kind.js';
 import { hdfsConfig } from '../../../src/kinds/hdfs/config.js';
 import { hdfsKind } from '../../../src/kinds/hdfs/source.js';
-import { FileCheckpoint } from '../../../src/runtime/checkpoint.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
-import type { Json } from '../../../src/streams/record.js';
+import type { Json, LogRecord } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
+import { actorContext } from '../../kit/actor-context.js';
 import { topology } from '../../runtime/harness.js';
 
 /** One record as a sink stored it. */
@@ -24,29 +24,10 @@ export interface Stored {
 
 const empty = z.strictObject({});
 
-/** A sink keeping every record it is given, in arrival order. */
-export function collectSink(into: Stored[]): KindDefinition {
-  return defineSink({
-    name: 'collect',
-    description: 'test sink',
-    config: empty,
-    create() {
-      return {
-        async connect() {},
-        async write(batch) {
-          for (const r of batch.records) {
-            const value = r.value as Uint8Array;
-            into.push({
-              file: r.key ?? '',
-              headers: { ...r.headers },
-              bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-            });
-          }
-        },
-        async close() {},
-      };
-    },
-  });
+/** What the collecting sink keeps of a record (`collectSink(into, { as: asStored })`). */
+export function asStored(r: LogRecord): Stored {
+  const value = r.value as Uint8Array;
+  return { file: r.key ?? '', headers: { ...r.headers }, bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
 }
 
 /** A stage that throws the first time it sees a file matching `crashOn`, then passes records through. */
@@ -115,16 +96,6 @@ export function status(runtime: Runtime, i = 0): { [key: string]: Json } {
   return io?.status?.() ?? {};
 }
 
-/** Polls `check` until it is true or `timeoutMs` passes. */
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `millrace-hdfs-${prefix}-`));
 }
@@ -153,18 +124,7 @@ export function poller(
   log: Logger = pino({ level: 'silent' }),
 ): SourceIO {
   const parsed = hdfsConfig.parse(config);
-  const ctx: ActorContext = {
-    id: 'hdfs',
-    replica,
-    replicas: hdfsKind.replicasFor?.(parsed) ?? 1,
-    log,
-    baseDir: stateDir,
-    stateDir,
-    checkpoint: new FileCheckpoint(join(stateDir, `checkpoint-${replica}.json`), 1000),
-    signal: new AbortController().signal,
-    transport: { type: 'embedded', dir: 'log' },
-    consumers: ['sink'],
-  };
+  const ctx = actorContext({ id: 'hdfs', replica, replicas: hdfsKind.replicasFor?.(parsed) ?? 1, log, dir: stateDir, consumers: ['sink'] });
   return hdfsKind.create(parsed, ctx) as SourceIO;
 }
 

@@ -5,16 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   capturingLog,
   closedPort,
-  collectSink,
+  asStored,
   counts,
   pipeline,
   put,
   start,
   status,
   tempDir,
-  until,
   type Stored,
 } from './helpers.js';
+import { collectSink } from '../../kit/collect-sink.js';
+import { eventually } from '../../kit/eventually.js';
 
 interface ClusterView {
   name: string;
@@ -56,16 +57,15 @@ describe('hdfs poller reallocation', () => {
         watch: true,
         pollIntervalMs: 50,
       },
-      collectSink(stored),
+      collectSink(stored, { as: asStored }),
     );
     const runtime = await start(t, log);
     try {
-      await until(
+      await eventually(
         () => (status(runtime).assignment as string[]).join() === 'main,main,spare,main',
-        5000,
-        'pollers 0 and 1 serving main',
+        { what: 'pollers 0 and 1 serving main', timeoutMs: 5000 },
       );
-      await until(() => stored.length === 30, 5000, 'all files of main');
+      await eventually(() => stored.length === 30, { what: 'all files of main', timeoutMs: 5000 });
       expect([...counts(stored.map((s) => s.file)).values()].every((n) => n === 1)).toBe(true);
       const down = clustersOf(status(runtime)).find((c) => c.name === 'down');
       expect(down).toMatchObject({ healthy: false, pollers: [] });
@@ -102,23 +102,21 @@ describe('hdfs poller reallocation', () => {
         watch: true,
         pollIntervalMs: 50,
       },
-      collectSink(stored),
+      collectSink(stored, { as: asStored }),
     );
     const runtime = await start(t, log);
     try {
-      await until(
+      await eventually(
         () => (status(runtime).assignment as string[]).join() === 'main,main,main',
-        5000,
-        'late lending its pollers',
+        { what: 'late lending its pollers', timeoutMs: 5000 },
       );
       mkdirSync(late, { recursive: true });
       for (let i = 0; i < 5; i++) put(late, `l${i}.log`, `l${i}\n`);
-      await until(
+      await eventually(
         () => (status(runtime).assignment as string[]).join() === 'late,late,main',
-        5000,
-        'late getting its pollers back',
+        { what: 'late getting its pollers back', timeoutMs: 5000 },
       );
-      await until(() => stored.length === 6, 5000, 'the files of both clusters');
+      await eventually(() => stored.length === 6, { what: 'the files of both clusters', timeoutMs: 5000 });
       expect(clustersOf(status(runtime)).map((c) => [c.name, c.healthy, c.done])).toEqual([
         ['late', true, 5],
         ['main', true, 1],
@@ -166,13 +164,13 @@ describe('hdfs poller reallocation', () => {
           watch: true,
           pollIntervalMs: 50,
         },
-        collectSink(stored),
+        collectSink(stored, { as: asStored }),
       );
       const { log } = capturingLog();
       const started = Date.now();
       const runtime = await start(t, log);
       try {
-        await until(() => stored.length === 20, 3000, 'the fast cluster');
+        await eventually(() => stored.length === 20, { what: 'the fast cluster', timeoutMs: 3000 });
         expect(Date.now() - started).toBeLessThan(3000);
         // Still inside its first timeout: no verdict on hung yet, its pollers still wait on it.
         expect(status(runtime)).toMatchObject({ assignment: ['hung', 'hung', 'fast'] });

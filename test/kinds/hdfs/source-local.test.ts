@@ -6,7 +6,7 @@ import { EndOfInput } from '../../../src/core/errors.js';
 import { quietLog, run } from '../../runtime/harness.js';
 import {
   capturingLog,
-  collectSink,
+  asStored,
   counts,
   crashOnceStage,
   pipeline,
@@ -15,9 +15,10 @@ import {
   start,
   status,
   tempDir,
-  until,
   type Stored,
 } from './helpers.js';
+import { collectSink } from '../../kit/collect-sink.js';
+import { eventually } from '../../kit/eventually.js';
 
 function doneRows(dataDir: string): { file: string; reason: string | null }[] {
   const db = new Database(join(dataDir, 'state', 'hdfs', 'files.db'), { readonly: true });
@@ -49,12 +50,12 @@ describe('hdfs source with local clusters', () => {
         watch: true,
         pollIntervalMs: 50,
       },
-      collectSink(stored),
+      collectSink(stored, { as: asStored }),
     );
     const runtime = await start(t, quietLog);
     try {
       expect(runtime.nodes.get('hdfs')?.spec.replicas).toBe(6);
-      await until(() => stored.length >= 20, 10_000, 'the first 20 files');
+      await eventually(() => stored.length >= 20, { what: 'the first 20 files', timeoutMs: 10_000 });
       for (let wave = 0; wave < 4; wave++) {
         for (let i = 0; i < 5; i++) {
           put(a, `day2/w${wave}/a${i}.log`, `a-w${wave}-${i}\n`);
@@ -62,7 +63,7 @@ describe('hdfs source with local clusters', () => {
         }
         await new Promise((r) => setTimeout(r, 30));
       }
-      await until(() => stored.length >= 60, 10_000, 'all 60 files');
+      await eventually(() => stored.length >= 60, { what: 'all 60 files', timeoutMs: 10_000 });
       // Several more listings: nothing may come twice.
       await new Promise((r) => setTimeout(r, 300));
       const seen = counts(stored.map((s) => s.file));
@@ -97,7 +98,7 @@ describe('hdfs source with local clusters', () => {
     const stored: Stored[] = [];
     const t = pipeline(
       { clusters: [{ name: 'logs', backend: { type: 'local', dir }, pollers: 2 }] },
-      collectSink(stored),
+      collectSink(stored, { as: asStored }),
     );
 
     await run(t);
@@ -124,7 +125,7 @@ describe('hdfs source with local clusters', () => {
     const crashed: string[] = [];
     const t = pipeline(
       { clusters: [{ name: 'logs', backend: { type: 'local', dir }, pollers: 2 }] },
-      collectSink(stored),
+      collectSink(stored, { as: asStored }),
       crashOnceStage((file) => file === 'logs:f2.log', crashed),
     );
     const { runtime } = await run(t);
@@ -147,7 +148,7 @@ describe('hdfs source with local clusters', () => {
     const { log, lines } = capturingLog();
     const t = pipeline(
       { clusters: [{ name: 'logs', backend: { type: 'local', dir } }], maxFileBytes: 1024 },
-      collectSink(stored),
+      collectSink(stored, { as: asStored }),
     );
     const runtime = await start(t, log);
     expect(await runtime.finished).toEqual({ ok: true });

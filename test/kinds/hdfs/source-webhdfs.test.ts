@@ -13,16 +13,17 @@ import {
 } from '../../infra/hdfs/cluster.js';
 import {
   capturingLog,
-  collectSink,
+  asStored,
   counts,
   pipeline,
   put,
   start,
   status,
   tempDir,
-  until,
   type Stored,
 } from './helpers.js';
+import { collectSink } from '../../kit/collect-sink.js';
+import { eventually } from '../../kit/eventually.js';
 
 // Needs the real single-node HDFS instances of test/infra/hdfs: "a" (19870) and "b" (29870).
 const A = { name: 'a', port: 19870 };
@@ -84,13 +85,13 @@ describe.skipIf(external)(
           pollIntervalMs: 200,
           minAgeMs: 1000,
         },
-        collectSink(stored),
+        collectSink(stored, { as: asStored }),
       );
       const runtime = await start(t, capturingLog().log);
       try {
-        await until(() => stored.length === 5, 15_000, 'the files uploaded before the start');
+        await eventually(() => stored.length === 5, { what: 'the files uploaded before the start', timeoutMs: 15_000 });
         for (let i = 0; i < 10; i++) await upload(`day/${i % 2}/late-${i}.log`, 5000 + i);
-        await until(() => stored.length >= 15, 20_000, 'the files uploaded while polling');
+        await eventually(() => stored.length >= 15, { what: 'the files uploaded while polling', timeoutMs: 20_000 });
         await new Promise((r) => setTimeout(r, 1200));
         expect(counts(stored.map((s) => s.file))).toEqual(
           new Map([...sent.keys()].map((k) => [k, 1])),
@@ -132,16 +133,15 @@ describe.skipIf(external)(
           watch: true,
           pollIntervalMs: 200,
         },
-        collectSink(stored),
+        collectSink(stored, { as: asStored }),
       );
       const runtime = await start(t, log);
       try {
-        await until(
+        await eventually(
           () => assignment(status(runtime)) === 'local,local,local',
-          10_000,
-          'b lending its pollers',
+          { what: 'b lending its pollers', timeoutMs: 10_000 },
         );
-        await until(() => stored.length === 5, 10_000, 'the local files');
+        await eventually(() => stored.length === 5, { what: 'the local files', timeoutMs: 10_000 });
         expect((status(runtime).clusters as unknown as ClusterView[])[0]).toMatchObject({
           name: 'b',
           healthy: false,
@@ -149,12 +149,11 @@ describe.skipIf(external)(
         });
 
         await startHdfs(B.name, B.port);
-        await until(
+        await eventually(
           () => assignment(status(runtime)) === 'b,b,local',
-          15_000,
-          'b getting its pollers back',
+          { what: 'b getting its pollers back', timeoutMs: 15_000 },
         );
-        await until(() => stored.length === 8, 15_000, 'the files of b');
+        await eventually(() => stored.length === 8, { what: 'the files of b', timeoutMs: 15_000 });
         expect(counts(stored.map((s) => s.file)).size).toBe(8);
         // While b starts up, its NameNode may answer before its DataNode serves blocks: b can be
         // lent out again briefly. The first move is away, the last one home.
@@ -209,28 +208,26 @@ describe.skipIf(external)(
           pollIntervalMs: 200,
           minAgeMs: 500,
         },
-        collectSink(stored),
+        collectSink(stored, { as: asStored }),
       );
       const runtime = await start(t, log);
       try {
-        await until(() => stored.length === 10, 15_000, 'the first files of a and b');
+        await eventually(() => stored.length === 10, { what: 'the first files of a and b', timeoutMs: 15_000 });
         await stopHdfs(B.name);
-        await until(
+        await eventually(
           () => assignment(status(runtime)) === 'a,a,a,a',
-          15_000,
-          'b lending its pollers to a',
+          { what: 'b lending its pollers to a', timeoutMs: 15_000 },
         );
         for (let i = 0; i < 6; i++) await upload(a, 'a', `two/${i}.log`);
-        await until(() => stored.length === 16, 15_000, 'the files uploaded to a while b is down');
+        await eventually(() => stored.length === 16, { what: 'the files uploaded to a while b is down', timeoutMs: 15_000 });
 
         await startHdfs(B.name, B.port);
-        await until(
+        await eventually(
           () => assignment(status(runtime)) === 'a,a,b,b',
-          15_000,
-          'b getting its pollers back',
+          { what: 'b getting its pollers back', timeoutMs: 15_000 },
         );
         for (let i = 0; i < 4; i++) await upload(b, 'b', `three/${i}.log`);
-        await until(() => stored.length >= 20, 15_000, 'the files uploaded to b after its restart');
+        await eventually(() => stored.length >= 20, { what: 'the files uploaded to b after its restart', timeoutMs: 15_000 });
         await new Promise((r) => setTimeout(r, 800));
         expect(counts(stored.map((s) => s.file))).toEqual(new Map(expected.map((f) => [f, 1])));
         const moves = moveLog(lines);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { kafkaSourceKind } from '../../../src/kinds/kafka/source.js';
 import type { Runtime } from '../../../src/runtime/runtime.js';
-import { build, collectSink, collected, missing, openGate, produce, seqs, start, transports, waitFor, useTransport } from './helpers.js';
+import { asText, collectSink, Gate } from '../../kit/collect-sink.js';
+import { eventually } from '../../kit/eventually.js';
+import { build, missing, produce, seqs, start, transports, useTransport } from './helpers.js';
 
 interface PartitionView {
   position: number | null;
@@ -26,8 +28,9 @@ describe.each(transports)('kafka source backpressure on the $name transport', ({
     const topic = `stall-${Date.now()}`;
     const total = 60_000;
     await produce(env.transport, topic, total);
-    const got = collected();
-    got.gate.open = false;
+    const got: string[] = [];
+    const gate = new Gate();
+    gate.close();
     const runtime = await start(
       build(env.transport, [
         {
@@ -36,10 +39,10 @@ describe.each(transports)('kafka source backpressure on the $name transport', ({
           kind: kafkaSourceKind,
           config: { group: 'stalled', topics: [topic], maxBufferedRecords: 2000, maxBufferedBytes: 256 * 1024, sessionTimeoutMs: 6000 },
         },
-        { id: 'store', role: 'sink', kind: collectSink(got), inputs: ['in'], maxRecords: 1000 },
+        { id: 'store', role: 'sink', kind: collectSink(got, { as: asText, gate }), inputs: ['in'], maxRecords: 1000 },
       ]),
     );
-    await waitFor('every partition paused', () => partitions(runtime).length > 0 && partitions(runtime).every((p) => p.paused), 60_000);
+    await eventually(() => partitions(runtime).length > 0 && partitions(runtime).every((p) => p.paused), { what: 'every partition paused', timeoutMs: 60_000 });
     const held = fetchedUnacked(runtime);
     await new Promise((r) => setTimeout(r, 2000));
     // Paused means paused: nothing more was fetched while the sink stayed stalled.
@@ -48,12 +51,12 @@ describe.each(transports)('kafka source backpressure on the $name transport', ({
     // channel (1000 records, one batch over) + the batch stuck in the stalled write: a few thousand,
     // out of 60 000 in the topic.
     expect(held).toBeLessThan(8000);
-    expect(got.values).toHaveLength(0);
+    expect(got).toHaveLength(0);
 
-    openGate(got);
-    await waitFor('every record after the sink resumed', () => seqs(got.values).size >= total, 90_000);
+    gate.open();
+    await eventually(() => seqs(got).size >= total, { what: 'every record after the sink resumed', timeoutMs: 90_000 });
     expect(partitions(runtime).some((p) => p.paused)).toBe(false);
     await runtime.stop();
-    expect(missing(seqs(got.values), total)).toEqual([]);
+    expect(missing(seqs(got), total)).toEqual([]);
   }, 240_000);
 });

@@ -2,12 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { z } from 'zod';
-import { defineSink, type KindDefinition, type Role } from '../../../src/actors/kind.js';
+import type { KindDefinition, Role } from '../../../src/actors/kind.js';
 import { generatorKind } from '../../../src/kinds/generator.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
-import { payloadText } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
 import type { TransportConfig } from '../../../src/transport/schema.js';
 import { ensureKafka } from '../../infra/kafka/broker.js';
@@ -42,42 +40,6 @@ export function build(transport: TransportConfig, plans: NodePlan[]): Topology {
   return { ...t, transport };
 }
 
-/** What a {@link collectSink} saw: values in arrival order, plus a gate that holds writes while closed. */
-export interface Collected {
-  values: string[];
-  writes: number;
-  gate: { open: boolean; waiters: (() => void)[] };
-}
-
-export function collected(): Collected {
-  return { values: [], writes: 0, gate: { open: true, waiters: [] } };
-}
-
-export function openGate(c: Collected): void {
-  c.gate.open = true;
-  for (const w of c.gate.waiters.splice(0)) w();
-}
-
-/** A sink that records every value as text; while the gate is closed, writes wait (a stalled sink). */
-export function collectSink(into: Collected): KindDefinition {
-  return defineSink({
-    name: 'collect',
-    description: 'test sink',
-    config: z.strictObject({}),
-    create() {
-      return {
-        async connect() {},
-        async write(batch) {
-          into.writes += 1;
-          while (!into.gate.open) await new Promise<void>((resolve) => into.gate.waiters.push(resolve));
-          for (const r of batch.records) into.values.push(payloadText(r.value));
-        },
-        async close() {},
-      };
-    },
-  });
-}
-
 /** Sequence numbers of generator values (`seq=N ...`). */
 export function seqs(values: readonly string[]): Set<number> {
   const out = new Set<number>();
@@ -86,14 +48,6 @@ export function seqs(values: readonly string[]): Set<number> {
     if (m !== null) out.add(Number(m[1]));
   }
   return out;
-}
-
-export async function waitFor(what: string, cond: () => boolean, timeoutMs: number, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }
 
 export async function start(t: Topology): Promise<Runtime> {

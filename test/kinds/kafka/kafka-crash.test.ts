@@ -10,7 +10,9 @@ import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { kafkaSourceKind } from '../../../src/kinds/kafka/source.js';
 import { ensureKafka, externalBrokers, killBroker, restartBroker } from '../../infra/kafka/broker.js';
 import { useKafka } from '../../infra/kafka/fixture.js';
-import { build, collectSink, collected, kafkaTransport, missing, seqs, start, waitFor } from './helpers.js';
+import { asText, collectSink } from '../../kit/collect-sink.js';
+import { eventually } from '../../kit/eventually.js';
+import { build, kafkaTransport, missing, seqs, start } from './helpers.js';
 
 const KILL_PORT = 24092;
 const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
@@ -46,7 +48,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
     );
     const firstFile = join(dir, 'first.txt');
     const first = spawnConsumer(kafka.brokers, topic, 'killed', firstFile);
-    await waitFor('a quarter of the records in the first process', () => lines(firstFile).length >= total / 4, 90_000);
+    await eventually(() => lines(firstFile).length >= total / 4, { what: 'a quarter of the records in the first process', timeoutMs: 90_000 });
     first.kill('SIGKILL');
     await killed(first);
 
@@ -55,7 +57,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
     try {
       expect(await producer.finished).toEqual({ ok: true });
       const union = (): Set<number> => seqs([...lines(firstFile), ...lines(secondFile)]);
-      await waitFor('every record across both processes', () => union().size >= total, 90_000);
+      await eventually(() => union().size >= total, { what: 'every record across both processes', timeoutMs: 90_000 });
       expect(missing(union(), total)).toEqual([]);
       // It resumed: the second process did not read the topic again from the start.
       expect(seqs(lines(secondFile)).size).toBeLessThan(total);
@@ -82,28 +84,28 @@ describe('kafka kinds survive crashes (real broker)', () => {
             { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 3000 }, inputs: ['gen'] },
           ]),
         );
-        const got = collected();
+        const got: string[] = [];
         const consumer = await start(
           build(transport, [
             { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'through-the-crash', topics: [topic], sessionTimeoutMs: 6000 } },
-            { id: 'store', role: 'sink', kind: collectSink(got), inputs: ['in'] },
+            { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
           ]),
         );
-        await waitFor('records flowing before the crash', () => got.values.length >= 5000, 60_000);
+        await eventually(() => got.length >= 5000, { what: 'records flowing before the crash', timeoutMs: 60_000 });
         // Every state the sink's actor passes through (polling could miss a 100 ms backoff under load).
         const sinkStates = new Set<string>();
         const watch = producer.nodes.get('out')?.actors[0]?.subscribe((snapshot) => sinkStates.add(lifecycleState(snapshot)));
         await killBroker('millrace-kafka-kill');
-        const atCrash = seqs(got.values).size;
+        const atCrash = seqs(got).size;
         await restartBroker('millrace-kafka-kill', KILL_PORT);
         expect(await producer.finished).toEqual({ ok: true });
         watch?.unsubscribe();
         // The outage outlasted deliveryTimeoutMs: the sink reported NotConnected and reconnected.
         expect(sinkStates).toContain('backoff');
-        await waitFor('every record after the restart', () => seqs(got.values).size >= total, 120_000);
+        await eventually(() => seqs(got).size >= total, { what: 'every record after the restart', timeoutMs: 120_000 });
         await consumer.stop();
         expect(atCrash).toBeLessThan(total);
-        expect(missing(seqs(got.values), total)).toEqual([]);
+        expect(missing(seqs(got), total)).toEqual([]);
       } finally {
         await own.stop();
       }

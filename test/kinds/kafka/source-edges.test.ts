@@ -9,7 +9,9 @@ import { acquireEmbeddedLog } from '../../../src/transport/embedded-log-pool.js'
 import { openMessageLog } from '../../../src/transport/open-message-log.js';
 import type { TransportConfig } from '../../../src/transport/schema.js';
 import { quietLog } from '../../runtime/harness.js';
-import { build, collectSink, collected, missing, produce, seqs, start, transports, waitFor, useTransport } from './helpers.js';
+import { asText, collectSink } from '../../kit/collect-sink.js';
+import { eventually } from '../../kit/eventually.js';
+import { build, missing, produce, seqs, start, transports, useTransport } from './helpers.js';
 
 /** Commits `offset` for `group` on partition 0 of `topic`, as an operator or an old run would have. */
 async function commitOffset(transport: TransportConfig, group: string, topic: string, offset: number): Promise<void> {
@@ -49,18 +51,18 @@ describe.each(transports)('kafka source edge cases on the $name transport', ({ s
     await producer.connect();
     await producer.send(topic, Array.from({ length: 100 }, (_, i) => ({ value: Buffer.from(i % 10 === 0 ? `not json ${i}` : JSON.stringify({ i })) })));
     await producer.disconnect();
-    const got = collected();
+    const got: string[] = [];
     const t = build(env.transport, [
       { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'decoders', topics: [topic], encoding: 'json', sessionTimeoutMs: 6000 } },
-      { id: 'store', role: 'sink', kind: collectSink(got), inputs: ['in'] },
+      { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
     ]);
     const runtime = await start(t);
     const file = join(t.dataDir, 'deadletter.jsonl');
     const dead = (): { reason: string; value: string }[] =>
       existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { reason: string; value: string }) : [];
-    await waitFor('90 records and 10 dead letters', () => got.values.length >= 90 && dead().length >= 10, 60_000);
+    await eventually(() => got.length >= 90 && dead().length >= 10, { what: '90 records and 10 dead letters', timeoutMs: 60_000 });
     await runtime.stop();
-    expect(new Set(got.values.map((v) => (JSON.parse(v) as { i: number }).i)).size).toBe(90);
+    expect(new Set(got.map((v) => (JSON.parse(v) as { i: number }).i)).size).toBe(90);
     expect(dead().map((d) => d.value).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `not json ${k * 10}`).sort());
     for (const d of dead()) expect(d.reason).toMatch(new RegExp(`^${topic}/\\d+@\\d+: not valid json`));
   }, 120_000);
@@ -71,16 +73,16 @@ describe.each(transports)('kafka source edge cases on the $name transport', ({ s
     await commitOffset(env.transport, 'strict', topic, 1_000_000);
     const errors: string[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
-    const got = collected();
+    const got: string[] = [];
     const runtime = new Runtime(
       build(env.transport, [
         { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'strict', topics: [topic], sessionTimeoutMs: 6000 } },
-        { id: 'store', role: 'sink', kind: collectSink(got), inputs: ['in'] },
+        { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
       ]),
       { log, drainTimeoutMs: 5000 },
     );
     await runtime.start();
-    await waitFor('the source failing', () => errors.some((l) => l.includes('out of range')), 60_000);
+    await eventually(() => errors.some((l) => l.includes('out of range')), { what: 'the source failing', timeoutMs: 60_000 });
     await runtime.stop();
     const failure = errors.find((l) => l.includes('out of range')) ?? '';
     expect(failure).toContain(`offset 1000000 of group strict is out of range for ${topic}/0`);
@@ -92,15 +94,15 @@ describe.each(transports)('kafka source edge cases on the $name transport', ({ s
     const total = 3000;
     await produce(env.transport, topic, total);
     await commitOffset(env.transport, 'lenient', topic, 1_000_000);
-    const got = collected();
+    const got: string[] = [];
     const runtime = await start(
       build(env.transport, [
         { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'lenient', topics: [topic], offsetOutOfRange: 'earliest', sessionTimeoutMs: 6000 } },
-        { id: 'store', role: 'sink', kind: collectSink(got), inputs: ['in'] },
+        { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
       ]),
     );
-    await waitFor('every record', () => seqs(got.values).size >= total, 60_000);
+    await eventually(() => seqs(got).size >= total, { what: 'every record', timeoutMs: 60_000 });
     await runtime.stop();
-    expect(missing(seqs(got.values), total)).toEqual([]);
+    expect(missing(seqs(got), total)).toEqual([]);
   }, 120_000);
 });

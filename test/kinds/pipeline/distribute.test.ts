@@ -7,7 +7,8 @@ import {
 } from '../../../src/kinds/distribute.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import { observed, run, seqSource, storeSink, topology } from '../../runtime/harness.js';
-import { configure, runStage, stageContext } from './helpers.js';
+import { actorContext } from '../../kit/actor-context.js';
+import { configure, runStage } from './helpers.js';
 
 describe('distribute in a running topology', () => {
   it('sends every record to exactly one consumer and keeps each key in order', async () => {
@@ -72,7 +73,7 @@ describe('distribute', () => {
   it('routes by key hash with a stable FNV-1a', async () => {
     expect(fnv1a('')).toBe(0x811c9dc5);
     expect(fnv1a('a')).toBe(0xe40c292c);
-    const ctx = stageContext(['a', 'b', 'c']);
+    const ctx = actorContext({ consumers: ['a', 'b', 'c'] });
     const records = ['x', 'y', 'z', 'x'].map((k) => rec(k, k));
     const out = await runStage(distributeKind, {}, records, ctx);
     const expected: string[][] = [[], [], []];
@@ -81,7 +82,7 @@ describe('distribute', () => {
   });
 
   it('routes by a header or a top-level field of an object value, and dead-letters records without it', async () => {
-    const ctx = stageContext(['a', 'b']);
+    const ctx = actorContext({ consumers: ['a', 'b'] });
     const [obj, header, num, ...missing] = [
       rec({ app: 'shop' }),
       rec('text', undefined, { app: 'shop' }),
@@ -112,7 +113,7 @@ describe('distribute', () => {
       distributeKind,
       { by: 'roundRobin' },
       Array.from({ length: 7 }, (_, i) => rec(`r${i}`)),
-      stageContext(['a', 'b', 'c'], 1),
+      actorContext({ consumers: ['a', 'b', 'c'], replica: 1 }),
     );
     expect(out.partitions?.map((p) => p.map((r) => r.value))).toEqual([
       ['r2', 'r5'],
@@ -123,12 +124,12 @@ describe('distribute', () => {
   });
 
   it('dead-letters keyless records when routing by key', async () => {
-    const out = await runStage(distributeKind, {}, [rec('v')], stageContext(['a']));
+    const out = await runStage(distributeKind, {}, [rec('v')], actorContext({ consumers: ['a'] }));
     expect(out.dead.map((d) => d.reason)).toEqual(['distribute by key: the record has no key']);
   });
 
   it('refuses to start without consumers and a field route without a field', async () => {
-    await expect(runStage(distributeKind, {}, [], stageContext([]))).rejects.toThrow(
+    await expect(runStage(distributeKind, {}, [], actorContext({ consumers: [] }))).rejects.toThrow(
       /has no consumers/,
     );
     expect(distributeConfig.safeParse({ by: 'field' }).success).toBe(false);

@@ -1,32 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ActorContext, DeadRecord, StageOutput } from '../../../src/actors/io.js';
+import type { DeadRecord, StageOutput } from '../../../src/actors/io.js';
 import type { KindDefinition } from '../../../src/actors/kind.js';
-import { CheckpointStore } from '../../../src/runtime/checkpoint.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import type { Topology } from '../../../src/topology/model.js';
-import { quietLog } from '../../runtime/harness.js';
-
-/** A context for calling a kind outside a runtime. */
-export function stageContext(consumers: readonly string[] = ['next'], replica = 0): ActorContext {
-  const dir = mkdtempSync(join(tmpdir(), 'millrace-stage-'));
-  const context = {
-    id: 'stage',
-    replica,
-    replicas: 1,
-    log: quietLog,
-    baseDir: dir,
-    stateDir: dir,
-    checkpoint: new CheckpointStore(dir).for('stage'),
-    signal: new AbortController().signal,
-    transport: { type: 'embedded' as const, dir: join(dir, 'log') },
-    consumers,
-  };
-  return context;
-}
+import { actorContext } from '../../kit/actor-context.js';
 
 /** What one `process` call gave, streamed pieces flattened. */
 export interface StageResult {
@@ -42,7 +20,7 @@ export async function runStage(
   kind: KindDefinition,
   config: object,
   records: LogRecord[],
-  ctx = stageContext(),
+  ctx = actorContext(),
 ): Promise<StageResult> {
   if (kind.role !== 'stage') throw new Error(`${kind.name} is not a stage`);
   const io = await kind.create(kind.config.parse(config), ctx);

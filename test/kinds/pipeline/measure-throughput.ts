@@ -23,7 +23,8 @@ import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import { run } from '../../runtime/harness.js';
-import { runStage, stageContext } from './helpers.js';
+import { actorContext } from '../../kit/actor-context.js';
+import { runStage } from './helpers.js';
 import { samplePipeline, sampleFiles } from './sample-topology.js';
 
 const [dir = '/tmp/millrace-throughput', files = '2000', replicas = '1'] = process.argv.slice(2);
@@ -63,7 +64,7 @@ async function stageAlone(
   bytes: number,
 ): Promise<LogRecord[]> {
   if (kind.role !== 'stage') throw new Error(`${kind.name} is not a stage`);
-  const io = await kind.create(kind.config.parse({}), stageContext());
+  const io = await kind.create(kind.config.parse({}), actorContext());
   const out: LogRecord[] = [];
   const take = (piece: StageOutput): void => {
     if ('records' in piece) for (const r of piece.records) out.push(r);

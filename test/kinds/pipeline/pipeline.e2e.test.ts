@@ -7,7 +7,8 @@ import type { EventCounts, Manifest } from '../../../src/sample/manifest.js';
 import { writeSample } from '../../../src/sample/write-sample.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import { run } from '../../runtime/harness.js';
-import { collectSink, samplePipeline, sampleFiles } from './sample-topology.js';
+import { collectSink } from '../../kit/collect-sink.js';
+import { samplePipeline, sampleFiles } from './sample-topology.js';
 
 const expectedCharset = {
   'utf-8': 'utf-8',

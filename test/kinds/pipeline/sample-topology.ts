@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EndOfInput } from '../../../src/core/errors.js';
-import { defineSink, defineSource, type KindDefinition } from '../../../src/actors/kind.js';
+import { defineSource, type KindDefinition } from '../../../src/actors/kind.js';
 import { decompressKind } from '../../../src/kinds/decompress.js';
 import { parseKind } from '../../../src/kinds/parse.js';
 import { splitKind } from '../../../src/kinds/split.js';
@@ -53,24 +53,6 @@ export function sampleFiles(dir: string, manifest: Manifest, perBatch = 4): Kind
           return { records, position: next, label: `file ${next}` };
         },
         commit() {},
-        async close() {},
-      };
-    },
-  });
-}
-
-/** Keeps every record it is given, in arrival order. */
-export function collectSink(into: LogRecord[]): KindDefinition {
-  return defineSink({
-    name: 'collect',
-    description: 'test sink: collects records',
-    config: empty,
-    create() {
-      return {
-        async connect() {},
-        async write(batch) {
-          into.push(...batch.records);
-        },
         async close() {},
       };
     },
