@@ -43,7 +43,10 @@ export const asText = (record: LogRecord): string => payloadText(record.value);
  * topology([..., { id: 'out', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['src'] }]);
  */
 export function collectSink(into: LogRecord[], options?: { gate?: Gate }): KindDefinition;
-export function collectSink<T>(into: T[], options: CollectOptions<T> & { as: (record: LogRecord) => T }): KindDefinition;
+export function collectSink<T>(
+  into: T[],
+  options: CollectOptions<T> & { as: (record: LogRecord) => T },
+): KindDefinition;
 export function collectSink<T>(into: T[], options: CollectOptions<T> = {}): KindDefinition {
   const as = options.as ?? ((record: LogRecord) => record as T);
   return defineSink({

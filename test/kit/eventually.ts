@@ -19,7 +19,10 @@ export interface EventuallyOptions {
  * await eventually(() => got.length >= 3, { what: 'three lines', timeoutMs: 10_000 });
  * const body = await eventually(async () => (await fetch(url)).ok && 'up', { what: 'the server' });
  */
-export async function eventually<T>(check: () => T | Promise<T>, options: EventuallyOptions): Promise<Exclude<T, false | undefined>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  options: EventuallyOptions,
+): Promise<Exclude<T, false | undefined>> {
   const { what, timeoutMs = 15_000, intervalMs = 20 } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -31,7 +34,8 @@ export async function eventually<T>(check: () => T | Promise<T>, options: Eventu
     } catch (error) {
       failure = `the check threw: ${errorMessage(error)}`;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${failure})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${failure})`);
     await sleep(intervalMs);
   }
 }

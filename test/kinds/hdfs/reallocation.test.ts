@@ -106,17 +106,20 @@ describe('hdfs poller reallocation', () => {
     );
     const runtime = await start(t, log);
     try {
-      await eventually(
-        () => (status(runtime).assignment as string[]).join() === 'main,main,main',
-        { what: 'late lending its pollers', timeoutMs: 5000 },
-      );
+      await eventually(() => (status(runtime).assignment as string[]).join() === 'main,main,main', {
+        what: 'late lending its pollers',
+        timeoutMs: 5000,
+      });
       mkdirSync(late, { recursive: true });
       for (let i = 0; i < 5; i++) put(late, `l${i}.log`, `l${i}\n`);
-      await eventually(
-        () => (status(runtime).assignment as string[]).join() === 'late,late,main',
-        { what: 'late getting its pollers back', timeoutMs: 5000 },
-      );
-      await eventually(() => stored.length === 6, { what: 'the files of both clusters', timeoutMs: 5000 });
+      await eventually(() => (status(runtime).assignment as string[]).join() === 'late,late,main', {
+        what: 'late getting its pollers back',
+        timeoutMs: 5000,
+      });
+      await eventually(() => stored.length === 6, {
+        what: 'the files of both clusters',
+        timeoutMs: 5000,
+      });
       expect(clustersOf(status(runtime)).map((c) => [c.name, c.healthy, c.done])).toEqual([
         ['late', true, 5],
         ['main', true, 1],

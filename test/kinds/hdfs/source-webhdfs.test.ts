@@ -89,9 +89,15 @@ describe.skipIf(external)(
       );
       const runtime = await start(t, capturingLog().log);
       try {
-        await eventually(() => stored.length === 5, { what: 'the files uploaded before the start', timeoutMs: 15_000 });
+        await eventually(() => stored.length === 5, {
+          what: 'the files uploaded before the start',
+          timeoutMs: 15_000,
+        });
         for (let i = 0; i < 10; i++) await upload(`day/${i % 2}/late-${i}.log`, 5000 + i);
-        await eventually(() => stored.length >= 15, { what: 'the files uploaded while polling', timeoutMs: 20_000 });
+        await eventually(() => stored.length >= 15, {
+          what: 'the files uploaded while polling',
+          timeoutMs: 20_000,
+        });
         await new Promise((r) => setTimeout(r, 1200));
         expect(counts(stored.map((s) => s.file))).toEqual(
           new Map([...sent.keys()].map((k) => [k, 1])),
@@ -137,10 +143,10 @@ describe.skipIf(external)(
       );
       const runtime = await start(t, log);
       try {
-        await eventually(
-          () => assignment(status(runtime)) === 'local,local,local',
-          { what: 'b lending its pollers', timeoutMs: 10_000 },
-        );
+        await eventually(() => assignment(status(runtime)) === 'local,local,local', {
+          what: 'b lending its pollers',
+          timeoutMs: 10_000,
+        });
         await eventually(() => stored.length === 5, { what: 'the local files', timeoutMs: 10_000 });
         expect((status(runtime).clusters as unknown as ClusterView[])[0]).toMatchObject({
           name: 'b',
@@ -149,10 +155,10 @@ describe.skipIf(external)(
         });
 
         await startHdfs(B.name, B.port);
-        await eventually(
-          () => assignment(status(runtime)) === 'b,b,local',
-          { what: 'b getting its pollers back', timeoutMs: 15_000 },
-        );
+        await eventually(() => assignment(status(runtime)) === 'b,b,local', {
+          what: 'b getting its pollers back',
+          timeoutMs: 15_000,
+        });
         await eventually(() => stored.length === 8, { what: 'the files of b', timeoutMs: 15_000 });
         expect(counts(stored.map((s) => s.file)).size).toBe(8);
         // While b starts up, its NameNode may answer before its DataNode serves blocks: b can be
@@ -212,22 +218,31 @@ describe.skipIf(external)(
       );
       const runtime = await start(t, log);
       try {
-        await eventually(() => stored.length === 10, { what: 'the first files of a and b', timeoutMs: 15_000 });
+        await eventually(() => stored.length === 10, {
+          what: 'the first files of a and b',
+          timeoutMs: 15_000,
+        });
         await stopHdfs(B.name);
-        await eventually(
-          () => assignment(status(runtime)) === 'a,a,a,a',
-          { what: 'b lending its pollers to a', timeoutMs: 15_000 },
-        );
+        await eventually(() => assignment(status(runtime)) === 'a,a,a,a', {
+          what: 'b lending its pollers to a',
+          timeoutMs: 15_000,
+        });
         for (let i = 0; i < 6; i++) await upload(a, 'a', `two/${i}.log`);
-        await eventually(() => stored.length === 16, { what: 'the files uploaded to a while b is down', timeoutMs: 15_000 });
+        await eventually(() => stored.length === 16, {
+          what: 'the files uploaded to a while b is down',
+          timeoutMs: 15_000,
+        });
 
         await startHdfs(B.name, B.port);
-        await eventually(
-          () => assignment(status(runtime)) === 'a,a,b,b',
-          { what: 'b getting its pollers back', timeoutMs: 15_000 },
-        );
+        await eventually(() => assignment(status(runtime)) === 'a,a,b,b', {
+          what: 'b getting its pollers back',
+          timeoutMs: 15_000,
+        });
         for (let i = 0; i < 4; i++) await upload(b, 'b', `three/${i}.log`);
-        await eventually(() => stored.length >= 20, { what: 'the files uploaded to b after its restart', timeoutMs: 15_000 });
+        await eventually(() => stored.length >= 20, {
+          what: 'the files uploaded to b after its restart',
+          timeoutMs: 15_000,
+        });
         await new Promise((r) => setTimeout(r, 800));
         expect(counts(stored.map((s) => s.file))).toEqual(new Map(expected.map((f) => [f, 1])));
         const moves = moveLog(lines);

@@ -1,0 +1,271 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { ActorContext, SinkIO } from '../../../src/actors/io.js';
+import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
+import { Ack } from '../../../src/streams/ack.js';
+import { makeBatch } from '../../../src/streams/batch.js';
+import type { LogRecord } from '../../../src/streams/record.js';
+import { parsedRecords } from '../database/fixtures.js';
+import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
+
+/** Why a rule does not apply to a kind: said out loud, so a new kind must be placed in the table. */
+export interface NotApplicable {
+  notApplicable: string;
+}
+
+const na = (notApplicable: string): NotApplicable => ({ notApplicable });
+
+export function applies<T>(rule: T | NotApplicable): rule is T {
+  return typeof rule !== 'object' || rule === null || !('notApplicable' in rule);
+}
+
+/** Settings that point a kind at a dependency that is down (a closed 127.0.0.1 port). */
+export interface Unreachable {
+  /** Replaces the topology's transport (kafka kinds). */
+  transport?: Record<string, unknown>;
+  /** Merged over the kind's example settings. */
+  settings?: Record<string, unknown>;
+}
+
+/** How one kind is run against the contract, and which rules apply to it. */
+export interface KindContract {
+  /** Creates what the example names (modules, input files, topics) below the actor's baseDir. */
+  prepare?(ctx: ActorContext): void | Promise<void>;
+  /** Sources: records the example yields from what `prepare` made. */
+  yields?: number;
+  /** Stages and sinks: one input batch. */
+  input?(): LogRecord[];
+  /** `EndOfInput` ends the source once its input is read; or why the kind never ends. */
+  endOfInput: true | NotApplicable;
+  /** The kind's dependency, down: the replica must go to `backoff`; or why it has none. */
+  notConnected: ((port: number) => Unreachable) | NotApplicable;
+  /** A source resumes after the committed position only (acked reads are not read again, unacked ones are). */
+  commitsAcked: true | NotApplicable;
+  /** The actors it reads from in the topology made of examples; or why it is left out. */
+  inTopology: { inputs: string[] } | NotApplicable;
+}
+
+/** The example modules the map and filter examples name, copied from examples/modules. */
+function copyModule(ctx: ActorContext, name: string): void {
+  const to = join(ctx.baseDir, 'examples', 'modules', name);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(new URL(`../../../examples/modules/${name}`, import.meta.url), to);
+}
+
+function write(ctx: ActorContext, rel: string, content: string | Buffer): void {
+  const file = join(ctx.baseDir, rel);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+/** `n` lines in the millrace log format, numbered from `from`. */
+export function logLines(n: number, from = 0): string {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `2026-11-20T08:15:02.${String((from + i) % 1000).padStart(3, '0')}Z shop ad_show user=u${from + i} ad=a17\n`,
+  ).join('');
+}
+
+/** Two log files of 600 lines each under logs/ (the file source example reads logs/*.log). */
+function logFiles(ctx: ActorContext): void {
+  write(ctx, 'logs/a.log', logLines(600));
+  write(ctx, 'logs/b.log', logLines(600, 600));
+}
+
+/** Three gzipped log files in data/incoming (the hdfs example's local cluster). */
+function incomingFiles(ctx: ActorContext): void {
+  for (const [i, name] of ['a', 'b', 'c'].entries())
+    write(ctx, `data/incoming/${name}.log.gz`, gzipSync(logLines(50, i * 50)));
+}
+
+export const TOPIC_RECORDS = 300;
+
+/** Writes TOPIC_RECORDS records (`seq=N`) to the example topic `events` through the kafka sink's own example. */
+async function eventsTopic(ctx: ActorContext): Promise<void> {
+  const sink = (await kafkaSinkKind.create(
+    kafkaSinkKind.config.parse(kafkaSinkKind.example),
+    ctx,
+  )) as SinkIO;
+  await sink.connect();
+  const records = Array.from({ length: TOPIC_RECORDS }, (_, i): LogRecord => ({
+    value: `seq=${i}`,
+    key: `k${i % 7}`,
+    ts: 0,
+  }));
+  for (let i = 0; i < records.length; i += 100)
+    await sink.write(makeBatch(records.slice(i, i + 100), Ack.none(), 'contract'));
+  await sink.close();
+}
+
+const generatorRecords = (): LogRecord[] =>
+  Array.from({ length: 20 }, (_, i) => ({ value: `seq=${i} xxxx`, key: `k${i % 4}`, ts: 0 }));
+const kafkaDown = (port: number): Unreachable => ({
+  transport: { type: 'kafka', brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 500 },
+});
+const noDependency = na('it needs nothing outside the process that could be unreachable');
+const notASource = na('not a source');
+
+/**
+ * Every registered kind, by `<role> <name>`, with how it meets each rule of the kind contract
+ * (src/actors/io.ts, docs/decisions/runtime-core.md). A kind missing here fails the contract test.
+ */
+export const contracts: Record<string, KindContract> = {
+  'source generator': {
+    yields: 1000,
+    endOfInput: true,
+    notConnected: noDependency,
+    commitsAcked: true,
+    inTopology: { inputs: [] },
+  },
+  'source file': {
+    prepare: logFiles,
+    yields: 1200,
+    endOfInput: true,
+    notConnected: na('local files: a missing or unreadable file is not a lost connection'),
+    commitsAcked: true,
+    inTopology: { inputs: [] },
+  },
+  'source kafka': {
+    prepare: eventsTopic,
+    yields: TOPIC_RECORDS,
+    endOfInput: na('a consumer group follows its topics forever'),
+    notConnected: kafkaDown,
+    commitsAcked: true,
+    inTopology: na(
+      'it never ends; the contract test runs it after the topology, on the topic the kafka sink wrote',
+    ),
+  },
+  'source hdfs': {
+    prepare: incomingFiles,
+    yields: 3,
+    endOfInput: true,
+    notConnected: (port) => ({
+      settings: {
+        clusters: [
+          {
+            name: 'down',
+            backend: { type: 'webhdfs', url: `http://127.0.0.1:${port}`, timeoutMs: 1000 },
+          },
+        ],
+      },
+    }),
+    commitsAcked: true,
+    inTopology: { inputs: [] },
+  },
+  'stage map': {
+    prepare: (ctx) => copyModule(ctx, 'enrich.mjs'),
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['generator'] },
+  },
+  'stage filter': {
+    prepare: (ctx) => copyModule(ctx, 'warnings.mjs'),
+    input: () =>
+      generatorRecords().map((r, i) => ({
+        ...r,
+        value: { seq: i, level: i % 10 === 0 ? 'warn' : 'info' },
+      })),
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['map'] },
+  },
+  'stage decompress': {
+    input: () => [fileRecord(gzipSync(logLines(20)))],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['hdfs'] },
+  },
+  'stage transcode': {
+    input: () => [{ ...chunkRecord(logLines(20)), value: Buffer.from(logLines(20)) }],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['decompress'] },
+  },
+  'stage distribute': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['filter'] },
+  },
+  'stage split': {
+    input: () => [chunkRecord(logLines(20))],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['transcode'] },
+  },
+  'stage parse': {
+    input: () =>
+      logLines(20)
+        .trimEnd()
+        .split('\n')
+        .map((line, i) => ({
+          value: line,
+          key: 'f',
+          ts: 0,
+          headers: { file: 'f', line: String(i + 1) },
+        })),
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['split'] },
+  },
+  'sink file': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: na('a local file: write errors are crashes, not lost connections'),
+    commitsAcked: notASource,
+    inTopology: { inputs: ['distribute'] },
+  },
+  'sink kafka': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: (port) => ({ ...kafkaDown(port), settings: { deliveryTimeoutMs: 1000 } }),
+    commitsAcked: notASource,
+    inTopology: { inputs: ['distribute'] },
+  },
+  'sink stdout': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['distribute'] },
+  },
+  'sink blackhole': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: { inputs: ['distribute', 'file-source'] },
+  },
+  'sink deadletter': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: na('a local file, like the file sink'),
+    commitsAcked: notASource,
+    inTopology: { inputs: [] },
+  },
+  'sink database': {
+    input: () => parsedRecords(50),
+    endOfInput: notASource,
+    notConnected: (port) => ({
+      settings: {
+        engine: {
+          type: 'mysql',
+          url: `mysql://millrace:millrace@127.0.0.1:${port}/millrace`,
+          connectTimeoutMs: 1000,
+        },
+      },
+    }),
+    commitsAcked: notASource,
+    inTopology: { inputs: ['parse'] },
+  },
+};
