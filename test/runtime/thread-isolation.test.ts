@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
-import { defineSink, defineStage, type KindDefinition } from '../../src/actors/kind.js';
+import { defineStage } from '../../src/actors/kind.js';
 import { databaseSinkConfig } from '../../src/kinds/database/config.js';
 import { databaseKind } from '../../src/kinds/database/sink.js';
 import { generatorConfig, generatorKind } from '../../src/kinds/generator.js';
@@ -14,24 +14,10 @@ import { parseTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/model.js';
 import { parsedRecords, recordSource } from '../kinds/database/fixtures.js';
 import { actorContext } from '../kit/actor-context.js';
+import { collectSink } from '../kit/collect-sink.js';
 import { run, topology } from './harness.js';
 
 const RECORDS = 2000;
-
-function collect(into: LogRecord[]): KindDefinition {
-  return defineSink({
-    name: 'collect',
-    description: 'test sink: keeps what it gets',
-    config: z.strictObject({}),
-    create: () => ({
-      async connect() {},
-      async write(batch) {
-        into.push(...batch.records);
-      },
-      async close() {},
-    }),
-  });
-}
 
 /**
  * generator → map (its function from `source`, written to the topology's directory) with
@@ -41,7 +27,7 @@ function mapInThread(source: string, into: LogRecord[], replicas = 2): Topology 
   const t = topology([
     { id: 'gen', role: 'source', kind: generatorKind },
     { id: 'tag', role: 'stage', kind: mapKind, inputs: ['gen'], replicas, maxRecords: 400 },
-    { id: 'out', role: 'sink', kind: collect(into), inputs: ['tag'] },
+    { id: 'out', role: 'sink', kind: collectSink(into), inputs: ['tag'] },
   ]);
   writeFileSync(join(t.baseDir, 'fn.mjs'), source);
   for (const node of t.nodes) {
