@@ -5,6 +5,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pino } from 'pino';
 import { NotConnected, errorMessage } from '../core/errors.js';
+import { SharedResources } from '../core/shared-resources.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
 import { Ack } from '../streams/ack.js';
@@ -39,6 +40,8 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
   const kind = findKind(setup.role, setup.kind);
   if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in the registry: isolation: thread runs registered kinds only`);
   const abort = new AbortController();
+  // The thread's own registry: resources opened here live in this thread, apart from the runtime's.
+  const leases = new SharedResources().scope();
   const checkpoint = new FileCheckpoint(setup.checkpointFile, 200);
   const log = pino({ level: setup.logLevel, base: { app: 'millrace', actor: setup.id, replica: setup.replica, thread: true } }, pino.destination({ fd: 2, sync: true }));
   const ctx: ActorContext = {
@@ -52,6 +55,7 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
     signal: abort.signal,
     consumers: setup.consumers,
     transport: setup.transport,
+    shared: leases.share,
   };
   const io: StageIO | SinkIO = await kind.create(setup.config as never, ctx);
   const outputs = new Map<number, AsyncIterator<StageOutput>>();
@@ -99,6 +103,7 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
       }
       case 'close':
         await io.close?.();
+        await leases.releaseAll();
         await checkpoint.flush();
         abort.abort();
         return reply({ id: req.id, ok: true, status: status() });

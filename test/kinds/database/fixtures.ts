@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EndOfInput } from '../../../src/core/errors.js';
+import { SharedResources } from '../../../src/core/shared-resources.js';
 import type { ActorContext } from '../../../src/actors/io.js';
 import { defineSink, defineSource, type KindDefinition } from '../../../src/actors/kind.js';
 import { databaseKind } from '../../../src/kinds/database/sink.js';
@@ -110,5 +111,6 @@ export function directContext(baseDir: string): ActorContext {
     signal: new AbortController().signal,
     transport: { type: 'embedded', dir: join(baseDir, 'log') },
     consumers: [],
+    shared: new SharedResources().acquire,
   };
 }

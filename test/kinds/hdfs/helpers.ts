@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import type { ActorContext, Describable, SourceIO } from '../../../src/actors/io.js';
 import { defineSink, defineStage, type KindDefinition } from '../../../src/actors/kind.js';
+import { SharedResources } from '../../../src/core/shared-resources.js';
 import { hdfsConfig } from '../../../src/kinds/hdfs/config.js';
 import { hdfsKind } from '../../../src/kinds/hdfs/source.js';
 import { FileCheckpoint } from '../../../src/runtime/checkpoint.js';
@@ -145,6 +146,9 @@ export function counts(values: readonly string[]): Map<string, number> {
   return m;
 }
 
+/** What the pollers made by {@link poller} share, as one runtime's actors would: a node's coordinator. */
+const pollers = new SharedResources();
+
 /** A poller made directly, outside a runtime, as replica `replica` of a node whose state is in `stateDir`. */
 export function poller(
   config: z.input<typeof hdfsConfig>,
@@ -164,6 +168,7 @@ export function poller(
     signal: new AbortController().signal,
     transport: { type: 'embedded', dir: 'log' },
     consumers: ['sink'],
+    shared: pollers.acquire,
   };
   return hdfsKind.create(parsed, ctx) as SourceIO;
 }

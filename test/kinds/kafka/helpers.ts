@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { defineSink, type KindDefinition, type Role } from '../../../src/actors/kind.js';
+import { SharedResources } from '../../../src/core/shared-resources.js';
 import { generatorKind } from '../../../src/kinds/generator.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
@@ -96,8 +97,11 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs: numb
   }
 }
 
+/** One registry for the runtimes of a test file: producer and consumer topologies share the embedded log, as in one process they must. */
+export const shared = new SharedResources();
+
 export async function start(t: Topology): Promise<Runtime> {
-  const runtime = new Runtime(t, { log: quietLog, drainTimeoutMs: 10_000 });
+  const runtime = new Runtime(t, { log: quietLog, drainTimeoutMs: 10_000, shared });
   await runtime.start();
   return runtime;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActorContext, DeadRecord, StageOutput } from '../../../src/actors/io.js';
 import type { KindDefinition } from '../../../src/actors/kind.js';
+import { SharedResources } from '../../../src/core/shared-resources.js';
 import { CheckpointStore } from '../../../src/runtime/checkpoint.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
@@ -24,6 +25,7 @@ export function stageContext(consumers: readonly string[] = ['next'], replica = 
     signal: new AbortController().signal,
     transport: { type: 'embedded' as const, dir: join(dir, 'log') },
     consumers,
+    shared: new SharedResources().acquire,
   };
   return context;
 }
