@@ -8,6 +8,7 @@ import { NotConnected, errorMessage } from '../core/errors.js';
 import { SharedResources } from '../core/shared-resources.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
+import { importModule, kindsOf } from '../topology/plugins.js';
 import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
 import { FileCheckpoint } from './checkpoint.js';
@@ -37,8 +38,8 @@ function pieces(out: Output): AsyncIterator<StageOutput> {
 }
 
 async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
-  const kind = findKind(setup.role, setup.kind);
-  if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in the registry: isolation: thread runs registered kinds only`);
+  const kind = setup.kindModule === undefined ? findKind(setup.role, setup.kind) : kindsOf(await importModule(setup.kindModule)).find((k) => k.role === setup.role && k.name === setup.kind);
+  if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in ${setup.kindModule ?? 'the registry'}: isolation: thread runs registered and plugin kinds only`);
   const abort = new AbortController();
   // The thread's own registry: resources opened here live in this thread, apart from the runtime's.
   const leases = new SharedResources().scope();
