@@ -28,6 +28,7 @@ import { FileCheckpoint } from '../src/runtime/checkpoint.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { Ack } from '../src/streams/ack.js';
 import { makeBatch } from '../src/streams/batch.js';
+import { SharedResources } from '../src/core/shared-resources.js';
 import { channelSchema } from '../src/streams/overflow.js';
 import type { LogRecord } from '../src/streams/record.js';
 import { topologicalOrder } from '../src/topology/graph.js';
@@ -50,7 +51,7 @@ function records(count: number, file: string): LogRecord[] {
 
 /** Times the sink's write() over all records in batches of {@link batchSize}. */
 async function writeLoop(config: DatabaseSinkConfig, rows: readonly LogRecord[], dir: string): Promise<number> {
-  const ctx = { id: 'db', replica: 0, replicas: 1, log, baseDir: dir, stateDir: dir, checkpoint: new FileCheckpoint(join(dir, 'cp.json'), 1000), signal: new AbortController().signal, transport: { type: 'embedded' as const, dir }, consumers: [] };
+  const ctx = { id: 'db', replica: 0, replicas: 1, log, baseDir: dir, stateDir: dir, checkpoint: new FileCheckpoint(join(dir, 'cp.json'), 1000), signal: new AbortController().signal, transport: { type: 'embedded' as const, dir }, consumers: [], shared: new SharedResources().acquire };
   const io = await databaseKind.create(config, ctx);
   await io.connect();
   const t0 = performance.now();

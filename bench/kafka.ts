@@ -20,6 +20,7 @@ import { pino } from 'pino';
 import { ProducerPool } from '../src/kinds/kafka/producer-pool.js';
 import type { OutgoingMessage } from '../src/transport/message-log.js';
 import { openMessageLog } from '../src/transport/open-message-log.js';
+import { SharedResources } from '../src/core/shared-resources.js';
 import type { TransportConfig } from '../src/transport/schema.js';
 import { ensureKafka, KAFKA_SH } from '../test/infra/kafka/broker.js';
 import { isMain, numberArg, saveResult } from './standalone.js';
@@ -85,7 +86,7 @@ async function javaConsume(brokers: string[], topic: string, records: number): P
 }
 
 async function millraceProduce(transport: TransportConfig, topic: string, records: number, producers: number): Promise<number> {
-  const log = openMessageLog(transport, pino({ level: 'warn' }));
+  const log = openMessageLog(transport, pino({ level: 'warn' }), new SharedResources().acquire);
   const list = Array.from({ length: producers }, () => log.producer({ acks: -1, idempotent: true, compression: 'none', deliveryTimeoutMs: 60_000 }));
   await Promise.all(list.map((p) => p.connect()));
   const pool = new ProducerPool(list, { sliceMs: 50, maxProducersPerQueue: producers, maxRecords: 10_000, maxBytes: MB, lingerMs: 0 });
@@ -107,7 +108,7 @@ async function millraceProduce(transport: TransportConfig, topic: string, record
 }
 
 async function millraceConsume(transport: TransportConfig, topic: string, records: number, group: string): Promise<number> {
-  const consumer = openMessageLog(transport, pino({ level: 'warn' })).consumer({
+  const consumer = openMessageLog(transport, pino({ level: 'warn' }), new SharedResources().acquire).consumer({
     group,
     topics: [topic],
     start: 'earliest',

@@ -1,6 +1,7 @@
 /**
  * Writes schema/topology.schema.json and schema/cases.schema.json from the zod schemas, and
- * docs/reference.md from the same schemas, and the README's layer diagram from scripts/layers.js
+ * docs/reference.md from the same schemas, the README's layer diagram from scripts/layers.js and
+ * its kinds table from the registry
  * (`npm run schema`). Run it after adding or changing a kind or a layer; a test fails while a
  * committed file is stale.
  */
@@ -8,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { casesJsonSchemaText } from '../src/authoring/cases-json-schema.js';
+import { withKindsTable } from '../src/authoring/readme-kinds.js';
 import { referenceDoc } from '../src/authoring/reference-doc.js';
 import { topologyJsonSchemaText } from '../src/topology/json-schema.js';
 import { layersMermaid } from './layers.js';
@@ -20,7 +22,7 @@ const outputs: [string, () => string][] = [
 ];
 const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const readmeText = await readFile(readme, 'utf8');
-outputs.push(['../README.md', () => withLayersDiagram(readmeText, layersMermaid())]);
+outputs.push(['../README.md', () => withKindsTable(withLayersDiagram(readmeText, layersMermaid()))]);
 for (const [relative, render] of outputs) {
   const target = fileURLToPath(new URL(relative, import.meta.url));
   await mkdir(dirname(target), { recursive: true });

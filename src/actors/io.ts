@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Share } from '../core/shared-resources.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { Batch } from '../streams/batch.js';
 import type { Json, LogRecord } from '../streams/record.js';
@@ -23,6 +24,18 @@ export interface ActorContext {
   readonly transport: TransportConfig;
   /** Ids of the actors this one's output feeds, in topology order (partitioning stages route by index). */
   readonly consumers: readonly string[];
+  /**
+   * A lease on a resource shared by every actor of this runtime that asks for the same `key`
+   * (one connection pool, one open log, one coordinator per node): opened by the first
+   * acquire, closed when the last lease is released. Leases still held when this incarnation
+   * ends (a crash that skipped `close`) are released by the runtime. Prefix keys with the kind.
+   *
+   * @example
+   * const lease = await ctx.shared(`mykind-pool:${ctx.stateDir}`, () => openPool(config), (pool) => pool.end());
+   * await lease.resource.query('SELECT 1');
+   * await lease.release(); // in close()
+   */
+  readonly shared: Share;
 }
 
 /**

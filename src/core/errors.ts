@@ -1,5 +1,21 @@
+// A kind in a user's package may load its own copy of millrace (the compiled package while the
+// CLI runs from a checkout's sources, or a second install): its NotConnected and EndOfInput are
+// other classes. `instanceof` therefore goes by a registered symbol, the same in every copy.
+const notConnected: unique symbol = Symbol.for('millrace.NotConnected');
+const endOfInput: unique symbol = Symbol.for('millrace.EndOfInput');
+
+function branded(value: unknown, brand: symbol): boolean {
+  return typeof value === 'object' && value !== null && brand in value;
+}
+
 /** The connection is gone or was never made: the actor reconnects with backoff. */
 export class NotConnected extends Error {
+  readonly [notConnected] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, notConnected);
+  }
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'NotConnected';
@@ -8,6 +24,12 @@ export class NotConnected extends Error {
 
 /** A source has nothing more to read, ever: the actor drains and stops normally. */
 export class EndOfInput extends Error {
+  readonly [endOfInput] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, endOfInput);
+  }
+
   constructor(message = 'end of input') {
     super(message);
     this.name = 'EndOfInput';

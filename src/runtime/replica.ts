@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
 import { errorMessage } from '../core/errors.js';
+import type { SharedResources } from '../core/shared-resources.js';
 import type { ActorContext, Describable } from '../actors/io.js';
 import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors/lifecycle.js';
 import type { DeadLetters } from '../actors/pump/dead-letters.js';
@@ -30,6 +31,8 @@ export interface ReplicaWiring {
   baseDir: string;
   stateDir: string;
   checkpoint: FileCheckpoint;
+  /** The runtime's shared resources; this incarnation's leases are released when it ends. */
+  shared: SharedResources;
   drainTimeoutMs: number;
   inspect?: (event: InspectionEvent) => void;
   /** Told about every new actor incarnation, for status views. */
@@ -43,6 +46,7 @@ export interface ReplicaWiring {
  */
 export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
   const abort = new AbortController();
+  const leases = w.shared.scope();
   const ctx: ActorContext = {
     id: w.node.id,
     replica: w.replica,
@@ -54,6 +58,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     signal: abort.signal,
     consumers: w.consumers,
     transport: w.transport,
+    shared: leases.share,
   };
   const io = w.node.isolation === 'thread' ? await createThreadIO(w.node, ctx, w.checkpoint.file) : await w.node.kind.create(w.node.config as never, ctx);
   // `send` is only called once the pump runs, after `actor` below exists.
@@ -109,6 +114,7 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
       pump.abandon();
       await Promise.resolve(io.close?.()).catch(() => undefined);
     }
+    await leases.releaseAll().catch((error: unknown) => w.log.warn({ err: errorMessage(error) }, 'closing a shared resource failed'));
     return exit;
   });
   const ready = new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import type { ChildExit, ChildHandle, SupervisorEvent } from '../actors/supervis
 import { Channel } from '../streams/channel.js';
 import type { NodeSpec, Topology } from '../topology/model.js';
 import type { TransportConfig } from '../transport/schema.js';
+import { SharedResources } from '../core/shared-resources.js';
 import { CheckpointStore } from './checkpoint.js';
 import { withDeadLetterSink } from './dead-letter-node.js';
 import { createLogger } from './logger.js';
@@ -22,6 +23,12 @@ export interface RuntimeOptions {
   inspect?: (event: InspectionEvent) => void;
   /** How long a stopping source waits for its in-flight batches to be acknowledged. */
   drainTimeoutMs?: number;
+  /**
+   * Resources the actors share by key (see ActorContext.shared); by default the runtime's own.
+   * Runtimes in one process that use the same embedded log must be given the same registry, as
+   * the log admits one open instance per directory.
+   */
+  shared?: SharedResources;
 }
 
 const noDeadLetters = new DeadLetters(undefined);
@@ -54,6 +61,8 @@ export class Runtime {
   readonly nodes = new Map<string, RunningNode>();
   readonly deadLetters: DeadLetters;
   readonly log: Logger;
+  /** Resources the actors of this runtime share by key (see ActorContext.shared). */
+  readonly shared: SharedResources;
   private readonly root: Supervisor;
   private readonly checkpoints: CheckpointStore;
   private readonly releases = new Map<string, (() => void)[]>();
@@ -69,6 +78,7 @@ export class Runtime {
     private readonly options: RuntimeOptions = {},
   ) {
     this.log = options.log ?? createLogger();
+    this.shared = options.shared ?? new SharedResources();
     this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'));
     const transport = topology.transport ?? { type: 'embedded', dir: 'log' };
     this.transport = transport.type === 'embedded' ? { ...transport, dir: resolve(topology.dataDir, transport.dir) } : transport;
@@ -139,6 +149,7 @@ export class Runtime {
           baseDir: this.topology.baseDir,
           stateDir: join(this.topology.dataDir, 'state', spec.id),
           checkpoint: this.checkpoints.for(spec.replicas > 1 ? `${spec.id}.${replica}` : spec.id),
+          shared: this.shared,
           drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
           inspect: this.options.inspect,
           onActor: (i, actor, actorIo) => {

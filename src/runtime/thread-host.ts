@@ -5,8 +5,10 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pino } from 'pino';
 import { NotConnected, errorMessage } from '../core/errors.js';
+import { SharedResources } from '../core/shared-resources.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
+import { importModule, kindsOf } from '../topology/plugins.js';
 import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
 import { FileCheckpoint } from './checkpoint.js';
@@ -36,9 +38,11 @@ function pieces(out: Output): AsyncIterator<StageOutput> {
 }
 
 async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
-  const kind = findKind(setup.role, setup.kind);
-  if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in the registry: isolation: thread runs registered kinds only`);
+  const kind = setup.kindModule === undefined ? findKind(setup.role, setup.kind) : kindsOf(await importModule(setup.kindModule)).find((k) => k.role === setup.role && k.name === setup.kind);
+  if (kind === undefined || kind.role === 'source') throw new Error(`no ${setup.role} kind "${setup.kind}" in ${setup.kindModule ?? 'the registry'}: isolation: thread runs registered and plugin kinds only`);
   const abort = new AbortController();
+  // The thread's own registry: resources opened here live in this thread, apart from the runtime's.
+  const leases = new SharedResources().scope();
   const checkpoint = new FileCheckpoint(setup.checkpointFile, 200);
   const log = pino({ level: setup.logLevel, base: { app: 'millrace', actor: setup.id, replica: setup.replica, thread: true } }, pino.destination({ fd: 2, sync: true }));
   const ctx: ActorContext = {
@@ -52,6 +56,7 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
     signal: abort.signal,
     consumers: setup.consumers,
     transport: setup.transport,
+    shared: leases.share,
   };
   const io: StageIO | SinkIO = await kind.create(setup.config as never, ctx);
   const outputs = new Map<number, AsyncIterator<StageOutput>>();
@@ -99,6 +104,7 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
       }
       case 'close':
         await io.close?.();
+        await leases.releaseAll();
         await checkpoint.flush();
         abort.abort();
         return reply({ id: req.id, ok: true, status: status() });

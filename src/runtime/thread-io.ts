@@ -4,6 +4,7 @@ import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js
 import { findKind } from '../kinds/registry.js';
 import type { Batch } from '../streams/batch.js';
 import type { NodeSpec } from '../topology/model.js';
+import { pluginModuleOf } from '../topology/plugins.js';
 import { startThread } from '../core/start-thread.js';
 import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup, type ThreadStatus } from './thread-protocol.js';
 
@@ -124,12 +125,14 @@ function threadOutput(thread: Thread, batch: Batch): AsyncIterable<StageOutput> 
 export async function createThreadIO(node: NodeSpec, ctx: ActorContext, checkpointFile: string): Promise<StageIO | SinkIO> {
   const role = node.role;
   if (role === 'source') throw new Error(`${node.id}: isolation: thread is for stages and sinks, not sources`);
-  if (findKind(role, node.kind.name) !== node.kind) {
-    throw new Error(`${node.id}: isolation: thread runs registered kinds only, and ${role} kind "${node.kind.name}" is not in src/kinds/registry.ts`);
+  const kindModule = pluginModuleOf(node.kind);
+  if (kindModule === undefined && findKind(role, node.kind.name) !== node.kind) {
+    throw new Error(`${node.id}: isolation: thread runs registered and plugin kinds only, and ${role} kind "${node.kind.name}" is neither in src/kinds/registry.ts nor in the topology's plugins`);
   }
   const setup: ThreadSetup = {
     role,
     kind: node.kind.name,
+    ...(kindModule !== undefined && { kindModule }),
     config: node.config,
     id: ctx.id,
     replica: ctx.replica,

@@ -9,6 +9,8 @@ import type { TransportConfig } from '../transport/schema.js';
 export interface ThreadSetup {
   role: 'stage' | 'sink';
   kind: string;
+  /** The module of a kind brought by the topology's `plugins` (file URL); absent for registered kinds. */
+  kindModule?: string;
   config: Record<string, unknown>;
   id: string;
   replica: number;

@@ -8,6 +8,7 @@ import { defaultRegistry, type KindRegistry } from './kind-registry.js';
 import type { LoadResult, NodeSpec, Topology } from './model.js';
 import { checkReferences } from './references.js';
 import { topologicalOrder } from './graph.js';
+import { loadPlugins } from './plugins.js';
 import { headerSchema, sections } from './schema.js';
 import type { SourceMap } from './source-map.js';
 import { readSource } from './source.js';
@@ -19,7 +20,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Reads and checks a topology file. Never throws for a bad file: every problem found is
- * returned, located at file:line:column (see {@link formatTopologyErrors}).
+ * returned, located at file:line:column (see {@link formatTopologyErrors}). The kinds of the
+ * modules listed under `plugins` are loaded first and join `registry`.
  *
  * @param env - variables for `${VAR}` and `${VAR:-default}`; `process.env` by default.
  * @param registry - the kinds to resolve `kind:` against; the real registry by default.
@@ -45,14 +47,18 @@ export async function loadTopology(
       errors: [{ file, line: 1, column: 1, message: `cannot read the topology file: ${reason}` }],
     };
   }
-  return parseTopology(text, file, env, registry);
+  const plugins = await loadPlugins(text, file, env, registry);
+  const result = parseTopology(text, file, env, plugins.registry);
+  if (plugins.errors.length === 0) return result;
+  return { ok: false, errors: sortErrors([...plugins.errors, ...(result.ok ? [] : result.errors)]) };
 }
 
 /**
  * Checks topology text as if read from `file` (which names it in errors and anchors relative
  * paths): parses the YAML with positions, substitutes environment variables, validates the
  * top level and every actor, resolves kinds and inputs, and rejects cycles. All errors are
- * collected, in file order.
+ * collected, in file order. `plugins` are not loaded here (this is synchronous): their kinds
+ * must be in `registry` ({@link loadTopology} does that).
  *
  * @example
  * const result = parseTopology('sources:\n  gen: { kind: generator }\n...', 'demo.yaml');

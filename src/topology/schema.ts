@@ -19,6 +19,12 @@ export const headerShape = {
     .min(1)
     .default('.millrace')
     .describe('Directory for runtime state (checkpoints, spill), relative to this file.'),
+  plugins: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      'Modules whose exported kinds this topology may use: paths relative to this file (./my-kinds.mjs) or package names. Loaded before the actors are checked.',
+    ),
   transport: transportSchema
     .optional()
     .describe(

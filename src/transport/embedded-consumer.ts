@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { Share } from '../core/shared-resources.js';
 import { OffsetOutOfRange, type EmbeddedLog, type StoredEntry } from '../log/index.js';
 import { embeddedGroup, type EmbeddedGroup, type GroupMember, type TopicPartition } from './embedded-group.js';
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
@@ -45,6 +46,7 @@ export class EmbeddedLogConsumer implements LogConsumer {
     private readonly dir: string,
     private readonly options: ConsumerOptions,
     private readonly log: Logger,
+    private readonly share: Share,
   ) {
     this.buffer = new HandoffBuffer(
       { maxRecords: options.maxBufferedRecords, maxBytes: options.maxBufferedBytes },
@@ -54,8 +56,8 @@ export class EmbeddedLogConsumer implements LogConsumer {
   }
 
   async connect(): Promise<void> {
-    this.lease = await acquireEmbeddedLog(this.dir);
-    const log = this.lease.log;
+    this.lease = await acquireEmbeddedLog(this.dir, this.share);
+    const log = this.lease.resource;
     // Like Kafka's auto-creation: a source may start before anything was written to its topics.
     if (Array.isArray(this.options.topics)) for (const topic of this.options.topics) await ensureTopic(log, topic);
     this.group = embeddedGroup(log, this.options.group);
@@ -70,7 +72,7 @@ export class EmbeddedLogConsumer implements LogConsumer {
   async commit(offsets: readonly PartitionOffset[]): Promise<void> {
     const current = offsets.filter((o) => this.table.isCurrent(o));
     if (current.length === 0 || this.lease === undefined || this.closed) return;
-    await this.lease.log.commitOffsets(this.options.group, current.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+    await this.lease.resource.commitOffsets(this.options.group, current.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
     for (const o of current) {
       const part = this.table.get(o.topic, o.partition);
       if (part?.epoch === o.epoch) part.committed = o.offset;
@@ -86,7 +88,7 @@ export class EmbeddedLogConsumer implements LogConsumer {
   }
 
   status(): PartitionStatus[] {
-    const log = this.lease?.log;
+    const log = this.lease?.resource;
     for (const p of this.table.all()) if (log !== undefined && !this.closed) p.highWatermark = log.endOffset(p.topic, p.partition);
     return this.table.status(() => this.autoPaused || this.userPaused);
   }

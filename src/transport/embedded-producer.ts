@@ -1,4 +1,5 @@
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
+import type { Share } from '../core/shared-resources.js';
 import type { LogEntry } from '../log/index.js';
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
 import { ensureTopic } from './embedded-topics.js';
@@ -21,14 +22,17 @@ export class EmbeddedLogProducer implements LogProducer {
   private readonly partitioner = kafkajs.Partitioners.DefaultPartitioner();
   private readonly metadata = new Map<number, PartitionMetadata[]>();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly share: Share,
+  ) {}
 
   async connect(): Promise<void> {
-    this.lease ??= await acquireEmbeddedLog(this.dir);
+    this.lease ??= await acquireEmbeddedLog(this.dir, this.share);
   }
 
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    const log = this.lease?.log;
+    const log = this.lease?.resource;
     if (log === undefined) throw new Error('embedded producer is not connected');
     await ensureTopic(log, topic);
     const count = log.partitionCount(topic);

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { Share } from '../core/shared-resources.js';
 import { EmbeddedLogConsumer } from './embedded-consumer.js';
 import { EmbeddedLogProducer } from './embedded-producer.js';
 import { createKafka, type KafkaTransport } from './kafka-client.js';
@@ -39,27 +40,30 @@ class EmbeddedMessageLog implements MessageLog {
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
+    private readonly share: Share,
   ) {}
 
   producer(): LogProducer {
-    return new EmbeddedLogProducer(this.dir);
+    return new EmbeddedLogProducer(this.dir, this.share);
   }
 
   consumer(options: ConsumerOptions): LogConsumer {
-    return new EmbeddedLogConsumer(this.dir, options, this.log);
+    return new EmbeddedLogConsumer(this.dir, options, this.log, this.share);
   }
 }
 
 /**
  * The message log a topology's `transport` names: Kafka through kafkajs, or the embedded log in
- * `dir` (already absolute in ActorContext.transport).
+ * `dir` (already absolute in ActorContext.transport), opened through `share`: an actor's
+ * `ctx.shared`, so the runtime's actors share one open log, or `new SharedResources().acquire`
+ * outside a runtime.
  *
  * @example
- * const log = openMessageLog(ctx.transport, ctx.log);
+ * const log = openMessageLog(ctx.transport, ctx.log, ctx.shared);
  * const producer = log.producer({ acks: -1, idempotent: true, compression: 'lz4' });
  * await producer.connect();
  * await producer.send('events', [{ key: 'host-1', value: Buffer.from('hello') }]);
  */
-export function openMessageLog(transport: TransportConfig, log: Logger): MessageLog {
-  return transport.type === 'kafka' ? new KafkaMessageLog(transport, log) : new EmbeddedMessageLog(transport.dir, log);
+export function openMessageLog(transport: TransportConfig, log: Logger, share: Share): MessageLog {
+  return transport.type === 'kafka' ? new KafkaMessageLog(transport, log) : new EmbeddedMessageLog(transport.dir, log, share);
 }

@@ -3,6 +3,9 @@ import { decodeStream } from '../../src/formats/codecs.js';
 import { xxh64 } from '../../src/formats/xxh64.js';
 import { rawZstdFrame } from '../../src/sample/zstd.js';
 import { checkedRawFrame, flipped, hasZstd, zstdTool } from './zstd-frames.js';
+import { missingPart } from '../real-part.js';
+
+const zstdMissing = missingPart(hasZstd, 'the zstd tool', 'apt-get install zstd');
 
 /** Log-like lines, about 40 bytes each. */
 function lines(count: number, tag = 'app'): Buffer {
@@ -42,7 +45,7 @@ function mismatchAt(frameAt: number): RegExp {
 }
 
 describe('zstd content checksums', () => {
-  it.skipIf(!hasZstd)(
+  it.skipIf(zstdMissing)(
     'verifies the checksum the zstd tool writes, and rejects the file when that checksum is altered',
     async () => {
       const text = lines(10_000);
@@ -55,7 +58,7 @@ describe('zstd content checksums', () => {
     },
   );
 
-  it.skipIf(!hasZstd)(
+  it.skipIf(zstdMissing)(
     'checks every frame of a multi-frame file, past RLE blocks and a skippable frame, and names the damaged frame',
     async () => {
       // b holds a long run, which zstd stores in RLE blocks (one byte each in the file).

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium } from './chromium.js';
+import { chromiumPath, hasChromium, launchChromium } from './chromium.js';
 import { fixtures } from './helpers.js';
+import { missingPart } from '../real-part.js';
 
 const screenshots = new URL('./screenshots/', import.meta.url).pathname;
 const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -42,7 +43,7 @@ async function attributes(page: Page, selector: string, name: string): Promise<(
 
 const actors = ['gen', 'enrich', 'flaky', 'slow', 'out', 'deadletter'];
 
-describe.skipIf(!hasChromium)('web inspector in headless Chromium', () => {
+describe.skipIf(missingPart(hasChromium, `Chromium (${chromiumPath})`, 'apt-get install chromium'))('web inspector in headless Chromium', () => {
   const recording = join(mkdtempSync(join(tmpdir(), 'millrace-e2e-')), 'run.jsonl');
   let browser: BrowserContext;
   let page: Page;

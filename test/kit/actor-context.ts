@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ActorContext } from '../../src/actors/io.js';
+import { SharedResources, type Share } from '../../src/core/shared-resources.js';
 import { FileCheckpoint } from '../../src/runtime/checkpoint.js';
 import type { TransportConfig } from '../../src/transport/schema.js';
 import { quietLog } from '../runtime/harness.js';
@@ -19,6 +20,8 @@ export interface ActorContextOptions {
   signal?: AbortSignal;
   /** Default: the embedded log under `<dir>/log`. */
   transport?: TransportConfig;
+  /** Default: a registry of its own; pass one to share resources between contexts as a runtime's actors do. */
+  shared?: Share;
 }
 
 /**
@@ -44,5 +47,6 @@ export function actorContext(options: ActorContextOptions = {}): ActorContext {
     signal: options.signal ?? new AbortController().signal,
     transport: options.transport ?? { type: 'embedded', dir: join(dir, 'log') },
     consumers: options.consumers ?? ['next'],
+    shared: options.shared ?? new SharedResources().acquire,
   };
 }

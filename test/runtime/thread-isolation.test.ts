@@ -134,6 +134,6 @@ sinks:
     const local = defineStage({ name: 'local', description: 'test stage', config: z.strictObject({}), create: () => ({ process: (b) => ({ records: b.records }) }) });
     const node = topology([{ id: 'local', role: 'stage', kind: local, inputs: ['x'] }]).nodes[0] as Topology['nodes'][number];
     const ctx = actorContext();
-    await expect(createThreadIO(node, ctx, join(ctx.stateDir, "checkpoint.json"))).rejects.toThrow(/registered kinds only/);
+    await expect(createThreadIO(node, ctx, join(ctx.stateDir, "checkpoint.json"))).rejects.toThrow(/registered and plugin kinds only/);
   });
 });

@@ -1,6 +1,7 @@
 import kafkajs, { type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { openMessageLog } from '../../src/transport/open-message-log.js';
+import { SharedResources } from '../../src/core/shared-resources.js';
 import type { ConsumedMessage, LogConsumer } from '../../src/transport/message-log.js';
 import type { TransportConfig } from '../../src/transport/schema.js';
 import { useKafka } from '../infra/kafka/fixture.js';
@@ -40,7 +41,7 @@ describe('interoperability with the Java Kafka tools (real broker)', () => {
 
   it('records millrace produces with lz4 are read by kafka-console-consumer, each key on its murmur2 partition', async () => {
     const topic = `lz4-out-${Date.now()}`;
-    const producer = openMessageLog(transportOf(kafka), quietLog).producer({ acks: -1, idempotent: true, compression: 'lz4', deliveryTimeoutMs: 30_000 });
+    const producer = openMessageLog(transportOf(kafka), quietLog, new SharedResources().acquire).producer({ acks: -1, idempotent: true, compression: 'lz4', deliveryTimeoutMs: 30_000 });
     await producer.connect();
     await producer.send(topic, Array.from({ length: COUNT }, (_, i) => ({ key: `host-${i % 50}`, value: Buffer.from(`lz4 record ${i} ${'abc'.repeat(i % 40)}`) })));
     await producer.disconnect();
@@ -68,7 +69,7 @@ describe('interoperability with the Java Kafka tools (real broker)', () => {
       ['--bootstrap-server', kafka.brokers.join(','), '--topic', topic, '--compression-codec', 'lz4', '--property', 'parse.key=true', '--property', 'key.separator=\t'],
       lines,
     );
-    const consumer = openMessageLog(transportOf(kafka), quietLog).consumer({
+    const consumer = openMessageLog(transportOf(kafka), quietLog, new SharedResources().acquire).consumer({
       group: 'interop',
       topics: [topic],
       start: 'earliest',

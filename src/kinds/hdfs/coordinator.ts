@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Share, SharedLease } from '../../core/shared-resources.js';
 import type { Json } from '../../streams/record.js';
 import { PollerAllocator } from './allocator.js';
 import type { FileEntry, FileStore } from '../../stores/backend.js';
@@ -21,13 +22,8 @@ interface ClusterState {
   rejected: number;
 }
 
-const coordinators = new Map<string, { coordinator: Coordinator; refs: number }>();
-
 /** One replica's hold on its node's {@link Coordinator}. */
-export interface CoordinatorLease {
-  readonly coordinator: Coordinator;
-  release(): void;
-}
+export type CoordinatorLease = SharedLease<Coordinator>;
 
 /**
  * The shared brain of one `hdfs` node's pollers in this process: which cluster each poller slot
@@ -38,9 +34,9 @@ export interface CoordinatorLease {
  * Obtain it with {@link Coordinator.acquire}.
  *
  * @example
- * const { coordinator, release } = Coordinator.acquire(config, ctx); // one instance per node
- * const claim = await coordinator.take(coordinator.serving(ctx.replica), ctx.replica, ctx.signal);
- * release(); // the last release closes the progress database
+ * const lease = await Coordinator.acquire(config, ctx); // one instance per node
+ * const claim = await lease.resource.take(lease.resource.serving(ctx.replica), ctx.replica, ctx.signal);
+ * await lease.release(); // the last release closes the progress database
  */
 /** A file that will not be loaded, waiting to be dead-lettered by a poller. */
 export interface Rejection {
@@ -83,33 +79,19 @@ export class Coordinator {
   }
 
   /**
-   * The coordinator of the node whose state lives in `ctx.stateDir`, created by the first
-   * replica; the lease's `release` (idempotent) gives it up, and the last release stops the
-   * probes and closes the progress database.
+   * The coordinator of the node whose state lives in `ctx.stateDir`, shared through
+   * `ctx.shared` and created by the first replica; the lease's `release` (idempotent) gives it
+   * up, and the last release stops the probes and closes the progress database.
    */
   static acquire(
     config: HdfsConfig,
-    ctx: { stateDir: string; baseDir: string; log: Logger },
-  ): CoordinatorLease {
-    let held = coordinators.get(ctx.stateDir);
-    if (held === undefined) {
-      held = { coordinator: new Coordinator(config, ctx.stateDir, ctx.baseDir, ctx.log), refs: 0 };
-      coordinators.set(ctx.stateDir, held);
-    }
-    held.refs += 1;
-    const entry = held;
-    let released = false;
-    return {
-      coordinator: entry.coordinator,
-      release: () => {
-        if (released) return;
-        released = true;
-        entry.refs -= 1;
-        if (entry.refs > 0) return;
-        if (coordinators.get(ctx.stateDir) === entry) coordinators.delete(ctx.stateDir);
-        entry.coordinator.dispose();
-      },
-    };
+    ctx: { stateDir: string; baseDir: string; log: Logger; shared: Share },
+  ): Promise<CoordinatorLease> {
+    return ctx.shared(
+      `hdfs-coordinator:${ctx.stateDir}`,
+      () => new Coordinator(config, ctx.stateDir, ctx.baseDir, ctx.log),
+      (coordinator) => coordinator.dispose(),
+    );
   }
 
   private dispose(): void {

@@ -6,7 +6,7 @@ import type { LogRecord } from '../../streams/record.js';
 import { FileChanged, FileGone, FileRejected } from '../../stores/backend.js';
 import type { Claim } from './claims.js';
 import { hdfsConfig, totalPollers, type HdfsConfig } from './config.js';
-import { Coordinator, type Rejection } from './coordinator.js';
+import { Coordinator, type CoordinatorLease, type Rejection } from './coordinator.js';
 
 /** What a poller commits: the sequence number of its last acknowledged read, and that file's id. */
 export interface HdfsPosition {
@@ -48,7 +48,12 @@ function rejectedRecord(r: Rejection): LogRecord {
  * back, so they are read again by this slot's next incarnation or by another poller.
  */
 function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosition> {
-  const { coordinator, release } = Coordinator.acquire(config, ctx);
+  /** Taken on the first connect (create cannot wait); released by close or when the actor ends. */
+  let lease: CoordinatorLease | undefined;
+  const coordinator = (): Coordinator => {
+    if (lease === undefined) throw new Error(`hdfs poller ${ctx.id}#${ctx.replica} is not connected`);
+    return lease.resource;
+  };
   const slot = ctx.replica;
   const closing = new AbortController();
   const signal = AbortSignal.any([ctx.signal, closing.signal]);
@@ -58,39 +63,40 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
 
   const stillOpen = (claim?: Claim): void => {
     if (!signal.aborted) return;
-    if (claim !== undefined) coordinator.unclaim(claim, 'next');
+    if (claim !== undefined) coordinator().unclaim(claim, 'next');
     throw new Error('hdfs poller closed');
   };
 
   /** Reads a claimed file; `undefined` when it vanished, changed or was rejected (the claim is settled). */
   async function load(claim: Claim): Promise<Uint8Array | undefined> {
     try {
-      return await coordinator.fetch(claim, signal);
+      return await coordinator().fetch(claim, signal);
     } catch (error) {
       if (error instanceof FileGone || error instanceof FileChanged) {
         // The next listing shows what is there now.
         ctx.log.debug({ file: claim.file, reason: errorMessage(error) }, 'file skipped');
-        coordinator.unclaim(claim, 'drop');
+        coordinator().unclaim(claim, 'drop');
         return undefined;
       }
       if (error instanceof FileRejected) {
-        coordinator.reject(claim.cluster, claim.entry, error.message);
+        coordinator().reject(claim.cluster, claim.entry, error.message);
         return undefined;
       }
-      coordinator.unclaim(claim, 'later');
+      coordinator().unclaim(claim, 'later');
       throw error;
     }
   }
 
   return {
     async connect() {
-      await coordinator.connect(coordinator.serving(slot), signal);
+      lease ??= await Coordinator.acquire(config, ctx);
+      await coordinator().connect(coordinator().serving(slot), signal);
     },
 
     async read(): Promise<SourceRead<HdfsPosition>> {
       for (;;) {
         stillOpen();
-        const rejected = coordinator.takeRejections();
+        const rejected = coordinator().takeRejections();
         if (rejected.length > 0) {
           // Already recorded as done-with-reason; the dead-letter entry makes it visible downstream.
           seq += 1;
@@ -101,8 +107,8 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
             label: rejected.map((r) => r.file).join(', '),
           };
         }
-        const cluster = coordinator.serving(slot);
-        const claim = await coordinator.take(cluster, slot, signal);
+        const cluster = coordinator().serving(slot);
+        const claim = await coordinator().take(cluster, slot, signal);
         if (claim !== undefined) {
           stillOpen(claim);
           const bytes = await load(claim);
@@ -116,26 +122,27 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
             label: claim.file,
           };
         }
-        if (!config.watch && coordinator.finished()) throw new EndOfInput();
-        await coordinator.wait(Math.min(coordinator.dueIn(cluster), config.pollIntervalMs), signal);
+        if (!config.watch && coordinator().finished()) throw new EndOfInput();
+        await coordinator().wait(Math.min(coordinator().dueIn(cluster), config.pollIntervalMs), signal);
       }
     },
 
     commit(position: HdfsPosition) {
       let n = 0;
       while (n < held.length && (held[n]?.seq ?? Number.POSITIVE_INFINITY) <= position.seq) n += 1;
-      coordinator.complete(held.splice(0, n).map((h) => h.claim));
+      coordinator().complete(held.splice(0, n).map((h) => h.claim));
     },
 
     async close() {
       if (closing.signal.aborted) return;
       closing.abort();
-      for (const h of held.splice(0)) coordinator.unclaim(h.claim, 'next');
-      release();
+      if (lease === undefined) return;
+      for (const h of held.splice(0)) coordinator().unclaim(h.claim, 'next');
+      await lease.release();
     },
 
     status() {
-      return coordinator.status(slot);
+      return lease === undefined ? { poller: slot, connected: false } : coordinator().status(slot);
     },
   };
 }

@@ -57,7 +57,7 @@ export const kafkaSinkKind = defineSink({
   config: kafkaSinkConfig,
   create(config: KafkaSinkConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
-    const log = openMessageLog(transport, ctx.log);
+    const log = openMessageLog(transport, ctx.log, ctx.shared);
     const producerOptions = {
       acks: config.acks === 'all' ? (-1 as const) : (1 as const),
       idempotent: config.idempotent,
@@ -70,12 +70,12 @@ export const kafkaSinkKind = defineSink({
       async connect() {
         await lease?.release();
         lease = undefined;
-        lease = await acquirePool(ctx.stateDir, () => Array.from({ length: config.producers }, () => log.producer(producerOptions)), poolOptions);
+        lease = await acquirePool(ctx.shared, ctx.stateDir, () => Array.from({ length: config.producers }, () => log.producer(producerOptions)), poolOptions);
       },
       async write(batch) {
         if (lease === undefined) throw new Error(`kafka sink ${ctx.id} is not connected`);
         const { parts, dead } = partition(batch.records, config);
-        await lease.pool.write(parts);
+        await lease.resource.pool.write(parts);
         return dead.length > 0 ? { dead } : undefined;
       },
       async close() {
@@ -83,7 +83,7 @@ export const kafkaSinkKind = defineSink({
         lease = undefined;
       },
       status() {
-        const queues: { [stream: string]: Json } = lease?.pool.depths() ?? {};
+        const queues: { [stream: string]: Json } = lease?.resource.pool.depths() ?? {};
         return { transport: log.kind, producers: config.producers, queues };
       },
     };

@@ -74,7 +74,7 @@ export const kafkaSourceKind = defineSource({
   config: kafkaSourceConfig,
   create(config: KafkaSourceConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
-    const log = openMessageLog(transport, ctx.log);
+    const log = openMessageLog(transport, ctx.log, ctx.shared);
     const group = config.group ?? ctx.id;
     const topics = config.topics ?? new RegExp(config.topicPattern as string);
     const latest = new Map<string, PartitionOffset>();

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import type { Describable, SourceIO } from '../../../src/actors/io.js';
 import { defineStage, type KindDefinition } from '../../../src/actors/kind.js';
+import { SharedResources } from '../../../src/core/shared-resources.js';
 import { hdfsConfig } from '../../../src/kinds/hdfs/config.js';
 import { hdfsKind } from '../../../src/kinds/hdfs/source.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
@@ -116,6 +117,9 @@ export function counts(values: readonly string[]): Map<string, number> {
   return m;
 }
 
+/** What the pollers made by {@link poller} share, as one runtime's actors would: a node's coordinator. */
+const pollers = new SharedResources();
+
 /** A poller made directly, outside a runtime, as replica `replica` of a node whose state is in `stateDir`. */
 export function poller(
   config: z.input<typeof hdfsConfig>,
@@ -124,7 +128,7 @@ export function poller(
   log: Logger = pino({ level: 'silent' }),
 ): SourceIO {
   const parsed = hdfsConfig.parse(config);
-  const ctx = actorContext({ id: 'hdfs', replica, replicas: hdfsKind.replicasFor?.(parsed) ?? 1, log, dir: stateDir, consumers: ['sink'] });
+  const ctx = actorContext({ id: 'hdfs', replica, replicas: hdfsKind.replicasFor?.(parsed) ?? 1, log, dir: stateDir, consumers: ['sink'], shared: pollers.acquire });
   return hdfsKind.create(parsed, ctx) as SourceIO;
 }
 

@@ -204,6 +204,7 @@ describe('hdfs pollers outside a runtime', () => {
     await third.close();
 
     const fourth = poller(config, state, 1);
+    await fourth.connect();
     await expect(fourth.read()).rejects.toBeInstanceOf(EndOfInput);
     await fourth.close();
   });
@@ -221,6 +222,7 @@ describe('hdfs pollers outside a runtime', () => {
     await p.commit(reads[1]?.position); // the tracker's highest contiguous position: x and y are done, z is not
     await p.close();
     const next = poller(config, state, 0);
+    await next.connect();
     expect((await next.read()).label).toBe(reads[2]?.label);
     await next.close();
   });

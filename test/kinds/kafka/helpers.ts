@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { KindDefinition, Role } from '../../../src/actors/kind.js';
+import { SharedResources } from '../../../src/core/shared-resources.js';
 import { generatorKind } from '../../../src/kinds/generator.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
@@ -50,8 +51,11 @@ export function seqs(values: readonly string[]): Set<number> {
   return out;
 }
 
+/** One registry for the runtimes of a test file: producer and consumer topologies share the embedded log, as in one process they must. */
+export const shared = new SharedResources();
+
 export async function start(t: Topology): Promise<Runtime> {
-  const runtime = new Runtime(t, { log: quietLog, drainTimeoutMs: 10_000 });
+  const runtime = new Runtime(t, { log: quietLog, drainTimeoutMs: 10_000, shared });
   await runtime.start();
   return runtime;
 }

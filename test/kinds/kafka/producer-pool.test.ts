@@ -3,7 +3,7 @@ import { ProducerPool } from '../../../src/kinds/kafka/producer-pool.js';
 import type { LogProducer, OutgoingMessage } from '../../../src/transport/message-log.js';
 import { openMessageLog } from '../../../src/transport/open-message-log.js';
 import { quietLog } from '../../runtime/harness.js';
-import { transports, useTransport } from './helpers.js';
+import { shared, transports, useTransport } from './helpers.js';
 
 const HOT_RECORDS = 200_000;
 const HOT_WRITE = 5000;
@@ -29,7 +29,7 @@ describe.each(transports)('kafka producer pool on the $name transport', ({ setup
   const env = useTransport(setup);
 
   it("a surge on a hot stream does not starve a cold stream: the cold stream's latency stays bounded by about a time slice", async () => {
-    const log = openMessageLog(env.transport, quietLog);
+    const log = openMessageLog(env.transport, quietLog, shared.acquire);
     const producer = log.producer({ acks: -1, idempotent: true, compression: 'none', deliveryTimeoutMs: 30_000 });
     await producer.connect();
     const sends: number[] = [];

@@ -11,13 +11,13 @@ import type { TransportConfig } from '../../../src/transport/schema.js';
 import { quietLog } from '../../runtime/harness.js';
 import { asText, collectSink } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
-import { build, missing, produce, seqs, start, transports, useTransport } from './helpers.js';
+import { build, missing, produce, seqs, shared, start, transports, useTransport } from './helpers.js';
 
 /** Commits `offset` for `group` on partition 0 of `topic`, as an operator or an old run would have. */
 async function commitOffset(transport: TransportConfig, group: string, topic: string, offset: number): Promise<void> {
   if (transport.type === 'embedded') {
-    const lease = await acquireEmbeddedLog(transport.dir);
-    await lease.log.commitOffset(group, topic, 0, offset);
+    const lease = await acquireEmbeddedLog(transport.dir, shared.acquire);
+    await lease.resource.commitOffset(group, topic, 0, offset);
     await lease.release();
     return;
   }
@@ -29,8 +29,8 @@ async function commitOffset(transport: TransportConfig, group: string, topic: st
 
 async function committedOffset(transport: TransportConfig, group: string, topic: string): Promise<number | undefined> {
   if (transport.type === 'embedded') {
-    const lease = await acquireEmbeddedLog(transport.dir);
-    const offset = lease.log.committedOffset(group, topic, 0);
+    const lease = await acquireEmbeddedLog(transport.dir, shared.acquire);
+    const offset = lease.resource.committedOffset(group, topic, 0);
     await lease.release();
     return offset;
   }
@@ -47,7 +47,7 @@ describe.each(transports)('kafka source edge cases on the $name transport', ({ s
 
   it('dead-letters undecodable json values with topic, partition, offset and reason, and delivers the rest', async () => {
     const topic = `mixed-${Date.now()}`;
-    const producer = openMessageLog(env.transport, quietLog).producer({ acks: -1, idempotent: true, compression: 'none', deliveryTimeoutMs: 30_000 });
+    const producer = openMessageLog(env.transport, quietLog, shared.acquire).producer({ acks: -1, idempotent: true, compression: 'none', deliveryTimeoutMs: 30_000 });
     await producer.connect();
     await producer.send(topic, Array.from({ length: 100 }, (_, i) => ({ value: Buffer.from(i % 10 === 0 ? `not json ${i}` : JSON.stringify({ i })) })));
     await producer.disconnect();
@@ -79,7 +79,7 @@ describe.each(transports)('kafka source edge cases on the $name transport', ({ s
         { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'strict', topics: [topic], sessionTimeoutMs: 6000 } },
         { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
       ]),
-      { log, drainTimeoutMs: 5000 },
+      { log, drainTimeoutMs: 5000, shared },
     );
     await runtime.start();
     await eventually(() => errors.some((l) => l.includes('out of range')), { what: 'the source failing', timeoutMs: 60_000 });
