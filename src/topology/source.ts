@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { topologyError, type Explanation, type TopologyError } from './errors.js';
+import { maskFlowReferences, unmaskFlowReferences } from './flow-references.js';
 import { interpolate, type Env } from './interpolate.js';
 import { SourceMap, type Position } from './source-map.js';
 
@@ -25,6 +26,17 @@ interface Walk {
   errors: TopologyError[];
   stack: Set<unknown>;
   budget: number;
+  /** The document was parsed with its `${...}` references masked (see {@link maskFlowReferences}). */
+  masked: boolean;
+}
+
+/** The document parsed from `text` with its references masked, when that parses without errors. */
+function reparseMasked(text: string): { doc: Document; lines: LineCounter } | undefined {
+  const masked = maskFlowReferences(text);
+  if (masked === undefined) return undefined;
+  const lines = new LineCounter();
+  const doc = parseDocument(masked, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return doc.errors.length === 0 ? { doc, lines } : undefined;
 }
 
 /**
@@ -32,16 +44,19 @@ interface Walk {
  * scalars (see {@link interpolate}) so positions stay those of the file as written.
  */
 export function readSource(text: string, file: string, env: Env): SourceDocument {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  let lines = new LineCounter();
+  let doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const map = new SourceMap();
-  if (doc.errors.length > 0)
-    return {
-      data: undefined,
-      map,
-      errors: syntaxErrors(doc, text, file, lines),
-      fatal: true,
-    };
+  let masked = false;
+  if (doc.errors.length > 0) {
+    // `${...}` in a flow collection (`{ mode: ${MODE:-once} }`): its braces end the plain scalar.
+    // Parsed again with them masked, which keeps every position; scalars are unmasked when read.
+    const retry = reparseMasked(text);
+    if (retry === undefined)
+      return { data: undefined, map, errors: syntaxErrors(doc, text, file, lines), fatal: true };
+    ({ doc, lines } = retry);
+    masked = true;
+  }
   const walk: Walk = {
     text,
     file,
@@ -52,6 +67,7 @@ export function readSource(text: string, file: string, env: Env): SourceDocument
     errors: [],
     stack: new Set(),
     budget: NODE_BUDGET,
+    masked,
   };
   const data = convert(doc.contents, [], walk);
   if (walk.budget < 0) {
@@ -136,7 +152,8 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
       walk.map.set(path, entry);
       return node.value;
     }
-    return scalarString(node.value, node.range?.[0] ?? 0, node.range?.[1] ?? 0, path, walk, entry);
+    const value = walk.masked ? unmaskFlowReferences(node.value) : node.value;
+    return scalarString(value, node.range?.[0] ?? 0, node.range?.[1] ?? 0, path, walk, entry);
   }
   walk.map.set(path, entry);
   if (isSeq(node)) return node.items.map((item, index) => convert(item, [...path, index], walk));
@@ -151,7 +168,7 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
         });
         continue;
       }
-      const name = String(pair.key.value);
+      const name = walk.masked ? unmaskFlowReferences(String(pair.key.value)) : String(pair.key.value);
       const keyAt = position(walk, pair.key.range?.[0] ?? 0);
       const value = convert(pair.value, [...path, name], walk, keyAt);
       Object.defineProperty(out, name, {
