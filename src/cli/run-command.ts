@@ -1,5 +1,7 @@
 import { attachInspector, type AttachedInspector, type InspectOptions } from '../inspect/attach.js';
 import { TransitionFeed } from '../inspect/transitions.js';
+import { LogLocked } from '../log/index.js';
+import { holdEmbeddedLog } from '../runtime/embedded-log-hold.js';
 import { Runtime } from '../runtime/runtime.js';
 import { createLogger } from '../runtime/logger.js';
 import type { Topology } from '../topology/model.js';
@@ -13,6 +15,15 @@ import { summaryTable } from './summary.js';
  */
 export async function runTopology(topology: Topology, inspect?: InspectOptions): Promise<number> {
   const log = createLogger();
+  let releaseLog: () => Promise<void>;
+  try {
+    releaseLog = await holdEmbeddedLog(topology);
+  } catch (error) {
+    // Another run owns the log directory: a setup problem, not one that restarts can fix.
+    if (!(error instanceof LogLocked)) throw error;
+    process.stderr.write(`millrace: ${error.message}: another millrace run is using it; stop it or set another transport dir\n`);
+    return ExitCode.invalid;
+  }
   const feed = inspect === undefined ? undefined : new TransitionFeed();
   const runtime = new Runtime(topology, { log, inspect: feed?.inspect });
   let inspector: AttachedInspector | undefined;
@@ -39,6 +50,7 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
     return result.ok ? ExitCode.ok : ExitCode.runtimeFailure;
   } finally {
     await inspector?.close();
+    await releaseLog();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
