@@ -13,8 +13,13 @@ export interface SourceDocument {
   fatal: boolean;
 }
 
-/** Converted nodes allowed in one document, counting alias expansions (billion laughs). */
+/** Values that aliases may expand to in one document (billion laughs); the rest is not limited. */
 const NODE_BUDGET = 100_000;
+/**
+ * yaml's own duplicate-key check compares each key with every earlier one of its map, quadratic
+ * in the actors of a section; {@link convert} checks keys with a set instead.
+ */
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
 
 interface Walk {
   text: string;
@@ -26,6 +31,8 @@ interface Walk {
   errors: TopologyError[];
   stack: Set<unknown>;
   budget: number;
+  /** A map repeats a key: as fatal as the YAML syntax errors. */
+  duplicateKeys: boolean;
   /** The document was parsed with its `${...}` references masked (see {@link maskFlowReferences}). */
   masked: boolean;
 }
@@ -35,7 +42,7 @@ function reparseMasked(text: string): { doc: Document; lines: LineCounter } | un
   const masked = maskFlowReferences(text);
   if (masked === undefined) return undefined;
   const lines = new LineCounter();
-  const doc = parseDocument(masked, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(masked, { lineCounter: lines, ...PARSE_OPTIONS });
   return doc.errors.length === 0 ? { doc, lines } : undefined;
 }
 
@@ -45,7 +52,7 @@ function reparseMasked(text: string): { doc: Document; lines: LineCounter } | un
  */
 export function readSource(text: string, file: string, env: Env): SourceDocument {
   let lines = new LineCounter();
-  let doc: Document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  let doc: Document = parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
   const map = new SourceMap();
   let masked = false;
   if (doc.errors.length > 0) {
@@ -67,12 +74,17 @@ export function readSource(text: string, file: string, env: Env): SourceDocument
     errors: [],
     stack: new Set(),
     budget: NODE_BUDGET,
+    duplicateKeys: false,
     masked,
   };
   const data = convert(doc.contents, [], walk);
   if (walk.budget < 0) {
     const tooLarge = walk.errors.filter((e) => e.message.startsWith('document too large'));
     return { data: undefined, map, errors: tooLarge, fatal: true };
+  }
+  if (walk.duplicateKeys) {
+    const duplicates = walk.errors.filter((e) => e.message.endsWith('Map keys must be unique'));
+    return { data: undefined, map, errors: duplicates, fatal: true };
   }
   return { data, map, errors: walk.errors, fatal: false };
 }
@@ -122,12 +134,12 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
     if (key) walk.map.set(path, { value: key, key });
     return null;
   }
-  if (--walk.budget < 0) {
+  if (walk.stack.size > 0 && --walk.budget < 0) {
     if (walk.budget === -1) {
       const at = position(walk, (node as { range?: [number] }).range?.[0] ?? 0);
       fail(walk, path, at, {
         message: 'document too large after expanding aliases',
-        expected: `at most ${NODE_BUDGET} values`,
+        expected: `at most ${NODE_BUDGET} values from aliases`,
       });
     }
     return null;
@@ -170,6 +182,11 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
       }
       const name = walk.masked ? unmaskFlowReferences(String(pair.key.value)) : String(pair.key.value);
       const keyAt = position(walk, pair.key.range?.[0] ?? 0);
+      if (Object.hasOwn(out, name)) {
+        walk.errors.push({ file: walk.file, line: keyAt.line, column: keyAt.column, message: 'YAML syntax error: Map keys must be unique' });
+        walk.duplicateKeys = true;
+        continue;
+      }
       const value = convert(pair.value, [...path, name], walk, keyAt);
       Object.defineProperty(out, name, {
         value,
