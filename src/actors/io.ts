@@ -53,6 +53,8 @@ export interface Checkpoint {
 export interface DeadRecord {
   record: LogRecord;
   reason: string;
+  /** Where this record came from (a source's `topic/partition@offset`); the batch's label when absent. */
+  position?: string;
 }
 
 /** Kind-specific live status (assignments, lag, health) shown by the inspector. */

@@ -1,5 +1,8 @@
 import { attachInspector, type AttachedInspector, type InspectOptions } from '../inspect/attach.js';
 import { TransitionFeed } from '../inspect/transitions.js';
+import { SharedResources } from '../core/shared-resources.js';
+import { LogLocked } from '../log/index.js';
+import { holdEmbeddedLog } from '../runtime/embedded-log-hold.js';
 import { Runtime } from '../runtime/runtime.js';
 import { createLogger } from '../runtime/logger.js';
 import type { Topology } from '../topology/model.js';
@@ -13,8 +16,18 @@ import { summaryTable } from './summary.js';
  */
 export async function runTopology(topology: Topology, inspect?: InspectOptions): Promise<number> {
   const log = createLogger();
+  const shared = new SharedResources();
+  let releaseLog: () => Promise<void>;
+  try {
+    releaseLog = await holdEmbeddedLog(topology, shared.acquire);
+  } catch (error) {
+    // Another run owns the log directory: a setup problem, not one that restarts can fix.
+    if (!(error instanceof LogLocked)) throw error;
+    process.stderr.write(`millrace: ${error.message}: another millrace run is using it; stop it or set another transport dir\n`);
+    return ExitCode.invalid;
+  }
   const feed = inspect === undefined ? undefined : new TransitionFeed();
-  const runtime = new Runtime(topology, { log, inspect: feed?.inspect });
+  const runtime = new Runtime(topology, { log, inspect: feed?.inspect, shared });
   let inspector: AttachedInspector | undefined;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -39,6 +52,7 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
     return result.ok ? ExitCode.ok : ExitCode.runtimeFailure;
   } finally {
     await inspector?.close();
+    await releaseLog();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -1,3 +1,5 @@
+import { sniffUtf16 } from './utf16-sniff.js';
+
 /** Text encodings a byte-order mark announces, named as in the `charset` header. */
 export type BomCharset = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE';
 
@@ -34,8 +36,9 @@ const LF_BE = Buffer.from([0x00, 0x0a]);
 /**
  * Cuts a byte stream, pushed in pieces of any size, into chunks of at most `chunkBytes` that end
  * at a line feed, numbering each chunk's first line. In UTF-16 (known from a byte-order mark at
- * the start) only a line-feed code unit at an even offset counts, so a chunk never splits a
- * character. The chunks depend only on the bytes, never on how they were pushed.
+ * the start or, without one, from the NUL pattern of the start: {@link sniffUtf16}) only a
+ * line-feed code unit at an even offset counts, so a chunk never splits a character. The chunks
+ * depend only on the bytes, never on how they were pushed.
  *
  * @example
  * const chunker = new LineChunker(1 << 20);
@@ -58,7 +61,10 @@ export class LineChunker {
     if (chunkBytes < 4) throw new RangeError(`chunkBytes must be at least 4, got ${chunkBytes}`);
   }
 
-  /** The charset the byte-order mark announced (known once the first chunk is out). */
+  /**
+   * The charset the byte-order mark announced or, without one, UTF-16 that the NUL pattern of
+   * the first chunk showed (known once the first chunk is out).
+   */
   get charset(): BomCharset | undefined {
     return this.bom;
   }
@@ -143,7 +149,7 @@ export class LineChunker {
     if (!this.sniffed) {
       // Nothing was dropped before the first take: `whole` starts at the start of the stream.
       this.sniffed = true;
-      this.bom = sniffBom(whole);
+      this.bom = sniffBom(whole) ?? sniffUtf16(whole);
     }
     return whole;
   }

@@ -38,8 +38,8 @@ interface DecompressCounts {
 
 /**
  * The `decompress` stage: one record per file in, chunks of at most `chunkBytes` out, each cut at
- * a line end (in UTF-16, announced by a BOM, at a line-feed code unit) with headers `chunk`,
- * `firstLine`, `compression` and, when a BOM announced it, `charset`. Pieces go downstream one
+ * a line end (in UTF-16, announced by a BOM or its NUL pattern, at a line-feed code unit) with headers `chunk`,
+ * `firstLine`, `compression` and, when a BOM or the NUL pattern told it, `charset`. Pieces go downstream one
  * chunk at a time under backpressure, so a replica holds about one chunk plus codec buffers.
  *
  * A damaged or truncated file does not crash the replica (a redelivery would fail the same way):

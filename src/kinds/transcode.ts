@@ -5,6 +5,7 @@ import type { LogRecord } from '../streams/record.js';
 import { isUtf8 } from 'node:buffer';
 import { canonicalCharset, charsetNames, decodeText, detectCharset, stripBom, type Decoded } from '../formats/charsets.js';
 import { derive, intHeader, payloadKind } from '../streams/derive.js';
+import { sniffUtf16 } from '../formats/utf16-sniff.js';
 
 export const transcodeConfig = z
   .strictObject({
@@ -12,7 +13,7 @@ export const transcodeConfig = z
       .enum(charsetNames)
       .default('auto')
       .describe(
-        'Charset of the input bytes. auto: the `charset` header (set by decompress from a BOM), else UTF-8 for valid UTF-8, else detected once per file (on its first chunk that needs it), falling back to UTF-8.',
+        'Charset of the input bytes. auto: the `charset` header (set by decompress from a BOM or the NUL pattern of UTF-16), else UTF-16 by its NUL pattern (ASCII-range text without a BOM), else UTF-8 for valid UTF-8, else detected once per file (on its first chunk that needs it), falling back to UTF-8.',
       ),
     candidates: z
       .array(z.string().min(1))
@@ -96,7 +97,11 @@ export const transcodeKind = defineStage({
           let decoded: Decoded | undefined;
           if (charset === undefined) {
             const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-            if (isUtf8(bytes)) {
+            const utf16 = sniffUtf16(bytes);
+            if (utf16 !== undefined) {
+              // ASCII-range UTF-16 is valid UTF-8 too (NUL is a character): its NUL pattern goes first.
+              charset = canonicalCharset(utf16) as string;
+            } else if (isUtf8(bytes)) {
               // Valid UTF-8 is UTF-8: decoded once, without validating it again.
               charset = 'utf-8';
               decoded = { text: bytes.toString('utf8'), replaced: 0 };

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { Describable } from '../actors/io.js';
@@ -10,6 +10,7 @@ import { Channel } from '../streams/channel.js';
 import type { NodeSpec, Topology } from '../topology/model.js';
 import type { TransportConfig } from '../transport/schema.js';
 import { SharedResources } from '../core/shared-resources.js';
+import { topologyTransport } from './embedded-log-hold.js';
 import { CheckpointStore } from './checkpoint.js';
 import { withDeadLetterSink } from './dead-letter-node.js';
 import { createLogger } from './logger.js';
@@ -80,8 +81,7 @@ export class Runtime {
     this.log = options.log ?? createLogger();
     this.shared = options.shared ?? new SharedResources();
     this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'));
-    const transport = topology.transport ?? { type: 'embedded', dir: 'log' };
-    this.transport = transport.type === 'embedded' ? { ...transport, dir: resolve(topology.dataDir, transport.dir) } : transport;
+    this.transport = topologyTransport(topology);
     const { nodes, deadLetterId } = withDeadLetterSink(topology);
     const inputs = new Map(nodes.filter((n) => n.role !== 'source').map((n) => [n.id, new Channel(n.id, n.channel)]));
     const deadLetterChannel = inputs.get(deadLetterId);

@@ -8,6 +8,8 @@ export interface FileEntry {
   readonly size: number;
   /** Modification time, integer ms since the epoch. */
   readonly mtime: number;
+  /** Why this entry cannot be read (a directory without permission...): reading it is rejected. */
+  readonly unreadable?: string;
 }
 
 /**

@@ -7,6 +7,12 @@ const localBackend = z
       .string()
       .min(1)
       .describe('Root directory, relative to the topology file; `paths` match below it.'),
+    followSymlinks: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Follow symlinks to directories, each real directory (device and inode) at most once, so links back up the tree cannot loop; false: never descend through a directory symlink. Symlinks to files are read either way.',
+      ),
   })
   .describe('Files of a local directory.');
 

@@ -1,5 +1,5 @@
-import { open, readdir, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { NotConnected } from '../core/errors.js';
 import {
   FileChanged,
@@ -11,6 +11,7 @@ import {
   type FileStore,
   type PathFilter,
 } from './backend.js';
+import { walkFiles } from './local-walk.js';
 
 /** Errors that mean the directory itself is unavailable (missing mount, dead network filesystem). */
 const UNAVAILABLE = new Set([
@@ -30,7 +31,9 @@ function code(error: unknown): string | undefined {
 /**
  * A local directory as a {@link FileStore}: the embedded default, and what a mounted or NFS
  * directory looks like. A root that is missing or unreadable counts as not connected, so a
- * cluster whose mount is gone lends its pollers like an unreachable HDFS.
+ * cluster whose mount is gone lends its pollers like an unreachable HDFS. Below the root, an
+ * entry that cannot be read (a directory without permission, a symlink loop) is listed with the
+ * reason and rejected when read (see {@link walkFiles}), and the rest of the tree is listed.
  *
  * @example
  * const store = new LocalStore('/data/logs', { paths: ['**\/*.gz'], ignore: [] });
@@ -44,6 +47,7 @@ export class LocalStore implements FileStore {
   constructor(
     private readonly root: string,
     filter: PathFilter,
+    private readonly followSymlinks = true,
   ) {
     this.where = `local ${root}`;
     this.matches = pathMatcher(filter);
@@ -64,26 +68,23 @@ export class LocalStore implements FileStore {
     await this.probe();
     const out: FileEntry[] = [];
     for (const base of this.bases) {
-      let names: string[];
       try {
-        names = await readdir(join(this.root, base), { recursive: true });
+        for await (const found of walkFiles(this.root, base, this.followSymlinks)) {
+          signal.throwIfAborted();
+          // An entry that cannot be read is listed whatever the globs: files it hides may match.
+          if ('unreadable' in found || this.matches(found.path)) out.push(found);
+        }
       } catch (error) {
-        // A base below the root that does not exist (yet) has no files; a dead root is caught by probe.
-        if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') continue;
+        // Only the root or a base not being listable ends the listing: the cluster is unavailable.
+        if (signal.aborted) throw error;
         throw this.unavailable(error);
-      }
-      for (const name of names) {
-        signal.throwIfAborted();
-        const rel = (base === '' ? name : `${base}/${name}`).split(sep).join('/');
-        if (!this.matches(rel)) continue;
-        const entry = await this.entry(rel);
-        if (entry !== undefined) out.push(entry);
       }
     }
     return out;
   }
 
   async read(entry: FileEntry, signal: AbortSignal): Promise<Uint8Array> {
+    if (entry.unreadable !== undefined) throw new FileRejected(entry.path, entry.unreadable);
     let handle;
     try {
       handle = await open(join(this.root, entry.path), 'r');
@@ -117,18 +118,6 @@ export class LocalStore implements FileStore {
       throw this.fileError(entry.path, error);
     } finally {
       await handle.close();
-    }
-  }
-
-  private async entry(rel: string): Promise<FileEntry | undefined> {
-    try {
-      const info = await stat(join(this.root, rel));
-      return info.isFile()
-        ? { path: rel, size: info.size, mtime: Math.trunc(info.mtimeMs) }
-        : undefined;
-    } catch (error) {
-      if (code(error) === 'ENOENT') return undefined;
-      throw this.unavailable(error);
     }
   }
 

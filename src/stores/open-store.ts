@@ -13,6 +13,6 @@ import { WebHdfsStore } from './webhdfs-store.js';
  */
 export function openStore(backend: BackendConfig, filter: PathFilter, baseDir: string): FileStore {
   return backend.type === 'local'
-    ? new LocalStore(resolve(baseDir, backend.dir), filter)
+    ? new LocalStore(resolve(baseDir, backend.dir), filter, backend.followSymlinks)
     : new WebHdfsStore(backend, filter);
 }

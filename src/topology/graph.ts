@@ -105,18 +105,66 @@ function shortestCycle(start: string, members: Set<string>, next: Map<string, st
  * and those downstream of one, are left out.
  */
 export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
+  // Kahn's algorithm; the ready actors wait in a heap keyed by (rank, file order).
   const known = new Set(nodes.map((n) => n.id));
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
   const rank = (n: GraphNode): number => (n.role === 'source' ? 0 : n.inputs.length > 0 ? 1 : 2);
-  const placed = new Set<string>();
-  for (;;) {
-    let next: GraphNode | undefined;
-    for (const node of nodes) {
-      if (placed.has(node.id) || !node.inputs.every((i) => placed.has(i) || !known.has(i)))
-        continue;
-      if (!next || rank(node) < rank(next)) next = node;
+  const key = (i: number): number => rank(nodes[i] as GraphNode) * nodes.length + i;
+  const waiting = nodes.map((n) => new Set(n.inputs.filter((i) => known.has(i))).size);
+  const consumers = consumerMap(nodes);
+  const ready = new MinHeap();
+  waiting.forEach((w, i) => {
+    if (w === 0) ready.push(key(i));
+  });
+  const placed: string[] = [];
+  const done = new Set<string>();
+  for (let k = ready.pop(); k !== undefined; k = ready.pop()) {
+    const node = nodes[k % nodes.length] as GraphNode;
+    if (done.has(node.id)) continue; // a duplicate id: placed once, as before
+    done.add(node.id);
+    placed.push(node.id);
+    for (const consumer of new Set(consumers.get(node.id))) {
+      const i = index.get(consumer) as number;
+      waiting[i] = (waiting[i] as number) - 1;
+      if (waiting[i] === 0) ready.push(key(i));
     }
-    if (!next) return [...placed];
-    placed.add(next.id);
+  }
+  return placed;
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if ((a[parent] as number) <= x) break;
+      a[i] = a[parent] as number;
+      a[parent] = x;
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && (a[l] as number) < (a[m] as number)) m = l;
+      if (r < a.length && (a[r] as number) < (a[m] as number)) m = r;
+      if (m === i) break;
+      [a[i], a[m]] = [a[m] as number, a[i] as number];
+      i = m;
+    }
+    return top;
   }
 }
 

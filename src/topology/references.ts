@@ -49,9 +49,14 @@ export function checkReferences(
     });
   }
   const nodes = [...byId.values()];
+  // Built once and only for an error: per actor, it made validation quadratic in the actors.
+  const allProducers = nodes.filter((n) => n.role !== 'sink').map((n) => n.id);
+  const others = (id: string): string[] => allProducers.filter((p) => p !== id);
+  const expectedFor = (id: string): string => {
+    const producers = others(id);
+    return `the id of a source or stage (${producers.length > 0 ? listNames(producers) : 'there are none'})`;
+  };
   for (const node of nodes) {
-    const producers = nodes.filter((n) => n.role !== 'sink' && n.id !== node.id).map((n) => n.id);
-    const expected = `the id of a source or stage (${producers.length > 0 ? listNames(producers) : 'there are none'})`;
     const seen = new Set<string>();
     for (const input of node.inputs) {
       const at = ctx.map.locate(input.path);
@@ -62,16 +67,16 @@ export function checkReferences(
           hint: 'list each input once',
         });
       } else if (!target && !ctx.incomplete) {
-        const hint = didYouMean(input.id, producers);
+        const hint = didYouMean(input.id, others(node.id));
         report(input.path, at, {
           message: `unknown input ${JSON.stringify(input.id)}`,
-          expected,
+          expected: expectedFor(node.id),
           ...(hint ? { hint } : {}),
         });
       } else if (target?.role === 'sink') {
         report(input.path, at, {
           message: `input ${JSON.stringify(input.id)} is a sink`,
-          expected,
+          expected: expectedFor(node.id),
           hint: 'sinks have no output to read',
         });
       }
@@ -96,9 +101,9 @@ export function checkReferences(
     });
   }
   if (!ctx.hasErrors && errors.length === 0) {
+    const consumed = new Set(nodes.flatMap((n) => n.inputs.map((i) => i.id)));
     for (const node of nodes) {
-      if (node.role === 'sink' || nodes.some((n) => n.inputs.some((i) => i.id === node.id)))
-        continue;
+      if (node.role === 'sink' || consumed.has(node.id)) continue;
       report(node.path, node.at, {
         message: `the output of ${JSON.stringify(node.id)} goes nowhere`,
         expected: `${JSON.stringify(node.id)} among the inputs of a stage or sink`,

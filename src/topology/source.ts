@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { topologyError, type Explanation, type TopologyError } from './errors.js';
+import { maskFlowReferences, unmaskFlowReferences } from './flow-references.js';
 import { interpolate, type Env } from './interpolate.js';
 import { SourceMap, type Position } from './source-map.js';
 
@@ -12,8 +13,13 @@ export interface SourceDocument {
   fatal: boolean;
 }
 
-/** Converted nodes allowed in one document, counting alias expansions (billion laughs). */
+/** Values that aliases may expand to in one document (billion laughs); the rest is not limited. */
 const NODE_BUDGET = 100_000;
+/**
+ * yaml's own duplicate-key check compares each key with every earlier one of its map, quadratic
+ * in the actors of a section; {@link convert} checks keys with a set instead.
+ */
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const;
 
 interface Walk {
   text: string;
@@ -25,6 +31,19 @@ interface Walk {
   errors: TopologyError[];
   stack: Set<unknown>;
   budget: number;
+  /** A map repeats a key: as fatal as the YAML syntax errors. */
+  duplicateKeys: boolean;
+  /** The document was parsed with its `${...}` references masked (see {@link maskFlowReferences}). */
+  masked: boolean;
+}
+
+/** The document parsed from `text` with its references masked, when that parses without errors. */
+function reparseMasked(text: string): { doc: Document; lines: LineCounter } | undefined {
+  const masked = maskFlowReferences(text);
+  if (masked === undefined) return undefined;
+  const lines = new LineCounter();
+  const doc = parseDocument(masked, { lineCounter: lines, ...PARSE_OPTIONS });
+  return doc.errors.length === 0 ? { doc, lines } : undefined;
 }
 
 /**
@@ -32,16 +51,19 @@ interface Walk {
  * scalars (see {@link interpolate}) so positions stay those of the file as written.
  */
 export function readSource(text: string, file: string, env: Env): SourceDocument {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  let lines = new LineCounter();
+  let doc: Document = parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
   const map = new SourceMap();
-  if (doc.errors.length > 0)
-    return {
-      data: undefined,
-      map,
-      errors: syntaxErrors(doc, text, file, lines),
-      fatal: true,
-    };
+  let masked = false;
+  if (doc.errors.length > 0) {
+    // `${...}` in a flow collection (`{ mode: ${MODE:-once} }`): its braces end the plain scalar.
+    // Parsed again with them masked, which keeps every position; scalars are unmasked when read.
+    const retry = reparseMasked(text);
+    if (retry === undefined)
+      return { data: undefined, map, errors: syntaxErrors(doc, text, file, lines), fatal: true };
+    ({ doc, lines } = retry);
+    masked = true;
+  }
   const walk: Walk = {
     text,
     file,
@@ -52,11 +74,17 @@ export function readSource(text: string, file: string, env: Env): SourceDocument
     errors: [],
     stack: new Set(),
     budget: NODE_BUDGET,
+    duplicateKeys: false,
+    masked,
   };
   const data = convert(doc.contents, [], walk);
   if (walk.budget < 0) {
     const tooLarge = walk.errors.filter((e) => e.message.startsWith('document too large'));
     return { data: undefined, map, errors: tooLarge, fatal: true };
+  }
+  if (walk.duplicateKeys) {
+    const duplicates = walk.errors.filter((e) => e.message.endsWith('Map keys must be unique'));
+    return { data: undefined, map, errors: duplicates, fatal: true };
   }
   return { data, map, errors: walk.errors, fatal: false };
 }
@@ -106,12 +134,12 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
     if (key) walk.map.set(path, { value: key, key });
     return null;
   }
-  if (--walk.budget < 0) {
+  if (walk.stack.size > 0 && --walk.budget < 0) {
     if (walk.budget === -1) {
       const at = position(walk, (node as { range?: [number] }).range?.[0] ?? 0);
       fail(walk, path, at, {
         message: 'document too large after expanding aliases',
-        expected: `at most ${NODE_BUDGET} values`,
+        expected: `at most ${NODE_BUDGET} values from aliases`,
       });
     }
     return null;
@@ -136,7 +164,8 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
       walk.map.set(path, entry);
       return node.value;
     }
-    return scalarString(node.value, node.range?.[0] ?? 0, node.range?.[1] ?? 0, path, walk, entry);
+    const value = walk.masked ? unmaskFlowReferences(node.value) : node.value;
+    return scalarString(value, node.range?.[0] ?? 0, node.range?.[1] ?? 0, path, walk, entry);
   }
   walk.map.set(path, entry);
   if (isSeq(node)) return node.items.map((item, index) => convert(item, [...path, index], walk));
@@ -151,8 +180,13 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
         });
         continue;
       }
-      const name = String(pair.key.value);
+      const name = walk.masked ? unmaskFlowReferences(String(pair.key.value)) : String(pair.key.value);
       const keyAt = position(walk, pair.key.range?.[0] ?? 0);
+      if (Object.hasOwn(out, name)) {
+        walk.errors.push({ file: walk.file, line: keyAt.line, column: keyAt.column, message: 'YAML syntax error: Map keys must be unique' });
+        walk.duplicateKeys = true;
+        continue;
+      }
       const value = convert(pair.value, [...path, name], walk, keyAt);
       Object.defineProperty(out, name, {
         value,

@@ -80,7 +80,8 @@ async function expectMatchesModel(log: EmbeddedLog, model: Model): Promise<void>
 /** Simulates a machine crash on a copy of the directory; returns per partition the expected recovered state. */
 async function crashCopy(log: EmbeddedLog, dir: string, to: string, cmd: Extract<Cmd, { kind: 'crash' }>, model: Model) {
   await cp(dir, to, { recursive: true });
-  await rm(path.join(to, '.lock'), { force: true }); // the crashed process is gone
+  // The crashed process is gone: so is its lock (generations .lock.<n>).
+  for (const name of await readdir(to)) if (name.startsWith('.lock.')) await rm(path.join(to, name), { force: true });
   const expected: { hw: number; truncatedBytes: number }[] = [];
   for (let p = 0; p < PARTITIONS; p++) {
     const info = log.describePartition(TOPIC, p);

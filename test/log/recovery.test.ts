@@ -85,12 +85,13 @@ describe('embedded log recovery', () => {
 
   it('takes over a stale lock left by a dead process but refuses a live owner', async () => {
     await writeSegments(1);
-    await writeFile(path.join(dir, '.lock'), '999999999');
+    await writeFile(path.join(dir, '.lock.1'), '999999999');
     log = await EmbeddedLog.open({ dir });
     await log.close();
-    await writeFile(path.join(dir, '.lock'), String(process.ppid));
-    await expect(EmbeddedLog.open({ dir })).rejects.toMatchObject({ code: 'LOG_LOCKED' });
-    await rm(path.join(dir, '.lock'));
+    // The highest lock generation names the owner; the one taken above (2) is released.
+    await writeFile(path.join(dir, '.lock.3'), String(process.ppid));
+    await expect(EmbeddedLog.open({ dir })).rejects.toMatchObject({ code: 'LOG_LOCKED', message: expect.stringContaining(`pid ${process.ppid}`) });
+    await rm(path.join(dir, '.lock.3'));
     log = undefined;
   });
 

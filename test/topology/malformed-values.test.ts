@@ -153,17 +153,6 @@ const cases: MalformedCase[] = [
     error: 'topology.yaml:4:43: sinks.out.path: too small; expected a non-empty string, found ""',
   },
   {
-    name: 'unquoted ${...} inside a flow mapping',
-    text: yaml(
-      'sources:',
-      '  gen: { kind: generator, count: ${COUNT:-10} }',
-      'sinks:',
-      '  out: { kind: file, inputs: [gen], path: x }',
-    ),
-    error:
-      'topology.yaml:2:35: YAML syntax error: Unexpected flow-map-start at node end; inside { } or [ ], quote values that hold ${...}: "${VAR}"',
-  },
-  {
     name: 'unset environment variable',
     text: yaml(
       'sources:',

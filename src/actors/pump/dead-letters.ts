@@ -47,11 +47,11 @@ export class DeadLetters {
       ack.fail(`no dead-letter sink for ${dead.length} record(s) from ${actor}: ${dead[0]?.reason}`);
       return;
     }
-    const records: LogRecord[] = dead.map(({ record, reason }) => {
+    const records: LogRecord[] = dead.map(({ record, reason, position: own }) => {
       const entry: DeadLetterEntry = {
         reason,
         actor,
-        position,
+        position: own ?? position,
         key: record.key ?? null,
         ts: record.ts,
         ...encodeValue(record.value),

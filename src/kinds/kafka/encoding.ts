@@ -1,12 +1,13 @@
 import { Packr } from 'msgpackr';
 import { z } from 'zod';
 import type { Json, Payload } from '../../streams/record.js';
+import { msgpackProblem } from './msgpack-check.js';
 
 export const valueEncodingSchema = z
   .enum(['raw', 'json', 'msgpack'])
   .default('raw')
   .describe(
-    'Message value format. raw: bytes as they are (text as UTF-8; a structured value is written as JSON text) and read back as bytes; json: a JSON document (object or string); msgpack: the same as MessagePack.',
+    'Message value format. raw: bytes as they are (text as UTF-8; a structured value is written as JSON text) and read back as bytes; json: a JSON document (object or string); msgpack: the same as MessagePack (a map with string keys, a string or bytes, holding only JSON values: 0xC1, extension types such as timestamps, nested bytes, non-finite floats and integers beyond 2^53 are undecodable and dead-lettered).',
   );
 export type ValueEncoding = z.infer<typeof valueEncodingSchema>;
 
@@ -33,17 +34,26 @@ export function encodeValue(value: Payload, encoding: ValueEncoding): Buffer {
 /** A decoded value, or why the bytes are not a valid record value in `encoding`. */
 export type Decoded = { ok: true; value: Payload } | { ok: false; reason: string };
 
+/** An object whose prototype is Object.prototype or null: not a Date, Map, array or class instance. */
 function isPlainObject(x: unknown): x is { [key: string]: Json } {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array);
+  if (typeof x !== 'object' || x === null) return false;
+  const proto: unknown = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
  * Decodes a message value. A JSON or MessagePack document must be an object, a string, or (for
  * MessagePack) bytes, since a record value is one of those; anything else is reported, not thrown.
+ * MessagePack is checked first ({@link msgpackProblem}): 0xC1, extension types (timestamps) and
+ * values JSON cannot hold are reported, not decoded into look-alikes.
  */
 export function decodeValue(bytes: Buffer | null, encoding: ValueEncoding): Decoded {
   if (bytes === null) return { ok: false, reason: 'message has no value (tombstone)' };
   if (encoding === 'raw') return { ok: true, value: bytes };
+  if (encoding === 'msgpack') {
+    const problem = msgpackProblem(bytes);
+    if (problem !== undefined) return { ok: false, reason: `not a record value in msgpack: ${problem}` };
+  }
   let parsed: unknown;
   try {
     parsed = encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : packr.unpack(bytes);

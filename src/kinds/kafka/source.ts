@@ -57,8 +57,10 @@ class OffsetCommitter {
  * record before it was acknowledged downstream. After a crash, a restart, or a rebalance, records
  * read but not yet committed are delivered again. Backpressure: fetched batches wait in a bounded
  * buffer; when downstream stops pulling, the buffer fills and the partitions are paused.
- * Undecodable values (encoding json/msgpack) are dead-lettered with topic, partition, offset and
- * reason (their raw bytes as the value) and counted in `status().undecodable`.
+ * Undecodable values (encoding json/msgpack) are dead-lettered with reason and their own
+ * `topic/partition@offset` as position (their raw bytes as the value) and counted in
+ * `status().undecodable`. A MessagePack value must be a map, a string or bytes holding only JSON
+ * values: 0xC1 and extension types (timestamps) are undecodable.
  *
  * @example
  * # topology.yaml
@@ -105,7 +107,10 @@ export const kafkaSourceKind = defineSource({
         for (const m of batch.messages) {
           const mapped = fromMessage(m, config.encoding);
           if (mapped.ok) records.push(mapped.record);
-          else dead.push({ record: mapped.record, reason: `${batch.topic}/${batch.partition}@${m.offset}: ${mapped.reason}` });
+          else {
+            const position = `${batch.topic}/${batch.partition}@${m.offset}`;
+            dead.push({ record: mapped.record, reason: `${position}: ${mapped.reason}`, position });
+          }
         }
         undecodable += dead.length;
         const first = batch.messages[0]?.offset ?? 0;
