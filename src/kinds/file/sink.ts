@@ -11,9 +11,7 @@ export const fileSinkConfig = z
     format: recordFormatSchema,
     fsync: z.enum(['batch', 'never']).default('batch').describe('batch: a batch is acked only after fdatasync of the file and then of the journal (exactly-once also across power loss); never: after the writes (faster; exactly-once across process crashes only).'),
   })
-  .describe(
-    'Appends records to a file. Exactly-once across crashes for records whose source gives positions (the file source in tail mode): a journal in the state directory, written after the data, records the length and the source ranges stored; at start the file is cut back to it and replayed records already stored are skipped. Through stages, a replayed batch only partly stored is written again; records from sources without positions are at-least-once.',
-  );
+  .describe('Appends records to a file, with a journal in the state directory (length and source ranges stored) to store each record once across crashes.');
 
 /** Output files open in this process, shared by the replicas (and restarts) of the sink writing them. */
 const outputs = new Map<string, { output: Promise<OutputFile>; users: number }>();
@@ -46,6 +44,11 @@ export const fileSinkKind = defineSink({
   example: { path: 'out/events.jsonl' },
   description: 'Appends records to a local file, exactly-once across crashes for sources with positions.',
   config: fileSinkConfig,
+  delivery: {
+    guarantee: 'exactly-once',
+    detail:
+      'Across process crashes (kill -9), and across power loss with fsync: batch, for records whose source gives positions (the file source in tail mode), straight or through stages; at start the file is cut back to the journalled length and replayed records already stored are skipped. Weaker: a replayed batch of a stage\'s output that is only partly stored, and a stage in a worker thread, are written again (at-least-once); so are records from sources without positions (generator, file once mode, kafka, hdfs). The sink must be its file\'s only writer (replicas share one writer in the process).',
+  },
   create(config: z.output<typeof fileSinkConfig>, ctx) {
     const path = resolve(ctx.baseDir, config.path);
     const format = (records: readonly LogRecord[]): string => formatRecords(records, config.format);
