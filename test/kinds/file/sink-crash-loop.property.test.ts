@@ -1,9 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { logsDir, pause, until } from './helpers.js';
-import { killHard, startTailProcess, type TailProcess } from './tail-process.js';
+import { killHard, linesOf, startTailProcess, tailToFileTopology, type TailProcess } from './tail-process.js';
 
 /** One round of the schedule: lines appended (maybe after a rename rotation), then a kill -9 after a while. */
 interface Round {
@@ -18,10 +18,6 @@ const round: fc.Arbitrary<Round> = fc.record({
   killAfterMs: fc.integer({ min: 0, max: 400 }),
 });
 
-function linesOf(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(0, -1) : [];
-}
-
 describe('file sink, crash loop, property', () => {
   it('tail -> file under random kill -9 schedules and rename rotations: the output holds every line exactly once, in order per file', { timeout: 120_000 }, async () => {
     await fc.assert(
@@ -30,19 +26,8 @@ describe('file sink, crash loop, property', () => {
         const logs = join(dir, 'logs');
         mkdirSync(logs);
         const out = join(dir, 'out.txt');
-        const topologyFile = join(dir, 'topology.yaml');
         // Rotated files still match the glob, so a file rotated while the process is down is followed too.
-        writeFileSync(
-          topologyFile,
-          [
-            'dataDir: data',
-            'sources:',
-            '  src: { kind: file, mode: tail, paths: ["logs/*"], batchSize: 16, pollIntervalMs: 10, scanIntervalMs: 40, rotateWaitMs: 100 }',
-            'sinks:',
-            '  out: { kind: file, inputs: [src], path: out.txt, format: lines }',
-            '',
-          ].join('\n'),
-        );
+        const topologyFile = tailToFileTopology(dir, 'paths: ["logs/*"], batchSize: 16, pollIntervalMs: 10, scanIntervalMs: 40, rotateWaitMs: 100');
         const written: string[] = [];
         let gen = 0;
         let seq = 0;

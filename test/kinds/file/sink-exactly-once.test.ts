@@ -1,31 +1,15 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logsDir, pause, until } from './helpers.js';
-import { killHard, startTailProcess } from './tail-process.js';
-
-/** The lines of a file (without the last, unterminated piece). */
-function linesOf(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(0, -1) : [];
-}
+import { killHard, linesOf, startTailProcess, tailToFileTopology } from './tail-process.js';
 
 describe('file sink, exactly-once across kill -9', () => {
   it('tail -> file killed with SIGKILL mid-run and restarted: the output holds every line exactly once, in order', { timeout: 90_000 }, async () => {
     const dir = logsDir();
     mkdirSync(join(dir, 'logs'));
     const out = join(dir, 'out.txt');
-    const topologyFile = join(dir, 'topology.yaml');
-    writeFileSync(
-      topologyFile,
-      [
-        'dataDir: data',
-        'sources:',
-        '  src: { kind: file, mode: tail, paths: ["logs/*.log"], batchSize: 20, pollIntervalMs: 10, scanIntervalMs: 50, rotateWaitMs: 200 }',
-        'sinks:',
-        '  out: { kind: file, inputs: [src], path: out.txt, format: lines }',
-        '',
-      ].join('\n'),
-    );
+    const topologyFile = tailToFileTopology(dir, 'paths: ["logs/*.log"], batchSize: 20, pollIntervalMs: 10, scanIntervalMs: 50, rotateWaitMs: 200');
     const written: string[] = [];
     let fd = openSync(join(dir, 'logs', 'app.log'), 'a');
     const append = (n: number): void => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -29,4 +30,22 @@ export async function startTailProcess(topologyFile: string): Promise<TailProces
 export async function killHard(p: TailProcess): Promise<void> {
   p.child.kill('SIGKILL');
   await p.exited;
+}
+
+/**
+ * Writes `<dir>/topology.yaml`, a file source in tail mode with `settings` (its YAML flow
+ * mapping entries) into a file sink writing `<dir>/out.txt` as lines; returns its path.
+ */
+export function tailToFileTopology(dir: string, settings: string): string {
+  const file = join(dir, 'topology.yaml');
+  writeFileSync(
+    file,
+    ['dataDir: data', 'sources:', `  src: { kind: file, mode: tail, ${settings} }`, 'sinks:', '  out: { kind: file, inputs: [src], path: out.txt, format: lines }', ''].join('\n'),
+  );
+  return file;
+}
+
+/** The lines of a file (without the last, unterminated piece); none when it does not exist. */
+export function linesOf(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(0, -1) : [];
 }
