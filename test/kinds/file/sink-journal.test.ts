@@ -15,8 +15,8 @@ function batch(stream: string, start: number, positions: number[], tag = 'l'): B
   return makeBatch(positions.map((p) => ({ value: `${tag}${p}`, ts: 0 })), Ack.none(), 'test', origin);
 }
 
-async function sink(ctx: ActorContext): Promise<SinkIO> {
-  const io = await fileSinkKind.create(fileSinkConfig.parse({ path: 'out.txt', format: 'lines' }), ctx);
+async function sink(ctx: ActorContext, fsync: 'batch' | 'never' = 'batch'): Promise<SinkIO> {
+  const io = await fileSinkKind.create(fileSinkConfig.parse({ path: 'out.txt', format: 'lines', fsync }), ctx);
   await io.connect();
   return io;
 }
@@ -74,6 +74,20 @@ describe('file sink journal', () => {
     await Promise.all([two.close(), again.close()]);
     const lines = output(ctx);
     expect([...lines].sort()).toEqual(['l10', 'l20', 'l30', 'l40', 'l5', 'l50', 'l6']);
+  });
+
+  it('rewrites a long journal as one snapshot and still knows every range after a restart', async () => {
+    const ctx = stageContext();
+    let io = await sink(ctx, 'never');
+    for (let i = 0; i < 5000; i++) await io.write(batch('src/a', i * 10, [i * 10 + 10]));
+    await io.close();
+    expect(readFileSync(join(ctx.stateDir, 'file-sink.jsonl'), 'utf8').split('\n').length).toBeLessThan(1000);
+    io = await sink(ctx, 'never');
+    await io.write(batch('src/a', 0, [49_990, 50_000, 50_010]));
+    await io.close();
+    const lines = output(ctx);
+    expect(lines.length).toBe(5001);
+    expect(lines.slice(-2)).toEqual(['l50000', 'l50010']);
   });
 
   it('the dead-letter sink stores a replayed batch of dead letters once', async () => {
