@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Share } from '../core/shared-resources.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { Batch } from '../streams/batch.js';
+import type { SourceOrigin } from '../streams/origin.js';
 import type { Json, LogRecord } from '../streams/record.js';
 
 /** What a kind's code gets to know about where it runs. */
@@ -70,6 +71,11 @@ export interface SourceRead<P> {
   label: string;
   /** Input the source rejects (a file too large to load, a message it cannot decode): dead-lettered with the batch's position. */
   dead?: DeadRecord[];
+  /**
+   * Where the records sit in an ordered stream of this source, for a source that re-reads the
+   * same records at the same positions after a restart: lets sinks skip what they already stored.
+   */
+  origin?: SourceOrigin;
 }
 
 /**

@@ -34,8 +34,21 @@ export interface StageKind<Config extends z.ZodObject = z.ZodObject> extends Kin
   create(config: z.output<Config>, ctx: ActorContext): StageIO | Promise<StageIO>;
 }
 
+/**
+ * What a sink promises about its stored records when things fail: `exactly-once` (each record
+ * stored once, crashes included), `idempotent` (a record stored again replaces itself),
+ * `at-least-once` (a record replayed after a crash is stored again) or `discards` (nothing stored).
+ */
+export interface Delivery {
+  readonly guarantee: 'exactly-once' | 'idempotent' | 'at-least-once' | 'discards';
+  /** Under which failures, and where it weakens (shown in the reference). */
+  readonly detail: string;
+}
+
 export interface SinkKind<Config extends z.ZodObject = z.ZodObject> extends KindBase<Config> {
   readonly role: 'sink';
+  /** Its delivery guarantee; every registered sink states one (a test checks). */
+  readonly delivery?: Delivery;
   create(config: z.output<Config>, ctx: ActorContext): SinkIO | Promise<SinkIO>;
 }
 

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import type { KindDefinition, Role } from '../actors/kind.js';
+import type { KindDefinition, Role, SinkKind } from '../actors/kind.js';
 import { defaultRegistry, type KindRegistry } from '../topology/kind-registry.js';
 import { commonShape, headerShape, sections } from '../topology/schema.js';
 import {
@@ -40,12 +40,30 @@ function kindSection(kind: KindDefinition): string[] {
     '',
     oneLine(kind.description),
     ...(about && about !== oneLine(kind.description) ? ['', about] : []),
+    ...(kind.role === 'sink' && kind.delivery !== undefined ? ['', `**Delivery: ${kind.delivery.guarantee}.** ${kind.delivery.detail}`] : []),
     '',
     '```yaml',
     exampleYaml(kind).trimEnd(),
     '```',
     '',
     settingsTable(kind.config).trimEnd(),
+    '',
+  ];
+}
+
+/** The sinks' delivery guarantees side by side. */
+function deliverySection(kinds: readonly KindDefinition[]): string[] {
+  const sinks = kinds.filter((k): k is SinkKind => k.role === 'sink');
+  return [
+    '## Delivery guarantees',
+    '',
+    'A source commits only what every sink downstream of it acknowledged, so a crash loses nothing',
+    'acknowledged; the sources then re-read from their last commit. What the sinks differ in is',
+    'whether such a replayed record can be stored twice:',
+    '',
+    '| sink | guarantee | under which failures |',
+    '| --- | --- | --- |',
+    ...sinks.map((k) => `| [\`${k.name}\`](#${anchor(k)}) | ${k.delivery?.guarantee ?? 'not stated'} | ${oneLine(k.delivery?.detail ?? '').replace(/\|/g, '\\|')} |`),
     '',
   ];
 }
@@ -128,6 +146,7 @@ export function referenceDoc(registry: KindRegistry = defaultRegistry): string {
     '## Common fields',
     '',
     ...commonSection(),
+    ...deliverySection(all),
     '## Kinds',
     '',
     '| kind | role | what it does |',

@@ -13,6 +13,10 @@ export const blackholeKind = defineSink({
   example: {},
   description: 'Discards records; for benchmarks and backpressure tests.',
   config: blackholeConfig,
+  delivery: {
+    guarantee: 'discards',
+    detail: 'Acks every batch and stores nothing (counted in the metrics).',
+  },
   create(config: z.output<typeof blackholeConfig>, ctx) {
     return {
       async connect() {},

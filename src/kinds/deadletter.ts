@@ -13,6 +13,10 @@ export const deadletterKind = defineSink({
   example: { path: 'deadletter.jsonl' },
   description: 'Stores rejected records with their reason as JSON lines.',
   config: deadletterConfig,
+  delivery: {
+    guarantee: 'exactly-once',
+    detail: "The file sink's: dead letters of a batch with a source origin (rejected by the source, a stage or a sink, or given up after retries) are stored once across crashes, except a partly stored replay of a batch's rejects (stored again); others at-least-once.",
+  },
   inputs: 'none',
   create(config: z.output<typeof deadletterConfig>, ctx) {
     return fileSinkKind.create({ path: config.path, format: 'lines', fsync: 'batch' }, ctx);

@@ -11,6 +11,10 @@ export const stdoutSinkKind = defineSink({
   example: {},
   description: 'Prints records to standard output.',
   config: stdoutSinkConfig,
+  delivery: {
+    guarantee: 'at-least-once',
+    detail: 'A batch is acked once the pipe took it; records replayed after a crash are printed again.',
+  },
   create(config: z.output<typeof stdoutSinkConfig>) {
     return {
       async connect() {},

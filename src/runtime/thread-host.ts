@@ -18,7 +18,7 @@ import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest,
 type Output = ReturnType<StageIO['process']>;
 
 function toBatch(b: ThreadBatch): Batch {
-  const batch = makeBatch(b.records, Ack.none(), b.position);
+  const batch = makeBatch(b.records, Ack.none(), b.position, b.origin);
   batch.attempts = b.attempts;
   if (b.lastError !== undefined) batch.lastError = b.lastError;
   return batch;

@@ -15,6 +15,7 @@ function crossing(batch: Batch): { batch: ThreadBatch; transfer: ArrayBuffer[] }
   const { records, transfer } = compactRecords(batch.records);
   const out: ThreadBatch = { records, position: batch.position, attempts: batch.attempts };
   if (batch.lastError !== undefined) out.lastError = batch.lastError;
+  if (batch.origin !== undefined) out.origin = batch.origin;
   return { batch: out, transfer };
 }
 

@@ -1,6 +1,7 @@
 import type { DeadRecord, StageOutput } from '../actors/io.js';
 import type { Json, LogRecord } from '../streams/record.js';
 import type { TransportConfig } from '../transport/schema.js';
+import type { Origin } from '../streams/origin.js';
 
 /**
  * What a worker thread needs to create the kind of one replica (its `workerData`): everything of
@@ -28,6 +29,7 @@ export interface ThreadSetup {
 export interface ThreadBatch {
   records: LogRecord[];
   position: string;
+  origin?: Origin;
   attempts: number;
   lastError?: string;
 }

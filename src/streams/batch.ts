@@ -1,4 +1,5 @@
 import { Ack } from './ack.js';
+import { sliceOrigin, type Origin } from './origin.js';
 import { recordBytes, type LogRecord } from './record.js';
 
 /**
@@ -11,6 +12,8 @@ export interface Batch {
   readonly ack: Ack;
   readonly bytes: number;
   readonly position: string;
+  /** Where in its source the records come from, when the source says (for exactly-once sinks). */
+  readonly origin?: Origin;
   /** Delivery attempts so far on the current hop (redelivery after a crash or a nack increments it). */
   attempts: number;
   /** The error of the last failed attempt, for the dead-letter reason. */
@@ -19,10 +22,10 @@ export interface Batch {
   redelivered?: boolean;
 }
 
-export function makeBatch(records: LogRecord[], ack: Ack, position: string): Batch {
+export function makeBatch(records: LogRecord[], ack: Ack, position: string, origin?: Origin): Batch {
   let bytes = 0;
   for (const r of records) bytes += recordBytes(r);
-  return { records, ack, bytes, position, attempts: 0 };
+  return { records, ack, bytes, position, origin, attempts: 0 };
 }
 
 /** A batch with new records that settles the same acknowledgement (1:1 transformations). */
@@ -37,8 +40,9 @@ export function splitBatch(batch: Batch, maxRecords: number): Batch[] {
   const acks = batch.ack.fork(pieces);
   const out: Batch[] = [];
   for (let i = 0; i < pieces; i++) {
-    const slice = batch.records.slice(i * maxRecords, (i + 1) * maxRecords);
-    out.push(makeBatch(slice, acks[i] as Ack, batch.position));
+    const from = i * maxRecords;
+    const to = Math.min(from + maxRecords, batch.records.length);
+    out.push(makeBatch(batch.records.slice(from, to), acks[i] as Ack, batch.position, sliceOrigin(batch.origin, from, to)));
   }
   return out;
 }

@@ -45,6 +45,16 @@ describe('docs/reference.md', () => {
     }
   });
 
+  it('states the delivery guarantee of every registered sink, in its section and in the table of guarantees', () => {
+    const table = doc.slice(doc.indexOf('## Delivery guarantees'), doc.indexOf('## Kinds'));
+    for (const kind of kinds) {
+      if (kind.role !== 'sink') continue;
+      expect(kind.delivery, `sink ${kind.name} states no delivery guarantee`).toBeDefined();
+      expect(table).toContain(`| [\`${kind.name}\`](#${kind.name}-sink) | ${kind.delivery?.guarantee} |`);
+      expect(doc).toContain(`**Delivery: ${kind.delivery?.guarantee}.** ${kind.delivery?.detail}`);
+    }
+  });
+
   it('lists settings with type, default and description, and common fields with the roles they apply to', () => {
     expect(doc).toContain('| `module` | string | required | Path of a JS or TS module, relative to the topology file. |');
     expect(doc).toContain('| `rate` | number ≥ 0 | `0` | Records per second; 0 emits as fast as downstream accepts. |');

@@ -69,7 +69,7 @@ export class ConsumePump {
       if (batch.attempts >= this.o.maxAttempts) {
         const reason = `gave up after ${batch.attempts} attempts: ${batch.lastError ?? 'unknown error'}`;
         const dead: DeadRecord[] = batch.records.map((record) => ({ record, reason }));
-        await this.o.deadLetters.send(this.o.actor, batch.position, dead, batch.ack);
+        await this.o.deadLetters.send(this.o.actor, batch.position, dead, batch.ack, batch.origin);
       } else {
         await this.o.handle(batch);
       }

@@ -1,6 +1,7 @@
 import type { Ack } from '../../streams/ack.js';
 import { makeBatch } from '../../streams/batch.js';
 import type { Channel } from '../../streams/channel.js';
+import { rejectedBy, type Origin } from '../../streams/origin.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { DeadRecord } from '../io.js';
 
@@ -36,8 +37,11 @@ export class DeadLetters {
 
   constructor(private readonly channel: Channel | undefined) {}
 
-  /** Dead-letters `dead`; `ack` settles once the dead-letter sink has stored them. */
-  async send(actor: string, position: string, dead: readonly DeadRecord[], ack: Ack): Promise<void> {
+  /**
+   * Dead-letters `dead`; `ack` settles once the dead-letter sink has stored them. `origin`: that of
+   * the batch they were rejected from (the dead letters' stream is marked as `actor`'s rejects).
+   */
+  async send(actor: string, position: string, dead: readonly DeadRecord[], ack: Ack, origin?: Origin): Promise<void> {
     if (dead.length === 0) {
       ack.done();
       return;
@@ -59,6 +63,6 @@ export class DeadLetters {
       if (record.headers !== undefined) entry.headers = record.headers;
       return { value: entry as unknown as { [key: string]: Json }, ts: Date.now() };
     });
-    await this.channel.offer(makeBatch(records, ack, position));
+    await this.channel.offer(makeBatch(records, ack, position, rejectedBy(origin, actor)));
   }
 }

@@ -1,5 +1,6 @@
 import type { Ack } from '../../streams/ack.js';
 import type { Batch } from '../../streams/batch.js';
+import { throughStage, type Origin } from '../../streams/origin.js';
 import type { SinkIO, StageIO, StageOutput } from '../io.js';
 import type { BatchHandler } from './consume-pump.js';
 import type { DeadLetters } from './dead-letters.js';
@@ -17,19 +18,21 @@ export interface HandlerWiring {
  * consumer each), its rejects to the dead letters; a streamed output is sent piece by piece.
  */
 export function stageHandler(w: HandlerWiring, io: StageIO, listener: BlockListener): BatchHandler {
-  const sendPiece = async (out: StageOutput, ack: Ack, position: string): Promise<void> => {
+  // `origin`: only for a whole batch's output; a streamed piece holds part of it (no origin).
+  const sendPiece = async (out: StageOutput, ack: Ack, position: string, origin?: Origin): Promise<void> => {
     const dead = out.dead ?? [];
     const [pass, reject] = (dead.length === 0 ? [ack] : ack.fork(2)) as [Ack, Ack | undefined];
+    const through = throughStage(origin, w.actor);
     const sent =
       'partitions' in out
-        ? w.outputs.sendPartitioned(out.partitions, pass, position, listener)
-        : w.outputs.send(out.records, pass, position, listener);
-    await Promise.all([sent, reject && w.deadLetters.send(w.actor, position, dead, reject)]);
+        ? w.outputs.sendPartitioned(out.partitions, pass, position, listener, through)
+        : w.outputs.send(out.records, pass, position, listener, through);
+    await Promise.all([sent, reject && w.deadLetters.send(w.actor, position, dead, reject, origin)]);
   };
   return async (batch: Batch) => {
     const out = io.process(batch);
     if (!isAsyncIterable(out)) {
-      await sendPiece(await out, batch.ack, batch.position);
+      await sendPiece(await out, batch.ack, batch.position, batch.origin);
       return;
     }
     // If the stream throws midway, the split is never sealed: the batch is redelivered and its
@@ -55,6 +58,6 @@ export function sinkHandler(w: HandlerWiring, io: SinkIO): BatchHandler {
     }
     const [stored, reject] = batch.ack.fork(2) as [Ack, Ack];
     stored.done();
-    await w.deadLetters.send(w.actor, batch.position, dead, reject);
+    await w.deadLetters.send(w.actor, batch.position, dead, reject, batch.origin);
   };
 }

@@ -1,6 +1,7 @@
 import type { Ack } from '../../streams/ack.js';
 import type { Batch } from '../../streams/batch.js';
 import type { Channel } from '../../streams/channel.js';
+import type { Origin } from '../../streams/origin.js';
 import { recordBytes, type LogRecord } from '../../streams/record.js';
 
 /** Called when an offer has to wait for downstream capacity, and when it may go on. */
@@ -28,7 +29,7 @@ export class Outputs {
   ) {}
 
   /** Sends records downstream; resolves once every channel has accepted its batch. */
-  async send(records: LogRecord[], ack: Ack, position: string, listener: BlockListener): Promise<void> {
+  async send(records: LogRecord[], ack: Ack, position: string, listener: BlockListener, origin?: Origin): Promise<void> {
     if (records.length === 0 || this.channels.length === 0) {
       ack.done();
       return;
@@ -42,7 +43,7 @@ export class Outputs {
     let waits: Promise<void>[] | undefined;
     for (let i = 0; i < this.channels.length; i++) {
       const channel = this.channels[i] as Channel;
-      const batch: Batch = { records, ack: acks[i] as Ack, bytes, position, attempts: 0 };
+      const batch: Batch = { records, ack: acks[i] as Ack, bytes, position, origin, attempts: 0 };
       if (!channel.tryOffer(batch)) (waits ??= []).push(channel.offer(batch));
     }
     await this.wait(waits, listener);
@@ -50,9 +51,10 @@ export class Outputs {
 
   /**
    * Sends `partitions[i]` to consumer `i` only (a partitioning stage). The ack is forked across the
-   * non-empty partitions; a batch whose partitions are all empty is acked at once.
+   * non-empty partitions; a batch whose partitions are all empty is acked at once. Each partition
+   * carries the batch's `origin`: it is all that came of those source records for its consumer.
    */
-  async sendPartitioned(partitions: LogRecord[][], ack: Ack, position: string, listener: BlockListener): Promise<void> {
+  async sendPartitioned(partitions: LogRecord[][], ack: Ack, position: string, listener: BlockListener, origin?: Origin): Promise<void> {
     if (partitions.length !== this.channels.length) {
       throw new Error(`a partitioning stage returned ${partitions.length} partitions for ${this.channels.length} consumers`);
     }
@@ -71,7 +73,7 @@ export class Outputs {
       this.counters.bytesOut += bytes;
       this.tap?.(records);
       const channel = this.channels[i] as Channel;
-      const batch: Batch = { records, ack: acks[n] as Ack, bytes, position, attempts: 0 };
+      const batch: Batch = { records, ack: acks[n] as Ack, bytes, position, origin, attempts: 0 };
       if (!channel.tryOffer(batch)) (waits ??= []).push(channel.offer(batch));
     });
     await this.wait(waits, listener);

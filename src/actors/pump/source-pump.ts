@@ -3,6 +3,7 @@ import { EndOfInput, NotConnected, errorMessage } from '../../core/errors.js';
 import type { SourceIO } from '../io.js';
 import type { LifecycleEvent } from '../lifecycle.js';
 import type { Ack } from '../../streams/ack.js';
+import { fromSource } from '../../streams/origin.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { Outputs } from './outputs.js';
 import { pauseReporter } from './pause-reporter.js';
@@ -68,15 +69,16 @@ export class SourcePump {
         // Read after a stop: not sent, so not committed; a later run reads it again.
         if (!this.running) break;
         const ack = this.tracker.begin(read.position);
+        const origin = fromSource(this.actor, read.origin);
         const dead = read.dead ?? [];
         if (dead.length === 0) {
-          await this.outputs.send(read.records, ack, read.label, listener);
+          await this.outputs.send(read.records, ack, read.label, listener, origin);
           continue;
         }
         const [pass, reject] = ack.fork(2) as [Ack, Ack];
         await Promise.all([
-          this.outputs.send(read.records, pass, read.label, listener),
-          this.deadLetters.send(this.actor, read.label, dead, reject),
+          this.outputs.send(read.records, pass, read.label, listener, origin),
+          this.deadLetters.send(this.actor, read.label, dead, reject, origin),
         ]);
       }
     } catch (error) {

@@ -33,6 +33,10 @@ export const databaseKind = defineSink({
   example: { engine: { type: 'sqlite', path: 'data/millrace.db' } },
   description: 'Stores parsed log records in SQLite or MariaDB/MySQL, idempotently by (file, line).',
   config: databaseSinkConfig,
+  delivery: {
+    guarantee: 'idempotent',
+    detail: 'Rows are keyed by (file, line) and inserts ignore rows already stored, so a batch redelivered after any crash (of millrace or of the database connection) never doubles a row; a record without file and line is dead-lettered.',
+  },
   create(config: z.output<typeof databaseSinkConfig>, ctx) {
     const db = createDatabase(config.engine, config.table, { baseDir: ctx.baseDir });
     let inserted = 0;

@@ -36,7 +36,10 @@ export class FollowedFiles {
     private readonly book: PositionBook,
     private readonly maxLineBytes: number,
     private readonly log: Logger,
-    /** The position book changed; `durable`: write it to disk now (a newly followed file). */
+    /**
+     * The position book changed; `durable`: write it to disk before any line goes out under it (a
+     * newly followed or truncated file: a new stream, see PositionBook.streamOf).
+     */
     private readonly onBookChange: (durable?: boolean) => void,
   ) {}
 
@@ -137,7 +140,7 @@ export class FollowedFiles {
       const partial = f.flushPartial();
       this.book.truncated(f.key, f.path);
       f.restart(this.maxLineBytes);
-      this.onBookChange();
+      this.onBookChange(true);
       return partial;
     }
     this.log.warn({ file: f.path, offset: f.position, copy: copy.path }, 'file truncated (copytruncate): reading on in its copy, and the file again from offset 0');
@@ -146,7 +149,7 @@ export class FollowedFiles {
     this.files.set(c.key, c);
     this.book.truncated(f.key, f.path, copy);
     this.counters.copiesFollowed += 1;
-    this.onBookChange();
+    this.onBookChange(true);
     return [];
   }
 
@@ -188,7 +191,7 @@ export class FollowedFiles {
     if (copy === undefined || copyHandle === undefined) {
       this.log.warn({ file: path, offset: entry.offset }, 'file truncated or replaced while not followed, and no copy found: reading it from offset 0');
       this.book.truncated(key, path);
-      this.onBookChange();
+      this.onBookChange(true);
       return 0;
     }
     this.log.warn({ file: path, offset: entry.offset, copy: copy.path }, 'file truncated while not followed: reading on in its copy, and the file from offset 0');
@@ -196,7 +199,7 @@ export class FollowedFiles {
     const c = await this.adopt(copyHandle, copy.key, copy.path, entry.offset, now);
     c.draining = true;
     this.counters.copiesFollowed += 1;
-    this.onBookChange();
+    this.onBookChange(true);
     return 0;
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Json } from '../../streams/record.js';
 import { EMPTY_FINGERPRINT } from './fingerprint.js';
@@ -8,6 +9,8 @@ const entrySchema = z.object({
   offset: z.number().int().nonnegative(),
   head: fingerprintSchema,
   mark: fingerprintSchema,
+  /** The stream this incarnation of the file is read as (see streamOf); older books have none. */
+  stream: z.string().optional(),
 });
 const checkpointSchema = z.object({ v: z.literal(1), files: z.record(z.string(), entrySchema) });
 
@@ -50,8 +53,17 @@ export class PositionBook {
   /** Registers a batch that leaves file `key` at `entry`; returns the batch's position. */
   emitted(key: string, entry: FileEntry): TailPosition {
     const seq = this.nextSeq++;
-    this.pending.push({ seq, key, entry });
+    this.pending.push({ seq, key, entry: { ...entry, stream: this.streamOf(key) } });
     return { seq };
+  }
+
+  /**
+   * The stream (in the sense of a batch origin) the file `key` is read as: its identity plus a
+   * tag drawn when the book first met this incarnation of it, so that a file truncated, or a new
+   * file that got a deleted one's inode, is a new stream whose offsets start again at 0.
+   */
+  streamOf(key: string): string {
+    return this.committed.get(key)?.stream ?? key;
   }
 
   /** Batches registered and not yet committed. */
@@ -78,12 +90,14 @@ export class PositionBook {
   truncated(key: string, path: string, copy?: { key: string; path: string }): void {
     const before = this.committed.get(key);
     if (copy !== undefined) {
-      this.committed.set(copy.key, { path: copy.path, offset: before?.offset ?? 0, head: before?.head ?? EMPTY_FINGERPRINT, mark: before?.mark ?? EMPTY_FINGERPRINT });
+      // The copy goes on as the stream the file was: same bytes at the same offsets.
+      const stream = this.streamOf(key);
+      this.committed.set(copy.key, { path: copy.path, offset: before?.offset ?? 0, head: before?.head ?? EMPTY_FINGERPRINT, mark: before?.mark ?? EMPTY_FINGERPRINT, stream });
       for (const p of this.pending) if (p.key === key) Object.assign(p, { key: copy.key, entry: { ...p.entry, path: copy.path } });
     } else {
       this.pending = this.pending.filter((p) => p.key !== key);
     }
-    this.committed.set(key, { path, offset: 0, head: EMPTY_FINGERPRINT, mark: EMPTY_FINGERPRINT });
+    this.committed.set(key, { path, offset: 0, head: EMPTY_FINGERPRINT, mark: EMPTY_FINGERPRINT, stream: newStream(key) });
   }
 
   /**
@@ -93,7 +107,7 @@ export class PositionBook {
    */
   register(key: string, entry: FileEntry): boolean {
     if (this.committed.has(key)) return false;
-    this.committed.set(key, entry);
+    this.committed.set(key, { ...entry, stream: newStream(key) });
     return true;
   }
 
@@ -105,8 +119,15 @@ export class PositionBook {
   /** The book as saved in the checkpoint. */
   toJson(): Json {
     const files: { [key: string]: Json } = {};
-    for (const [key, e] of this.committed) files[key] = { path: e.path, offset: e.offset, head: { ...e.head }, mark: { ...e.mark } };
+    for (const [key, e] of this.committed) {
+      files[key] = { path: e.path, offset: e.offset, head: { ...e.head }, mark: { ...e.mark } };
+      if (e.stream !== undefined) files[key].stream = e.stream;
+    }
     return { v: 1, files };
   }
 }
 
+/** A stream name for a new incarnation of file `key`. */
+function newStream(key: string): string {
+  return `${key}~${randomBytes(6).toString('hex')}`;
+}

@@ -1,38 +1,71 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defineSink } from '../../actors/kind.js';
 import { formatRecords, recordFormatSchema } from '../../formats/record-format.js';
+import type { LogRecord } from '../../streams/record.js';
+import { OutputFile, type OutputOptions } from './output-file.js';
 
 export const fileSinkConfig = z
   .strictObject({
-    path: z.string().min(1).describe('File to append to, relative to the topology file; its directory is created.'),
+    path: z.string().min(1).describe('File to append to, relative to the topology file; its directory is created. This sink must be its only writer.'),
     format: recordFormatSchema,
-    fsync: z.enum(['batch', 'never']).default('batch').describe('batch: a batch is acked only after fdatasync (durable); never: after the write (faster, lost on power failure).'),
+    fsync: z.enum(['batch', 'never']).default('batch').describe('batch: a batch is acked only after fdatasync of the file and then of the journal (exactly-once also across power loss); never: after the writes (faster; exactly-once across process crashes only).'),
   })
-  .describe('Appends records to a file. At-least-once: a batch redelivered after a crash is appended again.');
+  .describe('Appends records to a file, with a journal in the state directory (length and source ranges stored) to store each record once across crashes.');
+
+/** Output files open in this process, shared by the replicas (and restarts) of the sink writing them. */
+const outputs = new Map<string, { output: Promise<OutputFile>; users: number }>();
+
+async function acquire(o: OutputOptions): Promise<OutputFile> {
+  const open = outputs.get(o.path);
+  if (open !== undefined) {
+    const output = await open.output;
+    if (output.journalFile !== o.journal) throw new Error(`file sink: ${o.path} is already written by another sink (one sink per file)`);
+    open.users += 1;
+    return output;
+  }
+  const output = OutputFile.open(o);
+  outputs.set(o.path, { output, users: 1 });
+  return output.catch((error: unknown) => {
+    outputs.delete(o.path);
+    throw error;
+  });
+}
+
+async function release(path: string): Promise<void> {
+  const open = outputs.get(path);
+  if (open === undefined || --open.users > 0) return;
+  outputs.delete(path);
+  await (await open.output).close();
+}
 
 export const fileSinkKind = defineSink({
   name: 'file',
   example: { path: 'out/events.jsonl' },
-  description: 'Appends records to a local file.',
+  description: 'Appends records to a local file, exactly-once across crashes for sources with positions.',
   config: fileSinkConfig,
+  delivery: {
+    guarantee: 'exactly-once',
+    detail:
+      'Across process crashes (kill -9), and across power loss with fsync: batch, for records whose source gives positions (the file source in tail mode), straight or through stages; at start the file is cut back to the journalled length and replayed records already stored are skipped. Weaker: a replayed batch of a stage\'s output that is only partly stored, and a stage in a worker thread, are written again (at-least-once); so are records from sources without positions (generator, file once mode, kafka, hdfs). The sink must be its file\'s only writer (replicas share one writer in the process).',
+  },
   create(config: z.output<typeof fileSinkConfig>, ctx) {
     const path = resolve(ctx.baseDir, config.path);
-    let handle: FileHandle | undefined;
+    const format = (records: readonly LogRecord[]): string => formatRecords(records, config.format);
+    let output: OutputFile | undefined;
     return {
       async connect() {
-        await mkdir(dirname(path), { recursive: true });
-        handle = await open(path, 'a');
+        if (output !== undefined) return;
+        output = await acquire({ path, journal: join(ctx.stateDir, 'file-sink.jsonl'), durable: config.fsync === 'batch', log: ctx.log });
       },
       async write(batch) {
-        if (handle === undefined) throw new Error(`file sink ${path} is not open`);
-        await handle.appendFile(formatRecords(batch.records, config.format));
-        if (config.fsync === 'batch') await handle.datasync();
+        if (output === undefined) throw new Error(`file sink ${path} is not open`);
+        await output.write(batch, format);
       },
       async close() {
-        await handle?.close();
-        handle = undefined;
+        if (output === undefined) return;
+        output = undefined;
+        await release(path);
       },
     };
   },

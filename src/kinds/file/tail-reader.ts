@@ -19,7 +19,8 @@ const STATUS_FILES = 20;
  * expanded every `scanIntervalMs` (new files), and every `pollIntervalMs` each file's path is
  * checked (rotation, deletion), held partial lines are flushed when overdue and drained rotated
  * files are finished. Delivery is at-least-once: positions are committed per file identity only
- * for acknowledged lines, and a restart resumes from them.
+ * for acknowledged lines, and a restart resumes from them. Each batch's origin names the file's
+ * stream and each line's end offset, so exactly-once sinks skip the lines a restart repeats.
  */
 export class TailReader implements SourceIO<TailPosition> {
   private readonly book: PositionBook;
@@ -27,6 +28,8 @@ export class TailReader implements SourceIO<TailPosition> {
   private readonly buffer: Buffer;
   private readonly stopped = new AbortController();
   private reading: Promise<unknown> = Promise.resolve();
+  /** The last write of the position file asked to be durable (a new stream in it). */
+  private streamsSaved: Promise<void> = Promise.resolve();
   private cursor = 0;
   private nextScan = 0;
   private nextHousekeeping = 0;
@@ -41,7 +44,7 @@ export class TailReader implements SourceIO<TailPosition> {
     this.book = new PositionBook(saved);
     this.followed = new FollowedFiles(this.book, config.maxLineBytes, ctx.log, (durable) => {
       ctx.checkpoint.set(this.book.toJson());
-      if (durable === true) void ctx.checkpoint.flush().catch((error: unknown) => ctx.log.warn({ err: String(error) }, 'cannot write the position file'));
+      if (durable === true) this.streamsSaved = ctx.checkpoint.flush().catch((error: unknown) => ctx.log.warn({ err: String(error) }, 'cannot write the position file'));
     });
     this.buffer = Buffer.allocUnsafe(config.readBytes);
     if (ctx.signal.aborted) this.stopped.abort();
@@ -57,7 +60,12 @@ export class TailReader implements SourceIO<TailPosition> {
   }
 
   read(): Promise<SourceRead<TailPosition>> {
-    const next = this.readNext();
+    // No line goes out under a stream before the position file names it: a crash in between
+    // would re-read the file as another stream, which sinks could not tell from new lines.
+    const next = this.readNext().then(async (read) => {
+      await this.streamsSaved;
+      return read;
+    });
     this.reading = next.catch(() => undefined);
     return next;
   }
@@ -113,14 +121,17 @@ export class TailReader implements SourceIO<TailPosition> {
       const f = files[i] as TailedFile;
       if (f.atEof && now < f.nextPoll) continue;
       if (f.atEof && (await f.isTruncated())) {
+        // The partial line belongs to the file as it was before: its stream, its offsets.
+        const before = this.from(f);
         const partial = await this.followed.truncated(f, now);
-        if (partial.length > 0) return this.batch(f, partial);
+        if (partial.length > 0) return this.batch(f, partial, before);
       }
+      const from = this.from(f);
       const lines = await f.readLines(this.buffer, this.config.batchSize, now);
       if (f.atEof) f.nextPoll = now + this.config.pollIntervalMs;
       if (lines.length === 0) continue;
       this.cursor = i + 1;
-      return this.batch(f, lines);
+      return this.batch(f, lines, from);
     }
     return undefined;
   }
@@ -131,12 +142,14 @@ export class TailReader implements SourceIO<TailPosition> {
       await this.followed.checkPath(f, now);
       if (f.atEof && f.partialSince !== undefined && now - f.partialSince >= this.config.partialLineFlushMs) {
         this.partialFlushes += 1;
+        const from = this.from(f);
         const lines = f.flushPartial();
-        if (lines.length > 0) return this.batch(f, lines);
+        if (lines.length > 0) return this.batch(f, lines, from);
       }
       if (f.draining && f.atEof && now - f.lastGrowth >= this.config.rotateWaitMs && (await f.size()) <= f.position) {
+        const from = this.from(f);
         const lines = await this.followed.finish(f);
-        if (lines.length > 0) return this.batch(f, lines);
+        if (lines.length > 0) return this.batch(f, lines, from);
       }
     }
     return undefined;
@@ -163,10 +176,17 @@ export class TailReader implements SourceIO<TailPosition> {
     return wake;
   }
 
-  private batch(f: TailedFile, lines: readonly TailLine[]): SourceRead<TailPosition> {
+  /** Where the next lines of `f` start in its stream: taken before reading them. */
+  private from(f: TailedFile): { stream: string; start: number } {
+    return { stream: this.book.streamOf(f.key), start: f.lastEnd };
+  }
+
+  private batch(f: TailedFile, lines: readonly TailLine[], from: { stream: string; start: number }): SourceRead<TailPosition> {
     const ts = Date.now();
     const records = lines.map((l): LogRecord => ({ value: l.text, ts, headers: l.truncated ? { file: f.path, truncated: 'true' } : { file: f.path } }));
+    const positions = lines.map((l) => l.end);
+    const origin = { stream: from.stream, start: from.start, end: positions[positions.length - 1] as number, positions };
     const entry = f.entry();
-    return { records, position: this.book.emitted(f.key, entry), label: `${f.path}@${entry.offset}` };
+    return { records, position: this.book.emitted(f.key, entry), label: `${f.path}@${entry.offset}`, origin };
   }
 }

@@ -7,6 +7,8 @@ import type { FileEntry } from './positions.js';
 export interface TailLine {
   text: string;
   truncated: boolean;
+  /** Offset just past the line in its file: the line's position in the file's stream. */
+  end: number;
 }
 
 /** What a file being followed carries over to its copy when it is truncated (see {@link TailedFile.handOver}). */
@@ -186,5 +188,5 @@ export class TailedFile {
 }
 
 function decode(line: SplitLine): TailLine {
-  return { text: line.bytes.toString('utf8'), truncated: line.truncated };
+  return { text: line.bytes.toString('utf8'), truncated: line.truncated, end: line.end };
 }

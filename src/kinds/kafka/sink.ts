@@ -55,6 +55,10 @@ export const kafkaSinkKind = defineSink({
   example: { topic: 'events' },
   description: 'Writes records to Kafka topics (or the embedded log) through a pool of producers, one queue per stream.',
   config: kafkaSinkConfig,
+  delivery: {
+    guarantee: 'at-least-once',
+    detail: 'A batch is acked once the broker has it (acks: all: every in-sync replica). With idempotent: true (the default) the broker drops the duplicates of a retried produce request, but records replayed after a crash of millrace, or of a replica, are produced again.',
+  },
   create(config: KafkaSinkConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
     const log = openMessageLog(transport, ctx.log, ctx.shared);

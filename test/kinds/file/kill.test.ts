@@ -1,26 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, fstatSync, openSync, readFileSync, renameSync, writeFileSync, writeSync, closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../kit/eventually.js';
 import { logsDir, pause } from './helpers.js';
-
-const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const childScript = fileURLToPath(new URL('./tail-child.ts', import.meta.url));
-
-/** Starts the child and resolves once its topology runs. */
-async function startChild(topologyFile: string): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, topologyFile], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await new Promise<void>((ok, fail) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('started') && ok());
-    void exited.then((code) => fail(new Error(`child exited (${code}) before starting: ${stderr}`)));
-  });
-  return { child, exited };
-}
+import { startTailProcess as startChild } from './tail-process.js';
 
 /** Where each written line ends: the identity of the file it went to and the offset after it. */
 interface Written {
