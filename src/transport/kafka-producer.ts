@@ -44,6 +44,7 @@ export class KafkaLogProducer implements LogProducer {
   private readonly writers: ByteWriter[] = [];
   private readonly scratch = new ByteWriter();
   private readonly sticky = new Map<string, number>();
+  private trouble: { since: number; reason: string } | undefined;
 
   constructor(
     kafka: Kafka,
@@ -73,12 +74,19 @@ export class KafkaLogProducer implements LogProducer {
         try {
           await this.attempt(topic, messages, state);
         } catch (e) {
+          this.trouble ??= { since: Date.now(), reason: String((e as { message?: unknown }).message ?? e) };
           await this.recover(e, bail, retryCount, retryTime);
         }
       });
     } catch (error) {
       throw asNotConnected(error, this.brokers);
+    } finally {
+      this.trouble = undefined;
     }
+  }
+
+  retrying(): { since: number; reason: string } | undefined {
+    return this.trouble;
   }
 
   async disconnect(): Promise<void> {
