@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { ensureKafka } from '../test/infra/kafka/broker.js';
-import { isMain, numberArg, saveResult } from './standalone.js';
+import { isMain, median, numberArg, saveResult } from './standalone.js';
 
 const HERE = path.resolve(import.meta.dirname, '..');
 
@@ -24,11 +24,6 @@ interface Run {
   wallS: number;
   cpuS: number;
   rssMb: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 /** Writes `lines` access-log lines of about 190 B (deterministic). */

@@ -22,7 +22,7 @@ import type { OutgoingMessage } from '../src/transport/message-log.js';
 import { openMessageLog } from '../src/transport/open-message-log.js';
 import type { TransportConfig } from '../src/transport/schema.js';
 import { ensureKafka, KAFKA_SH } from '../test/infra/kafka/broker.js';
-import { isMain, numberArg, saveResult } from './standalone.js';
+import { isMain, median, numberArg, saveResult } from './standalone.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -54,11 +54,6 @@ export interface KafkaBenchResult {
   node: string;
   cpus: number;
   date: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 /** ProducerPerformance's summary line: "N records sent, R records/sec (X MB/sec), ...". */
