@@ -23,7 +23,7 @@ import { openMessageLog } from '../src/transport/open-message-log.js';
 import { SharedResources } from '../src/core/shared-resources.js';
 import type { TransportConfig } from '../src/transport/schema.js';
 import { ensureKafka, KAFKA_SH } from '../test/infra/kafka/broker.js';
-import { isMain, numberArg, saveResult } from './standalone.js';
+import { isMain, median, numberArg, saveResult } from './standalone.js';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -55,11 +55,6 @@ export interface KafkaBenchResult {
   node: string;
   cpus: number;
   date: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 /** ProducerPerformance's summary line: "N records sent, R records/sec (X MB/sec), ...". */

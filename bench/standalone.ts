@@ -24,3 +24,9 @@ export function numberArg(name: string): number | undefined {
 export function isMain(moduleUrl: string): boolean {
   return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
 }
+
+/** The median of `xs` (the upper middle of an even count; NaN when empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}

@@ -17,8 +17,9 @@ function batchBytes(batch: ConsumedBatch): number {
 /**
  * The bounded hand-off between a consumer's fetch loop and the source's `read()`. Fetched batches
  * queue here; reaching `maxRecords` or `maxBytes` calls `full` (the consumer pauses its
- * partitions) and draining to half calls `room` (it resumes). One fetch may land after the pause,
- * so memory is bounded by the limits plus one fetch response.
+ * partitions) and draining to half calls `room` (it resumes). The consumer pushes only what fits
+ * ({@link HandoffBuffer.room}) and fetches the rest again later, so the limits hold within one
+ * message.
  *
  * @example
  * const buffer = new HandoffBuffer({ maxRecords: 10_000, maxBytes: 16 << 20 }, { full: pauseAll, room: resumeAll });
@@ -41,6 +42,11 @@ export class HandoffBuffer {
   /** Records and bytes waiting to be read. */
   get size(): { records: number; bytes: number; batches: number } {
     return { records: this.records, bytes: this.bytes, batches: this.queue.length };
+  }
+
+  /** Records and bytes that still fit below the limits. */
+  get room(): { records: number; bytes: number } {
+    return { records: this.limits.maxRecords - this.records, bytes: this.limits.maxBytes - this.bytes };
   }
 
   get full(): boolean {

@@ -95,8 +95,6 @@ export function createKafka(config: KafkaTransport, log: Logger, options: KafkaC
       hook?.(entry);
       const { message } = entry.log;
       const extra = Object.fromEntries(Object.entries(entry.log).filter(([k]) => !OMITTED.has(k)));
-      // Expected noise: millrace bounds the idempotent producer's retries on purpose (see kafka-producer.ts).
-      if (typeof message === 'string' && message.startsWith('Limiting retries for the idempotent producer')) return;
       const level = entry.namespace === 'Connection' ? 'debug' : (LEVELS[entry.level] ?? 'debug');
       log[level]({ kafkajs: entry.namespace, ...extra }, `kafkajs: ${String(message)}`);
     },

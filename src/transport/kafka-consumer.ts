@@ -10,6 +10,11 @@ import { PartitionTable, partitionKey } from './partition-table.js';
 /** What kafkajs 2.2.4 logs right before it resets an out-of-range offset and commits the reset. */
 const OUT_OF_RANGE_LOG = 'Offset out of range, resetting to default offset';
 const WATERMARK_REFRESH_MS = 5000;
+/**
+ * How long a fetch waits on the broker for data, and how long kafkajs sleeps when every assigned
+ * partition is paused: it bounds the stall after a resume (kafkajs' default is 5 s).
+ */
+const MAX_WAIT_MS = 100;
 
 /** An error kafkajs' retrier gives up on at once (retriable=false) or retries (retriable=true). */
 function kafkajsStop(message: string, retriable: boolean): Error {
@@ -29,10 +34,20 @@ function toConsumed(m: KafkaMessage): ConsumedMessage {
   return { offset: Number(m.offset), key: m.key, value: m.value, headers, timestamp: Number(m.timestamp) };
 }
 
+function byTopic(partitions: readonly { topic: string; partition: number }[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const p of partitions) {
+    const list = out.get(p.topic);
+    if (list === undefined) out.set(p.topic, [p.partition]);
+    else list.push(p.partition);
+  }
+  return out;
+}
+
 /**
  * A consumer group member on Kafka through kafkajs' `eachBatch`, with auto-commit off and a
- * bounded {@link HandoffBuffer} (full → `consumer.pause`, half drained → `consumer.resume`; while
- * paused kafkajs keeps heartbeating, so the member stays in the group).
+ * bounded {@link HandoffBuffer} (full → the assigned partitions paused, half drained → resumed
+ * within {@link MAX_WAIT_MS}; while paused kafkajs keeps heartbeating, so the member stays in the group).
  *
  * Rebalance: kafkajs fetches every partition again from the group's committed offset after each
  * join, so on a new assignment all still-buffered batches are dropped and every partition gets a
@@ -50,7 +65,8 @@ export class KafkaLogConsumer implements LogConsumer {
   private admin: Admin | undefined;
   private autoPaused = false;
   private userPaused = false;
-  private readonly pausedTopics = new Set<string>();
+  /** Partitions this consumer has paused in kafkajs, by {@link partitionKey}. */
+  private readonly pausedPartitions = new Map<string, { topic: string; partition: number }>();
   private readonly resetting = new Set<string>();
   private outOfRange: { topic: string; partition: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -76,6 +92,7 @@ export class KafkaLogConsumer implements LogConsumer {
       // Fetches sized to the buffer: what lands after a pause (the fetch in flight) stays a fraction of it.
       maxBytesPerPartition: clamp(this.options.maxBufferedBytes / 4, 16 * 1024, 1024 * 1024),
       maxBytes: clamp(this.options.maxBufferedBytes / 2, 64 * 1024, 10 * 1024 * 1024),
+      maxWaitTimeInMs: MAX_WAIT_MS,
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
@@ -140,15 +157,30 @@ export class KafkaLogConsumer implements LogConsumer {
   private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const part = this.table.get(batch.topic, batch.partition);
     if (!isRunning() || isStale() || part === undefined || this.resetting.has(partitionKey(batch.topic, batch.partition))) return;
-    const messages = batch.messages.map(toConsumed);
-    const last = messages[messages.length - 1];
-    if (last !== undefined) {
-      part.position = last.offset + 1;
-      part.highWatermark = Number(batch.highWatermark);
-      this.buffer.push({ topic: batch.topic, partition: batch.partition, epoch: part.epoch, messages, highWatermark: part.highWatermark });
+    // Only what fits in the buffer is taken (at least one message when it is empty); kafkajs
+    // fetches the rest again from the resolved offset, so the buffer limits hold.
+    const room = this.buffer.room;
+    const size = this.buffer.size;
+    const messages: ConsumedMessage[] = [];
+    let bytes = 0;
+    for (const m of batch.messages) {
+      const b = (m.value?.length ?? 0) + (m.key?.length ?? 0);
+      const first = messages.length === 0 && size.records === 0;
+      if (!first && (messages.length >= room.records || bytes + b > room.bytes)) break;
+      messages.push(toConsumed(m));
+      bytes += b;
     }
+    const last = messages[messages.length - 1];
+    const all = messages.length === batch.messages.length;
+    if (last === undefined) {
+      if (all) resolveOffset(batch.lastOffset());
+      return;
+    }
+    part.position = last.offset + 1;
+    part.highWatermark = Number(batch.highWatermark);
+    this.buffer.push({ topic: batch.topic, partition: batch.partition, epoch: part.epoch, messages, highWatermark: part.highWatermark });
     // Resolving only moves kafkajs' fetch position; the group's offset moves on commit().
-    resolveOffset(batch.lastOffset());
+    resolveOffset(all ? batch.lastOffset() : String(last.offset));
   }
 
   private onAssignment(assignment: IMemberAssignment): void {
@@ -166,18 +198,19 @@ export class KafkaLogConsumer implements LogConsumer {
     this.applyPause();
   }
 
-  /** Pauses whole topics: kafkajs keeps a topic's pause across rebalances. */
+  /** Pauses (or resumes) the assigned partitions, each once; a partition assigned later is paused when it arrives. */
   private applyPause(): void {
     if (this.consumer === undefined || this.closed) return;
     const pause = this.autoPaused || this.userPaused;
     try {
       if (pause) {
-        const topics = this.table.topics().filter((t) => !this.pausedTopics.has(t));
-        for (const t of topics) this.pausedTopics.add(t);
-        if (topics.length > 0) this.consumer.pause(topics.map((topic) => ({ topic })));
-      } else if (this.pausedTopics.size > 0) {
-        this.consumer.resume([...this.pausedTopics].map((topic) => ({ topic })));
-        this.pausedTopics.clear();
+        const added = this.table.all().filter((p) => !this.pausedPartitions.has(partitionKey(p.topic, p.partition)));
+        for (const p of added) this.pausedPartitions.set(partitionKey(p.topic, p.partition), p);
+        for (const [topic, partitions] of byTopic(added)) this.consumer.pause([{ topic, partitions }]);
+      } else if (this.pausedPartitions.size > 0) {
+        const all = [...this.pausedPartitions.values()];
+        this.pausedPartitions.clear();
+        for (const [topic, partitions] of byTopic(all)) this.consumer.resume([{ topic, partitions }]);
       }
     } catch (error) {
       this.log.debug({ err: errorMessage(error) }, 'kafka pause/resume before the consumer runs');

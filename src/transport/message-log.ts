@@ -31,6 +31,8 @@ export interface LogProducer {
   /** Resolves once every message is acknowledged by the log; rejects with NotConnected when it is unreachable. */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   disconnect(): Promise<void>;
+  /** While a send is being retried (broker down, leader moving): since when and why. */
+  retrying?(): { since: number; reason: string } | undefined;
 }
 
 /** One consumed message. */

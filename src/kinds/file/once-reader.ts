@@ -6,6 +6,7 @@ import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
 import { LineSplitter } from '../../streams/line-splitter.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { FileSourceConfig } from './source-config.js';
+import { lineHeaders } from './line-headers.js';
 import { isTailCheckpoint } from './positions.js';
 
 /** Committed progress: the acknowledged byte offset per file (`-1` when the whole file is done). */
@@ -29,7 +30,7 @@ export function onceReader(config: FileSourceConfig, ctx: ActorContext): SourceI
   if (isTailCheckpoint(saved)) ctx.log.warn('the saved position was written in tail mode; reading every file from its start');
   else if (saved !== null && typeof saved === 'object' && !Array.isArray(saved)) progress = { ...(saved as Progress) };
   let queue: string[] = [];
-  let current: { path: string; handle: FileHandle; splitter: LineSplitter; lastEnd: number } | undefined;
+  let current: { path: string; handle: FileHandle; splitter: LineSplitter; lastEnd: number; headers: ReturnType<typeof lineHeaders> } | undefined;
   const buffer = Buffer.allocUnsafe(config.readBytes);
 
   async function openNext(): Promise<boolean> {
@@ -39,7 +40,7 @@ export function onceReader(config: FileSourceConfig, ctx: ActorContext): SourceI
       if (done === -1) continue;
       const offset = done ?? 0;
       const handle = await open(path, 'r');
-      current = { path, handle, splitter: new LineSplitter(config.maxLineBytes, offset), lastEnd: offset };
+      current = { path, handle, splitter: new LineSplitter(config.maxLineBytes, offset), lastEnd: offset, headers: lineHeaders(config, path) };
       return true;
     }
     return false;
@@ -62,9 +63,10 @@ export function onceReader(config: FileSourceConfig, ctx: ActorContext): SourceI
           const lines = bytesRead === 0 ? cur.splitter.end() : cur.splitter.push(buffer.subarray(0, bytesRead));
           for (const l of lines) {
             cur.lastEnd = l.end;
-            const headers: Record<string, string> = { file: cur.path };
-            if (l.truncated) headers.truncated = 'true';
-            records.push({ value: l.bytes.toString('utf8'), ts: Date.now(), headers });
+            const headers = l.truncated ? cur.headers.truncated : cur.headers.plain;
+            const record: LogRecord = { value: l.bytes.toString('utf8'), ts: Date.now() };
+            if (headers !== undefined) record.headers = { ...headers };
+            records.push(record);
           }
           if (bytesRead === 0) {
             eof = true;

@@ -15,6 +15,10 @@ export const fileSourceConfig = z
       .describe('once: read each matching file to its end, then stop. tail: keep following the files and pick up new ones until stopped.'),
     batchSize: z.number().int().positive().default(1000).describe('Lines per batch (a batch may exceed it by the lines of one read).'),
     maxLineBytes: z.number().int().positive().default(1024 * 1024).describe('Longer lines are cut to this length and flagged with header truncated=true.'),
+    headers: z
+      .array(z.enum(['file']))
+      .default([])
+      .describe('Headers put on every record: file (the path of the file the line came from). None by default: each header is carried with every record downstream (into Kafka: encoded per record). A cut line always gets truncated=true.'),
     readBytes: z.number().int().positive().default(256 * 1024).describe('Bytes per read call.'),
     pollIntervalMs: z.number().int().positive().default(250).describe('tail: how often a file at its end is checked for growth, truncation and rotation.'),
     scanIntervalMs: z.number().int().positive().default(1000).describe('tail: how often the globs are expanded again to find new files.'),

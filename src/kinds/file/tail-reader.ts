@@ -6,6 +6,7 @@ import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { FileSourceConfig } from './source-config.js';
 import { FollowedFiles } from './followed-files.js';
+import { lineHeaders } from './line-headers.js';
 import { PositionBook, isTailCheckpoint, type TailPosition } from './positions.js';
 import type { TailedFile, TailLine } from './tailed-file.js';
 
@@ -183,7 +184,11 @@ export class TailReader implements SourceIO<TailPosition> {
 
   private batch(f: TailedFile, lines: readonly TailLine[], from: { stream: string; start: number }): SourceRead<TailPosition> {
     const ts = Date.now();
-    const records = lines.map((l): LogRecord => ({ value: l.text, ts, headers: l.truncated ? { file: f.path, truncated: 'true' } : { file: f.path } }));
+    const headers = lineHeaders(this.config, f.path);
+    const records = lines.map((l): LogRecord => {
+      const h = l.truncated ? headers.truncated : headers.plain;
+      return h === undefined ? { value: l.text, ts } : { value: l.text, ts, headers: { ...h } };
+    });
     const positions = lines.map((l) => l.end);
     const origin = { stream: from.stream, start: from.start, end: positions[positions.length - 1] as number, positions };
     const entry = f.entry();

@@ -138,6 +138,16 @@ export class ProducerPool {
     return out;
   }
 
+  /** The longest-running retry among the producers, if any is retrying a send. */
+  retrying(): { since: number; reason: string } | undefined {
+    let oldest: { since: number; reason: string } | undefined;
+    for (const p of this.producers) {
+      const r = p.retrying?.();
+      if (r !== undefined && (oldest === undefined || r.since < oldest.since)) oldest = r;
+    }
+    return oldest;
+  }
+
   start(): void {
     this.running = true;
     this.workers = this.producers.map((p) => this.work(p));

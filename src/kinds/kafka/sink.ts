@@ -88,7 +88,12 @@ export const kafkaSinkKind = defineSink({
       },
       status() {
         const queues: { [stream: string]: Json } = lease?.resource.pool.depths() ?? {};
-        return { transport: log.kind, producers: config.producers, queues };
+        // degraded: a send is being retried (broker down, leader moving) but has not yet failed
+        // for deliveryTimeoutMs (then the actor backs off as NotConnected).
+        const retrying = lease?.resource.pool.retrying();
+        const health: { [k: string]: Json } =
+          retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };
+        return { transport: log.kind, producers: config.producers, ...health, queues };
       },
     };
   },

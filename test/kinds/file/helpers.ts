@@ -28,7 +28,7 @@ export function logsDir(): string {
 
 /** Fast timings so tail tests run in milliseconds; `over` replaces any setting. */
 export function tailConfig(paths: string[], over: Record<string, unknown> = {}): Record<string, unknown> {
-  return fileSourceConfig.parse({ mode: 'tail', paths, pollIntervalMs: 10, scanIntervalMs: 30, rotateWaitMs: 100, partialLineFlushMs: 60_000, ...over });
+  return fileSourceConfig.parse({ mode: 'tail', paths, headers: ['file'], pollIntervalMs: 10, scanIntervalMs: 30, rotateWaitMs: 100, partialLineFlushMs: 60_000, ...over });
 }
 
 /** A topology `src` (file source, tail mode) → `out` (collecting sink). */
