@@ -125,6 +125,8 @@ export async function runPeersBench(opts: PeersBenchOptions = {}): Promise<Peers
   const workloads = opts.workloads ?? WORKLOADS;
   const timeoutMs = (opts.timeoutSec ?? 900) * 1000;
   const log = (msg: string): void => void process.stderr.write(`peers: ${msg}\n`);
+  // Exit on Ctrl-C / SIGTERM through process.exit, so measure.ts stops the peer that is running.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
   await run(join(REPO_ROOT, 'bench/peers/setup.sh'), { maxBuffer: 16 * 2 ** 20 });
   const dataDir = join(REPO_ROOT, '.bench-data/peers');

@@ -15,6 +15,12 @@ const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }
 const PAGE_BYTES = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
 const SAMPLE_MS = 250;
 
+/** Peers still running: killed if the benchmark exits early, so none outlives it. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGTERM');
+});
+
 interface ProcStat {
   ppid: number;
   /** utime+stime+cutime+cstime, in seconds. */
@@ -99,6 +105,7 @@ export function startMeasured(command: string, args: readonly string[], opts: Me
     stdio: ['ignore', log, log, 'pipe'],
   });
   closeSync(log);
+  live.add(child);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${command}`);
   let peakRss = 0;
@@ -117,6 +124,7 @@ export function startMeasured(command: string, args: readonly string[], opts: Me
     child.on('error', reject);
     child.on('close', (code) => {
       ended = true;
+      live.delete(child);
       clearInterval(timer);
       // `times`: "0m0.010s 0m0.002s\n0m12.340s 0m1.250s" (shell user sys, then children user sys).
       const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s\s*$/.exec(times.trim());

@@ -10,11 +10,11 @@ import { need, REPO_ROOT, startIn, type Job, type PeerRunner } from './job.js';
 
 function topology(job: Job): object {
   const kafkaSink = { kind: 'kafka', inputs: ['in'], topic: job.topic, acks: 'all', compression: 'lz4', encoding: 'raw' };
-  const fileSource = { kind: 'file', mode: 'once', paths: [need(job, 'input')] };
+  const fileSource = (): object => ({ kind: 'file', mode: 'once', paths: [need(job, 'input')] });
   const base = { name: 'peers', dataDir: join(job.dir, 'data'), transport: { type: 'kafka', brokers: job.brokers } };
   switch (job.workload) {
     case 'file-kafka':
-      return { ...base, sources: { in: fileSource }, sinks: { out: kafkaSink } };
+      return { ...base, sources: { in: fileSource() }, sinks: { out: kafkaSink } };
     case 'kafka-kafka':
       return {
         ...base,
@@ -22,7 +22,7 @@ function topology(job: Job): object {
         sinks: { out: kafkaSink },
       };
     case 'file-file':
-      return { ...base, sources: { in: fileSource }, sinks: { out: { kind: 'file', inputs: ['in'], path: need(job, 'output'), format: 'lines', fsync: 'batch' } } };
+      return { ...base, sources: { in: fileSource() }, sinks: { out: { kind: 'file', inputs: ['in'], path: need(job, 'output'), format: 'lines', fsync: 'batch' } } };
   }
 }
 
