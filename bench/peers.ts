@@ -100,8 +100,19 @@ function brokerPid(): number | undefined {
   return Number.isInteger(pid) ? pid : undefined;
 }
 
+/**
+ * Creates `topic` (3 partitions) and waits until its offsets can be read. Not kafkajs'
+ * waitForLeaders: on a loaded machine its retries end in an unhandled rejection that kills node.
+ */
 async function createTopic(admin: Admin, topic: string): Promise<void> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: false });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await admin.fetchTopicOffsets(topic).then((o) => o.length === 3, () => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`topic ${topic} has no leaders 60 s after creation`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Fills `topic` with the lines of `input` (kcat, LZ4), the source of the Kafka -> Kafka runs. */
