@@ -4,7 +4,7 @@
  *   file -> Kafka   millrace, Apache Flume 1.11, rsyslog omkafka, kcat          (acks=all, LZ4)
  *   Kafka -> Kafka  millrace, MirrorMaker 2, `kcat -C | kcat -P`               (acks=all, LZ4)
  *   file -> file    millrace file sink, rsyslog omfile                       (sync every batch)
- * for three record sizes (access-log lines ~190 B, short lines ~110 B, 1 KiB lines).
+ * for three record sizes (access-log lines ~180 B, short lines ~120 B, 1 KiB lines).
  *
  *   npm run bench -- peers [--lines=1000000] [--rounds=3] [--cases=access,small,kib]
  *                          [--workloads=file-kafka,kafka-kafka,file-file] [--peers=millrace,kcat,...]

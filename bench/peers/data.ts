@@ -10,8 +10,8 @@ import { once } from 'node:events';
 export type RecordCase = 'access' | 'small' | 'kib';
 
 export const RECORD_CASES: Record<RecordCase, string> = {
-  access: 'access-log lines (combined format), ~190 B',
-  small: 'short event lines, ~110 B',
+  access: 'access-log lines (combined format), ~180 B',
+  small: 'short event lines, ~120 B',
   kib: '1 KiB lines',
 };
 
@@ -61,7 +61,7 @@ function lineMaker(kind: RecordCase): (i: number) => string {
     case 'access':
       return access;
     case 'small':
-      return (i) => `2025-12-05T${time(i)}.${String(r(1000)).padStart(3, '0')}Z web-${r(64)} shop[${r(32768)}]: ${EVENTS[r(EVENTS.length)]} user=u${r(1000000)} ad=a${r(1000)} ms=${r(500)}`;
+      return (i) => `2025-12-05T${time(i)}.${String(r(1000)).padStart(3, '0')}Z web-${r(64)} shop[${r(32768)}]: ${EVENTS[r(EVENTS.length)]} user=u${r(1000000)} ad=a${r(1000)} ms=${r(500)} session=${r(2 ** 31).toString(16).padStart(8, '0')}${r(2 ** 31).toString(16).padStart(8, '0')} region=eu-west-1`;
     case 'kib':
       return (i) => {
         const head = access(i) + ' payload=';
