@@ -4,6 +4,7 @@ import { runEmbeddedLogBench } from './embedded-log.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
 import { runPassthroughBench } from './passthrough.js';
+import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<Result>> = {
   'embedded-log': () => runEmbeddedLogBench() as unknown as Promise<Result>,
   kafka: () => runKafkaBench() as unknown as Promise<Result>,
   inspect: () => runInspectBench() as unknown as Promise<Result>,
+  peers: () => runPeersBench(peersOptionsFromArgs()) as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
