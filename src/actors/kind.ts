@@ -22,6 +22,11 @@ interface KindBase<Config extends z.ZodObject> {
    * poller per configured poller slot); overrides the node's `replicas`.
    */
   replicasFor?(config: z.output<Config>): number;
+  /**
+   * Files the config names that must exist, by setting (`{ module: 'enrich.mjs' }`), relative to
+   * the topology file: `validate` and `run` reject a missing one at that setting's position.
+   */
+  files?(config: z.output<Config>): Record<string, string>;
 }
 
 export interface SourceKind<Config extends z.ZodObject = z.ZodObject> extends KindBase<Config> {

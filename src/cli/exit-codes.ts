@@ -4,7 +4,7 @@ export const ExitCode = {
   ok: 0,
   /** The topology failed at run time: a supervisor exceeded its restart intensity. */
   runtimeFailure: 1,
-  /** Bad usage, an invalid topology file (every error is printed), or an embedded log another run holds. */
+  /** Bad usage, an invalid topology file (every error is printed), a setting found unusable at start (a module that cannot load), or an embedded log another run holds. */
   invalid: 2,
   /** A second SIGINT/SIGTERM ended the run without draining. */
   forced: 130,

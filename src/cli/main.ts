@@ -130,9 +130,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** How long the process may linger after a command finished (open sockets, timers a kind left behind). */
+const LINGER_MS = 5000;
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Whatever a kind left open must not keep a finished run alive: exit anyway, with its code.
+    setTimeout(() => {
+      process.stderr.write(`millrace: handles still open ${LINGER_MS} ms after the command finished; exiting with code ${code}\n`);
+      process.exit(code);
+    }, LINGER_MS).unref();
   },
   (error: unknown) => {
     process.stderr.write(`millrace: ${error instanceof Error ? error.message : String(error)}\n`);

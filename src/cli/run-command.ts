@@ -4,6 +4,8 @@ import { SharedResources } from '../core/shared-resources.js';
 import { LogLocked } from '../log/index.js';
 import { holdEmbeddedLog } from '../runtime/embedded-log-hold.js';
 import { Runtime } from '../runtime/runtime.js';
+import { isInvalidConfig } from '../core/errors.js';
+import { failureSummary } from '../runtime/failure.js';
 import { createLogger } from '../runtime/logger.js';
 import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
@@ -49,7 +51,9 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
     await runtime.start();
     const result = await runtime.finished;
     process.stderr.write(summaryTable(runtime));
-    return result.ok ? ExitCode.ok : ExitCode.runtimeFailure;
+    if (result.ok) return ExitCode.ok;
+    process.stderr.write(`millrace: topology failed: ${failureSummary(result.error)}\n`);
+    return isInvalidConfig(result.error) ? ExitCode.invalid : ExitCode.runtimeFailure;
   } finally {
     await inspector?.close();
     await releaseLog();

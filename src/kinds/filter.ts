@@ -19,6 +19,7 @@ export const filterKind = defineStage({
   example: { module: 'examples/modules/warnings.mjs' },
   description: 'Keeps records matching a predicate from a module.',
   config: filterConfig,
+  files: (config) => ({ module: config.module }),
   async create(config: z.output<typeof filterConfig>, ctx) {
     const keep = (await loadFunction(ctx.baseDir, config.module, config.export, 'filter')) as Predicate;
     return {

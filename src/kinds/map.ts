@@ -19,6 +19,7 @@ export const mapKind = defineStage({
   example: { module: 'examples/modules/enrich.mjs' },
   description: 'Transforms records with a function from a module.',
   config: mapConfig,
+  files: (config) => ({ module: config.module }),
   async create(config: z.output<typeof mapConfig>, ctx) {
     const fn = (await loadFunction(ctx.baseDir, config.module, config.export, 'map')) as MapFn;
     return {

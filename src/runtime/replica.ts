@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { createActor, fromCallback, fromPromise, type Actor, type InspectionEvent } from 'xstate';
 import { errorMessage } from '../core/errors.js';
 import type { SharedResources } from '../core/shared-resources.js';
-import type { ActorContext, Describable } from '../actors/io.js';
+import { ActorFailed } from '../actors/actor-failed.js';
+import type { ActorContext, Describable, SinkIO, SourceIO, StageIO } from '../actors/io.js';
 import { lifecycleMachine, lifecycleState, type LifecycleEvent } from '../actors/lifecycle.js';
 import type { DeadLetters } from '../actors/pump/dead-letters.js';
 import type { Outputs } from '../actors/pump/outputs.js';
@@ -16,6 +17,18 @@ import type { NodeMetrics } from './node-metrics.js';
 import { createThreadIO } from './thread-io.js';
 
 export type LifecycleActor = Actor<typeof lifecycleMachine>;
+
+/** How long a crashed replica's `close` may take before the restart goes on without it. */
+const CLOSE_AFTER_CRASH_MS = 10_000;
+
+/** Closes a crashed replica's I/O, giving up (with a warning) after `ms`: a hung close must not stall supervision. */
+async function closeWithin(io: Describable & { close?(): Promise<void> }, ms: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const closed = Promise.resolve(io.close?.()).catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'close after a crash failed'));
+  if ((await Promise.race([closed, late])) === 'late') log.warn({ ms }, 'close after a crash did not finish in time; going on without it');
+  clearTimeout(timer);
+}
 
 /** Everything one replica of a node is wired to. */
 export interface ReplicaWiring {
@@ -33,7 +46,8 @@ export interface ReplicaWiring {
   checkpoint: FileCheckpoint;
   /** The runtime's shared resources; this incarnation's leases are released when it ends. */
   shared: SharedResources;
-  drainTimeoutMs: number;
+  /** See PumpWiring.drainTimeoutMs. */
+  drainTimeoutMs: () => number;
   inspect?: (event: InspectionEvent) => void;
   /** Told about every new actor incarnation, for status views. */
   onActor?: (replica: number, actor: LifecycleActor, io: Describable) => void;
@@ -47,6 +61,8 @@ export interface ReplicaWiring {
 export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
   const abort = new AbortController();
   const leases = w.shared.scope();
+  const releaseLeases = (): Promise<void> =>
+    leases.releaseAll().catch((error: unknown) => w.log.warn({ err: errorMessage(error) }, 'closing a shared resource failed'));
   const ctx: ActorContext = {
     id: w.node.id,
     replica: w.replica,
@@ -60,7 +76,17 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
     transport: w.transport,
     shared: leases.share,
   };
-  const io = w.node.isolation === 'thread' ? await createThreadIO(w.node, ctx, w.checkpoint.file) : await w.node.kind.create(w.node.config as never, ctx);
+  const failed = (error: unknown): ActorFailed => (error instanceof ActorFailed ? error : new ActorFailed(w.node.kind.name, w.node.id, w.replica, error));
+  let io: Describable & (SourceIO | StageIO | SinkIO);
+  try {
+    io = w.node.isolation === 'thread' ? await createThreadIO(w.node, ctx, w.checkpoint.file) : await w.node.kind.create(w.node.config as never, ctx);
+  } catch (error) {
+    const failure = failed(error);
+    w.metrics.error(failure.message);
+    w.log.error({ actor: w.node.id, replica: w.replica, err: errorMessage(error) }, 'actor could not start');
+    await releaseLeases();
+    throw failure;
+  }
   // `send` is only called once the pump runs, after `actor` below exists.
   const send = (event: LifecycleEvent): void => {
     if (actor.getSnapshot().status === 'active') actor.send(event);
@@ -105,16 +131,17 @@ export async function startReplica(w: ReplicaWiring): Promise<ChildHandle> {
       complete: () => resolve(actor.getSnapshot().output ?? { reason: 'normal' }),
       error: (error) => resolve({ reason: 'error', error }),
     });
-  }).then(async (exit) => {
+  }).then(async (ended): Promise<ChildExit> => {
     abort.abort();
+    const exit: ChildExit = ended.reason === 'error' ? { reason: 'error', error: failed(ended.error) } : ended;
     if (exit.reason === 'error') {
       const message = errorMessage(exit.error);
       w.metrics.error(message);
       w.log.error({ actor: w.node.id, replica: w.replica, err: message }, 'actor failed');
       pump.abandon();
-      await Promise.resolve(io.close?.()).catch(() => undefined);
+      await closeWithin(io, CLOSE_AFTER_CRASH_MS, w.log);
     }
-    await leases.releaseAll().catch((error: unknown) => w.log.warn({ err: errorMessage(error) }, 'closing a shared resource failed'));
+    await releaseLeases();
     return exit;
   });
   const ready = new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import { SharedResources } from '../core/shared-resources.js';
 import { topologyTransport } from './embedded-log-hold.js';
 import { CheckpointStore } from './checkpoint.js';
 import { withDeadLetterSink } from './dead-letter-node.js';
+import { failureSummary } from './failure.js';
 import { createLogger } from './logger.js';
 import { NodeMetrics } from './node-metrics.js';
 import { startReplica, type LifecycleActor } from './replica.js';
@@ -72,6 +73,8 @@ export class Runtime {
   /** Settles when every node has ended, or the root supervisor gave up. */
   readonly finished = new Promise<RunResult>((resolve) => (this.resolveFinished = resolve));
   private stopping = false;
+  /** The root supervisor is giving up: the run ends in failure. */
+  private failing = false;
   private readonly transport: TransportConfig;
 
   constructor(
@@ -94,7 +97,11 @@ export class Runtime {
     const order = [...topology.order].reverse();
     order.unshift(deadLetterId);
     const children = [...new Set(order)].map((id) => (this.nodes.get(id) as RunningNode).supervisor.asChild('transient'));
-    this.root = new Supervisor('root', children, { ...rootSupervision, onEvent: (e) => this.onSupervisorEvent(e) });
+    const onRootEvent = (e: SupervisorEvent): void => {
+      if (e.type === 'supervisor.escalating') this.failing = true;
+      this.onSupervisorEvent(e);
+    };
+    this.root = new Supervisor('root', children, { ...rootSupervision, onEvent: onRootEvent });
   }
 
   /** Starts every node, sinks first; resolves once all have connected or begun backing off. */
@@ -150,7 +157,9 @@ export class Runtime {
           stateDir: join(this.topology.dataDir, 'state', spec.id),
           checkpoint: this.checkpoints.for(spec.replicas > 1 ? `${spec.id}.${replica}` : spec.id),
           shared: this.shared,
-          drainTimeoutMs: this.options.drainTimeoutMs ?? 30_000,
+          // A failing run stops at once: the acks it would wait for cannot come (their consumers
+          // are gone), and what is unacknowledged is read again on the next run.
+          drainTimeoutMs: () => (this.failing ? 0 : (this.options.drainTimeoutMs ?? 30_000)),
           inspect: this.options.inspect,
           onActor: (i, actor, actorIo) => {
             actors[i] = actor;
@@ -193,7 +202,7 @@ export class Runtime {
   }
 
   private finish(result: RunResult): void {
-    if (!result.ok) this.log.error({ err: String(result.error) }, 'topology failed: restart intensity exceeded');
+    if (!result.ok) this.log.error({ err: failureSummary(result.error) }, 'topology failed');
     void this.checkpoints.flushAll().finally(() => this.resolveFinished(result));
   }
 

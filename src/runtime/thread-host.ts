@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { pino } from 'pino';
-import { NotConnected, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { SharedResources } from '../core/shared-resources.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
@@ -13,7 +13,7 @@ import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
 import { FileCheckpoint } from './checkpoint.js';
 import type { LogRecord } from '../streams/record.js';
-import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
+import { compactRecords, failureOf, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
 
 type Output = ReturnType<StageIO['process']>;
 
@@ -114,7 +114,7 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
   port.on('message', (req: ThreadRequest) => {
     handle(req).catch((error: unknown) => {
       outputs.delete(req.op === 'next' || req.op === 'cancel' ? req.output : req.id);
-      reply({ id: req.id, ok: false, error: errorMessage(error), notConnected: error instanceof NotConnected, status: status() });
+      reply({ id: req.id, ok: false, error: errorMessage(error), failure: failureOf(error), status: status() });
     });
   });
   reply({ id: 0, ok: true, hasStatus: io.status !== undefined, status: status() });
@@ -123,6 +123,6 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
 const port = parentPort;
 if (port !== null) {
   serve(port, workerData as ThreadSetup).catch((error: unknown) => {
-    port.postMessage({ id: 0, ok: false, error: errorMessage(error), notConnected: false, status: undefined } satisfies ThreadReply);
+    port.postMessage({ id: 0, ok: false, error: errorMessage(error), failure: failureOf(error), status: undefined } satisfies ThreadReply);
   });
 }

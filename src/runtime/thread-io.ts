@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
-import { NotConnected, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
 import type { Batch } from '../streams/batch.js';
 import type { NodeSpec } from '../topology/model.js';
 import { pluginModuleOf } from '../topology/plugins.js';
 import { startThread } from '../core/start-thread.js';
-import { compactRecords, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup, type ThreadStatus } from './thread-protocol.js';
+import { compactRecords, failureFrom, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup, type ThreadStatus } from './thread-protocol.js';
 
 type Answer = Extract<ThreadReply, { ok: true }>;
 
@@ -37,7 +37,7 @@ class Thread {
       this.open.delete(reply.id);
       if (reply.status !== undefined) this.status = reply.status;
       if (reply.ok) call?.resolve(reply);
-      else call?.reject(reply.notConnected ? new NotConnected(reply.error) : new Error(reply.error));
+      else call?.reject(failureFrom(reply.failure, reply.error));
     });
     this.worker.on('error', (error) => this.end(new Error(`the worker thread of ${label} failed: ${errorMessage(error)}`)));
     this.worker.on('exit', (code) => this.end(new Error(`the worker thread of ${label} exited with code ${code}`)));

@@ -1,3 +1,4 @@
+import { InvalidConfig, NotConnected, isInvalidConfig } from '../core/errors.js';
 import type { DeadRecord, StageOutput } from '../actors/io.js';
 import type { Json, LogRecord } from '../streams/record.js';
 import type { TransportConfig } from '../transport/schema.js';
@@ -53,11 +54,27 @@ export type ThreadStatus = { [key: string]: Json } | undefined;
 
 /**
  * Answers, matched by `id`; `id` 0 is the thread's first message, once the kind is created.
- * A failure carries the error's message and whether it was `NotConnected`.
+ * A failure carries the error's message and its class where the runtime acts on it (`NotConnected`
+ * backs off, `InvalidConfig` is not restarted).
  */
 export type ThreadReply =
   | { id: number; ok: true; piece?: StageOutput; done?: boolean; dead?: DeadRecord[]; hasStatus?: boolean; status: ThreadStatus }
-  | { id: number; ok: false; error: string; notConnected: boolean; status: ThreadStatus };
+  | { id: number; ok: false; error: string; failure: ThreadFailure; status: ThreadStatus };
+
+/** The classes of failure that keep their meaning across the thread. */
+export type ThreadFailure = 'notConnected' | 'invalidConfig' | 'error';
+
+/** The class of `error`, to post. */
+export function failureOf(error: unknown): ThreadFailure {
+  if (error instanceof NotConnected) return 'notConnected';
+  return isInvalidConfig(error) ? 'invalidConfig' : 'error';
+}
+
+/** The error a posted failure stands for, on the runtime's side. */
+export function failureFrom(failure: ThreadFailure, message: string): Error {
+  if (failure === 'notConnected') return new NotConnected(message);
+  return failure === 'invalidConfig' ? new InvalidConfig(message) : new Error(message);
+}
 
 /**
  * Records made ready to post: a byte value that is a view on a larger buffer (a chunk cut from a

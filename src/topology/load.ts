@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { safeParseCoercing } from './coerce.js';
@@ -12,10 +13,16 @@ import { loadPlugins } from './plugins.js';
 import { headerSchema, sections } from './schema.js';
 import type { SourceMap } from './source-map.js';
 import { readSource } from './source.js';
-import { validateNode, type NodeDraft } from './validate-node.js';
+import { validateNode, type NodeContext, type NodeDraft } from './validate-node.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Options of {@link parseTopology}. */
+export interface ParseOptions {
+  /** Check that the files actors name exist (see `files` on a kind); not checked without it. */
+  files?: NodeContext['files'];
 }
 
 /**
@@ -48,7 +55,8 @@ export async function loadTopology(
     };
   }
   const plugins = await loadPlugins(text, file, env, registry);
-  const result = parseTopology(text, file, env, plugins.registry);
+  const files = { baseDir: path.dirname(path.resolve(file)), exists: existsSync };
+  const result = parseTopology(text, file, env, plugins.registry, { files });
   if (plugins.errors.length === 0) return result;
   return { ok: false, errors: sortErrors([...plugins.errors, ...(result.ok ? [] : result.errors)]) };
 }
@@ -58,7 +66,8 @@ export async function loadTopology(
  * paths): parses the YAML with positions, substitutes environment variables, validates the
  * top level and every actor, resolves kinds and inputs, and rejects cycles. All errors are
  * collected, in file order. `plugins` are not loaded here (this is synchronous): their kinds
- * must be in `registry` ({@link loadTopology} does that).
+ * must be in `registry` ({@link loadTopology} does that). Files the actors name are checked only
+ * with `options.files` ({@link loadTopology} checks them on disk).
  *
  * @example
  * const result = parseTopology('sources:\n  gen: { kind: generator }\n...', 'demo.yaml');
@@ -68,6 +77,7 @@ export function parseTopology(
   file: string,
   env: Env = process.env,
   registry: KindRegistry = defaultRegistry,
+  options: ParseOptions = {},
 ): LoadResult {
   const source = readSource(text, file, env);
   if (source.fatal) return { ok: false, errors: sortErrors(source.errors) };
@@ -90,7 +100,7 @@ export function parseTopology(
     errors.push(
       ...issueErrors(header.error.issues, { file, map, base: [], data, schema: headerSchema }),
     );
-  const { drafts, incomplete } = validateSections(data, file, registry, map, errors);
+  const { drafts, incomplete } = validateSections(data, file, registry, map, errors, options);
   const refs = checkReferences(drafts, { file, map, hasErrors: errors.length > 0, incomplete });
   errors.push(...refs.errors);
   const nodes = refs.nodes.map((d) => d.spec).filter((s): s is NodeSpec => s !== undefined);
@@ -117,6 +127,7 @@ function validateSections(
   registry: KindRegistry,
   map: SourceMap,
   errors: TopologyError[],
+  options: ParseOptions,
 ): { drafts: NodeDraft[]; incomplete: boolean } {
   const drafts: NodeDraft[] = [];
   let incomplete = false;
@@ -161,6 +172,7 @@ function validateSections(
         map,
         registry,
         ...(firstSource ? { exampleInput: firstSource } : {}),
+        ...(options.files ? { files: options.files } : {}),
       });
       drafts.push(checked.draft);
       errors.push(...checked.errors);

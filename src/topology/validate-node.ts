@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { KindDefinition, Role } from '../actors/kind.js';
 import { supervisionSchema } from '../actors/supervision/schema.js';
 import { channelSchema } from '../streams/overflow.js';
@@ -39,6 +40,8 @@ export interface NodeContext {
   registry: KindRegistry;
   /** An id to show in the hint for missing inputs. */
   exampleInput?: string;
+  /** When given, the files a kind's config names (its `files`) must exist: paths resolved from `baseDir`. */
+  files?: { baseDir: string; exists(path: string): boolean };
 }
 
 const roles: readonly Role[] = ['source', 'stage', 'sink'];
@@ -209,6 +212,7 @@ function buildSpec(
   }
   const common = parsed as CommonFields;
   const settingsOut = config.data as Record<string, unknown>;
+  if (ctx.files !== undefined && !filesExist(draft, kind, settingsOut, ctx, ctx.files, errors)) return undefined;
   return {
     id: draft.id,
     role: draft.role,
@@ -223,4 +227,29 @@ function buildSpec(
     ...(common.isolation === 'thread' && { isolation: 'thread' as const }),
     at: draft.at,
   };
+}
+
+/** Reports each file the kind's config names that does not exist; true when all do. */
+function filesExist(
+  draft: NodeDraft,
+  kind: KindDefinition,
+  config: Record<string, unknown>,
+  ctx: NodeContext,
+  files: NonNullable<NodeContext['files']>,
+  errors: TopologyError[],
+): boolean {
+  let ok = true;
+  for (const [setting, file] of Object.entries(kind.files?.(config as never) ?? {})) {
+    const absolute = resolve(files.baseDir, file);
+    if (files.exists(absolute)) continue;
+    ok = false;
+    const where = [...draft.path, setting];
+    errors.push(
+      topologyError(ctx.file, ctx.map.locate(where), where, {
+        message: `file not found: ${absolute}`,
+        expected: 'an existing file, relative to the topology file',
+      }),
+    );
+  }
+  return ok;
 }

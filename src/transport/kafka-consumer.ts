@@ -71,6 +71,8 @@ export class KafkaLogConsumer implements LogConsumer {
   private outOfRange: { topic: string; partition: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Admin requests in flight: disconnect waits for them, as one finishing later would reconnect (and leak) a broker connection. */
+  private readonly adminCalls = new Set<Promise<unknown>>();
 
   constructor(
     private readonly transport: KafkaTransport,
@@ -151,7 +153,20 @@ export class KafkaLogConsumer implements LogConsumer {
     clearInterval(this.timer);
     this.buffer.fail(new Error('kafka consumer closed'));
     await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.allSettled(this.adminCalls);
     await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /** Runs one admin request, tracked so {@link disconnect} can wait for it; refused once closed. */
+  private adminCall<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    if (this.admin === undefined || this.closed) return Promise.reject(new Error('kafka consumer closed'));
+    const pending = call(this.admin);
+    this.adminCalls.add(pending);
+    void pending.then(
+      () => this.adminCalls.delete(pending),
+      () => this.adminCalls.delete(pending),
+    );
+    return pending;
   }
 
   private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -261,23 +276,23 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   private async watermarks(topic: string, partition: number): Promise<{ low: number; high: number }> {
-    const all = await (this.admin as Admin).fetchTopicOffsets(topic);
+    const all = await this.adminCall((admin) => admin.fetchTopicOffsets(topic));
     const p = all.find((o) => o.partition === partition);
     if (p === undefined) throw new Error(`no partition ${topic}/${partition}`);
     return { low: Number(p.low), high: Number(p.high) };
   }
 
   private async committedOffset(topic: string, partition: number): Promise<number | null> {
-    const [entry] = await (this.admin as Admin).fetchOffsets({ groupId: this.options.group, topics: [topic] });
+    const [entry] = await this.adminCall((admin) => admin.fetchOffsets({ groupId: this.options.group, topics: [topic] }));
     const offset = Number(entry?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
     return offset >= 0 ? offset : null;
   }
 
   private async loadCommitted(): Promise<void> {
     const topics = this.table.topics();
-    if (topics.length === 0 || this.admin === undefined) return;
+    if (topics.length === 0) return;
     try {
-      for (const entry of await this.admin.fetchOffsets({ groupId: this.options.group, topics })) {
+      for (const entry of await this.adminCall((admin) => admin.fetchOffsets({ groupId: this.options.group, topics }))) {
         for (const p of entry.partitions) {
           const part = this.table.get(entry.topic, p.partition);
           if (part !== undefined && part.committed === null && Number(p.offset) >= 0) part.committed = Number(p.offset);
@@ -290,9 +305,8 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   private async refreshWatermarks(): Promise<void> {
-    if (this.admin === undefined || this.closed) return;
     for (const topic of this.table.topics()) {
-      const offsets = await this.admin.fetchTopicOffsets(topic).catch(() => []);
+      const offsets = await this.adminCall((admin) => admin.fetchTopicOffsets(topic)).catch(() => []);
       for (const o of offsets) {
         const part = this.table.get(topic, o.partition);
         if (part !== undefined) part.highWatermark = Number(o.high);

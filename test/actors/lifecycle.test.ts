@@ -138,7 +138,7 @@ describe('actor lifecycle', () => {
     );
     expect(log.states.get('out#0')?.slice(0, 3)).toEqual(['idle', 'connecting', 'failed']);
     expect(runtime.nodes.get('out')?.supervisor.restarts('out#0')).toBe(1);
-    expect(runtime.nodes.get('out')?.metrics.lastError).toBe('permission denied');
+    expect(runtime.nodes.get('out')?.metrics.lastError).toBe("broken actor 'out' (replica 0): permission denied");
   });
 
   it('restarts every replica of a one_for_all stage set when one crashes', async () => {

@@ -131,14 +131,20 @@ describe('millrace test on partitioning and broken stages', () => {
     '  gen: { kind: generator, count: 1 }',
     'stages:',
     '  spread: { kind: distribute, inputs: [gen], by: roundRobin }',
-    '  broken: { kind: map, inputs: [gen], module: missing.mjs }',
+    '  broken: { kind: map, inputs: [gen], module: throws.mjs }',
     'sinks:',
     '  left: { kind: blackhole, inputs: [spread] }',
     '  right: { kind: blackhole, inputs: [spread, broken] }',
   );
+  /** The topology beside a module that throws at import (it exists, so the topology loads). */
+  async function spreadTopology(): Promise<string> {
+    const topology = await tempFile('spread.yaml', spread);
+    await writeFile(join(dirname(topology), 'throws.mjs'), "throw new Error('enrich needs a config');\n");
+    return topology;
+  }
 
   it('checks which consumer each record of a partitioning stage reaches', async () => {
-    const topology = await tempFile('spread.yaml', spread);
+    const topology = await spreadTopology();
     const { code, out } = await run(
       topology,
       yaml(
@@ -160,10 +166,9 @@ describe('millrace test on partitioning and broken stages', () => {
   });
 
   it('reports a stage that cannot start as a failed test instead of hanging', async () => {
-    const topology = await tempFile('spread.yaml', spread);
-    await writeFile(join(dirname(topology), 'unused.mjs'), 'export default (r) => r;\n');
+    const topology = await spreadTopology();
     const { code, out } = await run(topology, yaml('tests:', '  - name: broken', '    actor: broken', '    input: [{ value: a }]', '    outputs: [{ value: a }]'));
     expect(code).toBe(1);
-    expect(out).toMatch(/✗ broken \(.*:2:5\)\n {4}the run failed: broken cannot start: cannot load map module .*missing\.mjs/);
+    expect(out).toMatch(/✗ broken \(.*:2:5\)\n {4}the run failed: broken cannot start: cannot load map module .*throws\.mjs: enrich needs a config/);
   });
 });

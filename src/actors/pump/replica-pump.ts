@@ -20,8 +20,8 @@ export interface PumpWiring {
   deadLetters: DeadLetters;
   /** Deliveries of a failing batch before it is dead-lettered. */
   maxAttempts: number;
-  /** How long a stopping source waits for its in-flight batches to be acknowledged. */
-  drainTimeoutMs: number;
+  /** How long a stopping source waits for its in-flight batches to be acknowledged; read while it waits. */
+  drainTimeoutMs: () => number;
   /** The node's input counters, shared by its replicas. */
   counters: { recordsIn: number; bytesIn: number };
   log: Logger;

@@ -47,10 +47,13 @@ export class SourcePump {
     this.running = false;
   }
 
-  /** Waits until every emitted batch is acked (or `timeoutMs` passes); returns what is left. */
-  async settle(timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.tracker.pending > 0 && !this.tracker.failed && Date.now() < deadline) {
+  /**
+   * Waits until every emitted batch is acked, or `timeoutMs()` has passed since the call (read
+   * while waiting, so a run that starts failing meanwhile can cut the wait short); returns what is left.
+   */
+  async settle(timeoutMs: () => number): Promise<number> {
+    const started = Date.now();
+    while (this.tracker.pending > 0 && !this.tracker.failed && Date.now() < started + timeoutMs()) {
       await new Promise<void>((resolve) => setTimeout(resolve, 20));
     }
     return this.tracker.pending;

@@ -1,6 +1,7 @@
 import { backoffDelay } from './backoff.js';
 import { RestartIntensity, RestartIntensityExceeded } from './intensity.js';
 import { RestartTimers } from './restart-timers.js';
+import { isInvalidConfig } from '../../core/errors.js';
 import { SerialQueue } from '../../core/serial-queue.js';
 import { restartGroup } from './strategy.js';
 import type {
@@ -197,6 +198,9 @@ export class SupervisionRun {
       if (restart === 'temporary') slot.removed = true;
       return;
     }
+    // A configuration that can never work is not retried: it ends this supervisor (and its
+    // parents, which see the same error) at once.
+    if (exit.reason === 'error' && isInvalidConfig(exit.error)) return this.escalate(exit.error);
     const now = Date.now();
     if (!this.intensity.record(now)) {
       const { id, options } = this.owner;
@@ -232,6 +236,7 @@ export class SupervisionRun {
   private async escalate(error: unknown): Promise<void> {
     this.phase = 'terminating';
     this.timers.cancelAll();
+    this.owner.emit({ type: 'supervisor.escalating', supervisor: this.owner.id, error });
     await this.stopInReverse(this.slots);
     this.owner.emit({ type: 'supervisor.escalated', supervisor: this.owner.id, error });
     this.finish({ reason: 'error', error });

@@ -79,5 +79,7 @@ export type SupervisorEvent =
       delayMs: number;
       restarts: number;
     }
+  /** Giving up: about to stop every child, then exit with `error`. */
+  | { type: 'supervisor.escalating'; supervisor: string; error: unknown }
   | { type: 'supervisor.escalated'; supervisor: string; error: unknown }
   | { type: 'supervisor.stopped'; supervisor: string };
