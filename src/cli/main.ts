@@ -39,7 +39,7 @@ commands:
                              analyse the database sink's table per app and day: prints a table,
                              writes report.csv/.json/.html to --out (default <dataDir>/report)
 
-exit codes: 0 ok, 1 runtime failure, 2 invalid usage or topology, 130 forced exit
+exit codes: 0 ok, 1 runtime failure, 2 invalid usage, topology or setting, 3 drain deadline passed, 130 forced exit
 `;
 
 async function load(file: string | undefined): Promise<Topology | number> {
@@ -136,6 +136,8 @@ const LINGER_MS = 5000;
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Actors still draining are abandoned, not waited for: what they hold was never acknowledged.
+    if (code === ExitCode.drainDeadline) process.exit(code);
     // Whatever a kind left open must not keep a finished run alive: exit anyway, with its code.
     setTimeout(() => {
       process.stderr.write(`millrace: handles still open ${LINGER_MS} ms after the command finished; exiting with code ${code}\n`);

@@ -2,6 +2,7 @@ import { attachInspector, type AttachedInspector, type InspectOptions } from '..
 import { TransitionFeed } from '../inspect/transitions.js';
 import { SharedResources } from '../core/shared-resources.js';
 import { LogLocked } from '../log/index.js';
+import { DrainDeadlineExceeded } from '../runtime/drain.js';
 import { holdEmbeddedLog } from '../runtime/embedded-log-hold.js';
 import { Runtime } from '../runtime/runtime.js';
 import { isInvalidConfig } from '../core/errors.js';
@@ -32,13 +33,15 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
   const runtime = new Runtime(topology, { log, inspect: feed?.inspect, shared });
   let inspector: AttachedInspector | undefined;
   let signals = 0;
+  const deadlineMs = topology.drain?.deadlineMs;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
     if (signals > 1) {
       log.warn({ signal }, 'second signal: exiting without draining');
       process.exit(ExitCode.forced);
     }
-    log.info({ signal }, 'draining (send the signal again to exit now)');
+    log.info({ signal, deadlineMs }, 'draining (send the signal again to exit now)');
+    if (deadlineMs !== undefined) setTimeout(() => runtime.abandonDrain(deadlineMs), deadlineMs).unref();
     void runtime.stop();
   };
   process.on('SIGINT', onSignal);
@@ -52,6 +55,10 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
     const result = await runtime.finished;
     process.stderr.write(summaryTable(runtime));
     if (result.ok) return ExitCode.ok;
+    if (result.error instanceof DrainDeadlineExceeded) {
+      process.stderr.write(`millrace: ${result.error.message}\n`);
+      return ExitCode.drainDeadline;
+    }
     process.stderr.write(`millrace: topology failed: ${failureSummary(result.error)}\n`);
     return isInvalidConfig(result.error) ? ExitCode.invalid : ExitCode.runtimeFailure;
   } finally {

@@ -13,6 +13,7 @@ import { SharedResources } from '../core/shared-resources.js';
 import { topologyTransport } from './embedded-log-hold.js';
 import { CheckpointStore } from './checkpoint.js';
 import { withDeadLetterSink } from './dead-letter-node.js';
+import { DrainDeadlineExceeded, defaultDrain, logDrainProgress, recordsLeft } from './drain.js';
 import { failureSummary } from './failure.js';
 import { createLogger } from './logger.js';
 import { NodeMetrics } from './node-metrics.js';
@@ -73,6 +74,8 @@ export class Runtime {
   /** Settles when every node has ended, or the root supervisor gave up. */
   readonly finished = new Promise<RunResult>((resolve) => (this.resolveFinished = resolve));
   private stopping = false;
+  /** Input channel of every consuming node, by node id. */
+  private readonly channels: ReadonlyMap<string, Channel>;
   /** The root supervisor is giving up: the run ends in failure. */
   private failing = false;
   private readonly transport: TransportConfig;
@@ -87,6 +90,7 @@ export class Runtime {
     this.transport = topologyTransport(topology);
     const { nodes, deadLetterId } = withDeadLetterSink(topology);
     const inputs = new Map(nodes.filter((n) => n.role !== 'source').map((n) => [n.id, new Channel(n.id, n.channel)]));
+    this.channels = inputs;
     const deadLetterChannel = inputs.get(deadLetterId);
     this.deadLetters = new DeadLetters(deadLetterChannel);
     this.releaseDeadLetters = deadLetterChannel?.addProducer() ?? (() => undefined);
@@ -118,6 +122,8 @@ export class Runtime {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info('stopping: sources first, then draining every channel');
+    const stopProgress = logDrainProgress(this.channels, (this.topology.drain ?? defaultDrain).progressEveryMs, this.log);
+    void this.finished.finally(stopProgress);
     await Promise.all(
       [...this.nodes.values()]
         .filter((n) => n.spec.role === 'source' && !n.finished)
@@ -127,6 +133,17 @@ export class Runtime {
         }),
     );
     await this.finished;
+  }
+
+  /**
+   * Ends a stop that drains too long (the topology's `drain.deadlineMs`): the run finishes at once
+   * with {@link DrainDeadlineExceeded}. Acknowledged positions are committed; what is still queued
+   * or in flight was never acknowledged, so it is read again on the next run.
+   */
+  abandonDrain(deadlineMs: number): void {
+    const left = Object.values(recordsLeft(this.channels)).reduce((a, b) => a + b, 0);
+    this.failing = true;
+    this.finish({ ok: false, error: new DrainDeadlineExceeded(deadlineMs, left) });
   }
 
   /** One node, wired to its input and to its consumers' channels, under a supervisor of its replicas. */

@@ -115,6 +115,7 @@ export function parseTopology(
     name: header.data.name ?? path.basename(file, path.extname(file)),
     dataDir: path.resolve(baseDir, header.data.dataDir),
     ...(header.data.transport ? { transport: header.data.transport } : {}),
+    ...(header.data.drain ? { drain: header.data.drain } : {}),
     nodes,
     order: topologicalOrder(nodes),
   };

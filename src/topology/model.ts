@@ -1,6 +1,7 @@
 import type { KindDefinition, Role } from '../actors/kind.js';
 import type { SupervisionConfig } from '../actors/supervision/schema.js';
 import type { ChannelConfig } from '../streams/overflow.js';
+import type { DrainConfig } from './drain-schema.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { TopologyError } from './errors.js';
 import type { RetryConfig } from './node-schema.js';
@@ -38,6 +39,8 @@ export interface Topology {
   dataDir: string;
   /** Message log of kafka sources and sinks; absent means the embedded log under dataDir. */
   transport?: TransportConfig;
+  /** How a stop drains; absent means the defaults (progress every 5 s, no deadline). */
+  drain?: DrainConfig;
   /** Actors in file order: sources, then stages, then sinks. */
   nodes: NodeSpec[];
   /**

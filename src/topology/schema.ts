@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KindDefinition, Role } from '../actors/kind.js';
+import { drainSchema } from './drain-schema.js';
 import { transportSchema } from '../transport/schema.js';
 import { sinkCommonShape, sourceCommonShape, stageCommonShape } from './node-schema.js';
 
@@ -30,6 +31,7 @@ export const headerShape = {
     .describe(
       'Message log of kafka sources and sinks: embedded (default, under dataDir) or a Kafka cluster.',
     ),
+  drain: drainSchema.optional(),
 };
 
 /** A section of the file and the role of the actors in it. */
