@@ -7,6 +7,7 @@ import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
 import { runStalledSinkBench } from './stalled-sink.js';
+import { runValidateBench } from './validate.js';
 
 type Result = Record<string, unknown>;
 
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<Result>> = {
   kafka: () => runKafkaBench() as unknown as Promise<Result>,
   inspect: () => runInspectBench() as unknown as Promise<Result>,
   peers: () => runPeersBench(peersOptionsFromArgs()) as unknown as Promise<Result>,
+  validate: () => runValidateBench(),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
