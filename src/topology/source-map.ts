@@ -6,12 +6,12 @@ export interface Position {
   column: number;
 }
 
-/** Where one document value came from. */
+/** Where one document value came from (offsets into the text: positions are resolved on demand). */
 export interface SourceEntry {
-  /** Start of the value. */
-  value: Position;
-  /** Start of its mapping key, for values inside a mapping. */
-  key?: Position;
+  /** Offset of the start of the value. */
+  value: number;
+  /** Offset of the start of its mapping key, for values inside a mapping. */
+  key?: number;
   /** The scalar as written, when environment variables were substituted into it. */
   written?: string;
   /** Set when substitution failed: the value is the raw text and should not be judged. */
@@ -28,9 +28,15 @@ function keyOf(path: DocPath): string {
   return path.join('\u0000');
 }
 
-/** Positions of every value in a parsed document, by document path. */
+/**
+ * Positions of every value in a parsed document, by document path. Offsets are stored and turned
+ * into line and column only for the values something points at (most never are).
+ */
 export class SourceMap {
   private readonly entries = new Map<string, SourceEntry>();
+
+  /** `position` turns an offset into the text into a line and column. */
+  constructor(private readonly position: (offset: number) => Position = () => ({ line: 1, column: 1 })) {}
 
   /** Records where the value at `path` starts. */
   set(path: DocPath, entry: SourceEntry): void {
@@ -48,7 +54,7 @@ export class SourceMap {
    */
   locate(path: DocPath): Position {
     const exact = this.get(path);
-    if (exact) return exact.value;
+    if (exact) return this.position(exact.value);
     return this.keyOf(path.slice(0, -1));
   }
 
@@ -56,7 +62,7 @@ export class SourceMap {
   keyOf(path: DocPath): Position {
     for (let n = path.length; n >= 0; n--) {
       const entry = this.get(path.slice(0, n));
-      if (entry) return entry.key ?? entry.value;
+      if (entry) return this.position(entry.key ?? entry.value);
     }
     return { line: 1, column: 1 };
   }

@@ -2,7 +2,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { topologyError, type Explanation, type TopologyError } from './errors.js';
 import { maskFlowReferences, unmaskFlowReferences } from './flow-references.js';
 import { interpolate, type Env } from './interpolate.js';
-import { SourceMap, type Position } from './source-map.js';
+import { SourceMap, type Position, type SourceEntry } from './source-map.js';
 
 /** A parsed and interpolated document: plain data, positions, and the problems found. */
 export interface SourceDocument {
@@ -53,17 +53,21 @@ function reparseMasked(text: string): { doc: Document; lines: LineCounter } | un
 export function readSource(text: string, file: string, env: Env): SourceDocument {
   let lines = new LineCounter();
   let doc: Document = parseDocument(text, { lineCounter: lines, ...PARSE_OPTIONS });
-  const map = new SourceMap();
   let masked = false;
   if (doc.errors.length > 0) {
     // `${...}` in a flow collection (`{ mode: ${MODE:-once} }`): its braces end the plain scalar.
     // Parsed again with them masked, which keeps every position; scalars are unmasked when read.
     const retry = reparseMasked(text);
     if (retry === undefined)
-      return { data: undefined, map, errors: syntaxErrors(doc, text, file, lines), fatal: true };
+      return { data: undefined, map: new SourceMap(), errors: syntaxErrors(doc, text, file, lines), fatal: true };
     ({ doc, lines } = retry);
     masked = true;
   }
+  const counter = lines;
+  const map = new SourceMap((offset) => {
+    const at = counter.linePos(offset);
+    return { line: at.line, column: at.col };
+  });
   const walk: Walk = {
     text,
     file,
@@ -129,9 +133,9 @@ function fail(walk: Walk, path: (string | number)[], at: Position, error: Explan
   walk.errors.push(topologyError(walk.file, at, path, error));
 }
 
-function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Position): unknown {
+function convert(node: unknown, path: (string | number)[], walk: Walk, key?: number): unknown {
   if (node === null || node === undefined) {
-    if (key) walk.map.set(path, { value: key, key });
+    if (key !== undefined) walk.map.set(path, { value: key, key });
     return null;
   }
   if (walk.stack.size > 0 && --walk.budget < 0) {
@@ -154,11 +158,11 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
     walk.stack.add(target);
     const value = convert(target, path, walk, key);
     walk.stack.delete(target);
-    walk.map.set(path, { ...walk.map.get(path), value: at, ...(key ? { key } : {}) });
+    walk.map.set(path, { ...walk.map.get(path), value: node.range?.[0] ?? 0, ...(key !== undefined ? { key } : {}) });
     return value;
   }
-  const at = position(walk, (node as { range?: [number, number, number] }).range?.[0] ?? 0);
-  const entry = key ? { value: at, key } : { value: at };
+  const start = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
+  const entry: SourceEntry = key !== undefined ? { value: start, key } : { value: start };
   if (isScalar(node)) {
     if (typeof node.value !== 'string') {
       walk.map.set(path, entry);
@@ -181,9 +185,10 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
         continue;
       }
       const name = walk.masked ? unmaskFlowReferences(String(pair.key.value)) : String(pair.key.value);
-      const keyAt = position(walk, pair.key.range?.[0] ?? 0);
+      const keyAt = pair.key.range?.[0] ?? 0;
       if (Object.hasOwn(out, name)) {
-        walk.errors.push({ file: walk.file, line: keyAt.line, column: keyAt.column, message: 'YAML syntax error: Map keys must be unique' });
+        const at = position(walk, keyAt);
+        walk.errors.push({ file: walk.file, line: at.line, column: at.column, message: 'YAML syntax error: Map keys must be unique' });
         walk.duplicateKeys = true;
         continue;
       }
@@ -197,7 +202,7 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: Pos
     }
     return out;
   }
-  fail(walk, path, at, { message: 'unsupported YAML node' });
+  fail(walk, path, position(walk, start), { message: 'unsupported YAML node' });
   return null;
 }
 
@@ -207,7 +212,7 @@ function scalarString(
   end: number,
   path: (string | number)[],
   walk: Walk,
-  entry: { value: Position; key?: Position },
+  entry: SourceEntry,
 ): string {
   const result = interpolate(value, walk.env);
   const written = walk.text.slice(start, end);
@@ -220,7 +225,7 @@ function scalarString(
   for (const e of result.errors) {
     const found = written.indexOf(e.reference, cursor);
     if (found >= 0) cursor = found + 1;
-    const at = found >= 0 ? position(walk, start + found) : entry.value;
+    const at = position(walk, found >= 0 ? start + found : entry.value);
     fail(walk, path, at, {
       message: e.message,
       ...(e.expected ? { expected: e.expected } : {}),
