@@ -13,6 +13,24 @@ export type ValueEncoding = z.infer<typeof valueEncodingSchema>;
 
 // Plain MessagePack maps: msgpackr's record extension would not be readable by other clients.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+// msgpackr renames a `__proto__` key to `__proto_` when it decodes maps into objects (its guard
+// against prototype pollution). Values holding that key are decoded into Maps instead and turned
+// into objects with `__proto__` as an own property, as JSON.parse makes it.
+const mapPackr = new Packr({ useRecords: false, mapsAsObjects: false });
+const PROTO_KEY = Buffer.from('__proto__');
+
+/** `value` with every Map turned into a plain object of own properties. */
+function withOwnKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withOwnKeys);
+  if (!(value instanceof Map)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of value) Object.defineProperty(out, String(key), { value: withOwnKeys(v), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+function unpackMsgpack(bytes: Buffer): unknown {
+  return bytes.includes(PROTO_KEY) ? withOwnKeys(mapPackr.unpack(bytes)) : packr.unpack(bytes);
+}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -56,7 +74,7 @@ export function decodeValue(bytes: Buffer | null, encoding: ValueEncoding): Deco
   }
   let parsed: unknown;
   try {
-    parsed = encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : packr.unpack(bytes);
+    parsed = encoding === 'json' ? JSON.parse(bytes.toString('utf8')) : unpackMsgpack(bytes);
   } catch (error) {
     return { ok: false, reason: `not valid ${encoding}: ${error instanceof Error ? error.message : String(error)}` };
   }

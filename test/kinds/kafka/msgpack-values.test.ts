@@ -54,6 +54,10 @@ describe('msgpack record values', () => {
       { numRuns: 200 },
     );
     expect(decodeValue(packr.pack(Buffer.from([1, 2, 0xc1])), 'msgpack')).toEqual({ ok: true, value: Buffer.from([1, 2, 0xc1]) });
+    // A key named __proto__ stays that key (msgpackr alone renames it to __proto_), as JSON.parse keeps it.
+    const proto = JSON.parse('{"a":{"__proto__":1,"b":[{"__proto__":null}]}}') as object;
+    const decoded = decodeValue(packr.pack(proto), 'msgpack');
+    expect(decoded.ok && JSON.stringify(decoded.value)).toBe(JSON.stringify(proto));
   });
 
   it('a kafka source dead-letters undecodable values, each with its own topic/partition@offset, and delivers the rest', async () => {
