@@ -51,9 +51,10 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
       inspector = await attachInspector(runtime, feed, inspect);
       if (inspector.url !== undefined) process.stderr.write(`inspector: ${inspector.url}\n`);
     }
+    const started = Date.now();
     await runtime.start();
     const result = await runtime.finished;
-    process.stderr.write(summaryTable(runtime));
+    process.stderr.write(summaryTable(runtime, Date.now() - started));
     if (result.ok) return ExitCode.ok;
     if (result.error instanceof DrainDeadlineExceeded) {
       process.stderr.write(`millrace: ${result.error.message}\n`);

@@ -54,6 +54,9 @@ describe('a stop with a slow stage says how the drain goes', () => {
     expect(first.records).toBeGreaterThan(0);
     expect(Object.keys(first.channels)).toContain('slow');
     expect(outputLines(dir)).toEqual(Array.from({ length: LINES }, (_, i) => `line ${i}`));
+    // The summary gives the elapsed time and each actor's rates over it.
+    expect(result.stderr).toMatch(/^elapsed \d+\.\d s$/m);
+    expect(result.stderr).toMatch(new RegExp(`^slow +map +${LINES} +${LINES} +[1-9]\\d* +[1-9]\\d* `, 'm'));
   }, 60_000);
 
   it('with drain.deadlineMs, stops at the deadline with exit 3, and the next run delivers the rest exactly once', async () => {
