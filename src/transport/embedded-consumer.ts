@@ -6,7 +6,7 @@ import { embeddedGroup, type EmbeddedGroup, type GroupMember, type TopicPartitio
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
 import { ensureTopic } from './embedded-topics.js';
 import { HandoffBuffer } from './handoff-buffer.js';
-import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionStatus } from './message-log.js';
+import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionRange, PartitionStatus } from './message-log.js';
 import { OffsetOutOfRangeError } from './offset-out-of-range.js';
 import { PartitionTable, type PartitionState } from './partition-table.js';
 
@@ -62,7 +62,25 @@ export class EmbeddedLogConsumer implements LogConsumer {
     if (Array.isArray(this.options.topics)) for (const topic of this.options.topics) await ensureTopic(log, topic);
     this.group = embeddedGroup(log, this.options.group);
     this.group.join(this.member);
+    const { topics } = this.options;
+    if (topics instanceof RegExp) this.watchPattern(log, topics);
     this.loop = this.fetchLoop(log).catch((error: unknown) => this.buffer.fail(error));
+  }
+
+  async ranges(): Promise<PartitionRange[]> {
+    const log = this.lease?.resource;
+    if (log === undefined) throw new Error('embedded consumer is not connected');
+    const { topics, group } = this.options;
+    const matching = log.topics().filter((t) => (topics instanceof RegExp ? topics.test(t) : topics.includes(t)));
+    return matching.flatMap((topic) =>
+      Array.from({ length: log.partitionCount(topic) }, (_, partition) => ({
+        topic,
+        partition,
+        low: log.startOffset(topic, partition),
+        high: log.endOffset(topic, partition),
+        committed: log.committedOffset(group, topic, partition) ?? null,
+      })),
+    );
   }
 
   next(): Promise<ConsumedBatch> {
@@ -101,6 +119,22 @@ export class EmbeddedLogConsumer implements LogConsumer {
     this.buffer.fail(new Error('embedded consumer closed'));
     await this.loop;
     await this.lease?.release();
+  }
+
+  /** Topics created later that match the pattern join the group's assignment within `topicRefreshMs`. */
+  private watchPattern(log: EmbeddedLog, pattern: RegExp): void {
+    const matching = (): string[] => log.topics().filter((t) => pattern.test(t));
+    let known = new Set(matching());
+    if (known.size === 0) this.log.warn({ group: this.options.group, topicPattern: pattern.source, refreshMs: this.options.topicRefreshMs }, 'topicPattern matches no topic yet');
+    const timer = setInterval(() => {
+      const now = matching();
+      if (this.closed || now.every((t) => known.has(t))) return;
+      this.log.info({ group: this.options.group, added: now.filter((t) => !known.has(t)) }, 'new topics match topicPattern: subscribing to them');
+      known = new Set(now);
+      this.group?.refresh();
+    }, this.options.topicRefreshMs);
+    timer.unref();
+    this.stop.signal.addEventListener('abort', () => clearInterval(timer));
   }
 
   private onAssignment(partitions: TopicPartition[]): void {

@@ -42,6 +42,11 @@ export class EmbeddedGroup {
     this.rebalance();
   }
 
+  /** Assigns again: after topics that members' patterns match were created. */
+  refresh(): void {
+    this.rebalance();
+  }
+
   private rebalance(): void {
     const existing = this.log.topics().sort();
     const subscribed = (m: GroupMember, topic: string): boolean =>

@@ -1,9 +1,9 @@
 import type { Admin, Consumer, EachBatchPayload, IMemberAssignment, Kafka, KafkaMessage, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, NotConnected } from '../core/errors.js';
 import { HandoffBuffer } from './handoff-buffer.js';
 import { asNotConnected, createKafka, type KafkaTransport } from './kafka-client.js';
-import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionStatus } from './message-log.js';
+import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionRange, PartitionStatus } from './message-log.js';
 import { OffsetOutOfRangeError } from './offset-out-of-range.js';
 import { PartitionTable, partitionKey } from './partition-table.js';
 
@@ -70,6 +70,7 @@ export class KafkaLogConsumer implements LogConsumer {
   private readonly resetting = new Set<string>();
   private outOfRange: { topic: string; partition: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private patternTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Admin requests in flight: disconnect waits for them, as one finishing later would reconnect (and leak) a broker connection. */
   private readonly adminCalls = new Set<Promise<unknown>>();
@@ -105,7 +106,10 @@ export class KafkaLogConsumer implements LogConsumer {
     try {
       await this.admin.connect();
       await consumer.connect();
-      await consumer.subscribe({ topics: topics instanceof RegExp ? [topics] : [...topics], fromBeginning: start === 'earliest' });
+      const subscribed = topics instanceof RegExp ? await this.matching(topics) : [...topics];
+      if (topics instanceof RegExp) this.watchPattern(topics, new Set(subscribed));
+      // kafkajs refuses an empty list; the pattern itself then matches nothing until the watch sees a topic.
+      await consumer.subscribe({ topics: subscribed.length > 0 ? subscribed : [topics as RegExp], fromBeginning: start === 'earliest' });
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
     } catch (error) {
       await this.disconnect();
@@ -113,6 +117,24 @@ export class KafkaLogConsumer implements LogConsumer {
     }
     this.timer = setInterval(() => void this.refreshWatermarks(), WATERMARK_REFRESH_MS);
     this.timer.unref();
+  }
+
+  async ranges(): Promise<PartitionRange[]> {
+    const { topics, group } = this.options;
+    const names = topics instanceof RegExp ? (await this.adminCall((a) => a.listTopics())).filter((t) => topics.test(t)) : [...topics];
+    if (names.length === 0) return [];
+    const committed = new Map<string, number>();
+    for (const entry of await this.adminCall((a) => a.fetchOffsets({ groupId: group, topics: names }))) {
+      for (const p of entry.partitions) if (Number(p.offset) >= 0) committed.set(partitionKey(entry.topic, p.partition), Number(p.offset));
+    }
+    const ranges: PartitionRange[] = [];
+    for (const topic of names) {
+      for (const o of await this.adminCall((a) => a.fetchTopicOffsets(topic))) {
+        const range = { topic, partition: o.partition, low: Number(o.low), high: Number(o.high) };
+        ranges.push({ ...range, committed: committed.get(partitionKey(topic, o.partition)) ?? null });
+      }
+    }
+    return ranges;
   }
 
   next(): Promise<ConsumedBatch> {
@@ -151,10 +173,38 @@ export class KafkaLogConsumer implements LogConsumer {
   async disconnect(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearInterval(this.patternTimer);
     this.buffer.fail(new Error('kafka consumer closed'));
     await this.consumer?.disconnect().catch(() => undefined);
     await Promise.allSettled(this.adminCalls);
     await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  /** The existing topics that match `pattern`, warning when none does. */
+  private async matching(pattern: RegExp): Promise<string[]> {
+    const names = (await this.adminCall((a) => a.listTopics())).filter((t) => pattern.test(t));
+    if (names.length === 0) this.log.warn({ group: this.options.group, topicPattern: pattern.source, refreshMs: this.options.topicRefreshMs }, 'topicPattern matches no topic yet');
+    return names;
+  }
+
+  /**
+   * Lists the topics every `topicRefreshMs`; when new ones match, the consumer ends with
+   * NotConnected, so the source reconnects and subscribes to them as well (kafkajs cannot add
+   * topics to a running consumer). Only what was acknowledged is committed, so nothing is lost.
+   */
+  private watchPattern(pattern: RegExp, subscribed: ReadonlySet<string>): void {
+    this.patternTimer = setInterval(() => {
+      void this.adminCall((a) => a.listTopics()).then(
+        (all) => {
+          const added = all.filter((t) => pattern.test(t) && !subscribed.has(t));
+          if (added.length === 0 || this.closed) return;
+          this.log.info({ group: this.options.group, added }, 'new topics match topicPattern: subscribing to them');
+          this.buffer.fail(new NotConnected(`new topics match the pattern: ${added.join(', ')}`));
+        },
+        () => undefined, // listed again at the next tick
+      );
+    }, this.options.topicRefreshMs);
+    this.patternTimer.unref();
   }
 
   /** Runs one admin request, tracked so {@link disconnect} can wait for it; refused once closed. */

@@ -68,8 +68,10 @@ export interface PartitionOffset {
 /** What a consumer group member is configured with. */
 export interface ConsumerOptions {
   group: string;
-  /** Topic names, or a pattern matched against the topics that exist when the consumer connects. */
+  /** Topic names, or a pattern matched against the topics that exist, listed again every `topicRefreshMs`. */
   topics: readonly string[] | RegExp;
+  /** With a pattern: how often the topics are listed again, so topics created later are consumed too. */
+  topicRefreshMs: number;
   /** Where a partition with no committed offset for the group starts. */
   start: 'earliest' | 'latest';
   /** What to do when the committed or fetched offset is outside the partition's retained range. */
@@ -101,8 +103,21 @@ export interface PartitionStatus {
  * Fetched batches wait in a bounded buffer; when it is full the partitions are paused, and
  * resumed once the reader has taken half of it, so memory stays bounded when the reader stalls.
  */
+/** A partition's extent as read at one moment, with the group's committed offset then. */
+export interface PartitionRange {
+  topic: string;
+  partition: number;
+  /** First offset still in the log. */
+  low: number;
+  /** Offset the next appended record gets. */
+  high: number;
+  committed: number | null;
+}
+
 export interface LogConsumer {
   connect(): Promise<void>;
+  /** Every partition of the subscribed topics (a pattern matched now), as they are now. After connect. */
+  ranges(): Promise<PartitionRange[]>;
   /**
    * The next batch of an assigned partition; waits for one. Rejects with NotConnected when the log
    * is unreachable, and with the consumer's fatal error (offset out of range under `fail`).

@@ -20,8 +20,18 @@ export const kafkaSourceConfig = z
       .min(1)
       .refine(isRegExp, 'not a valid regular expression')
       .optional()
-      .describe('Regular expression of the topics to consume, matched against the topics that exist when the consumer connects.'),
+      .describe('Regular expression of the topics to consume, matched against the topics that exist; topics created later are picked up within topicRefreshMs.'),
+    topicRefreshMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('topicPattern: how often the topics are listed again to find new ones that match (a warning is logged while none does).'),
     start: z.enum(['earliest', 'latest']).default('earliest').describe('Where a partition with no committed offset for the group starts.'),
+    until: z
+      .enum(['never', 'end'])
+      .default('never')
+      .describe('never: keep consuming until stopped. end: read up to the end offsets of the partitions when the source connects, then end (exit 0 once the group has committed them all): a one-off copy or backfill. Records appended later stay for the next run.'),
     offsetOutOfRange: z
       .enum(['fail', 'earliest', 'latest'])
       .default('fail')

@@ -1,4 +1,5 @@
-import type { LogConsumer, PartitionOffset } from '../../transport/message-log.js';
+import { EndOfInput } from '../../core/errors.js';
+import type { ConsumedBatch, ConsumedMessage, LogConsumer, PartitionOffset } from '../../transport/message-log.js';
 import { openMessageLog } from '../../transport/open-message-log.js';
 import { partitionKey } from '../../transport/partition-table.js';
 import type { Json, LogRecord } from '../../streams/record.js';
@@ -6,6 +7,7 @@ import type { DeadRecord, SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import { fromMessage } from './record-mapping.js';
 import { kafkaSourceConfig, type KafkaSourceConfig } from './source-config.js';
+import { UntilEnd } from './until-end.js';
 
 /**
  * Where a source stands: for every partition read so far, the offset after its last record read,
@@ -69,6 +71,20 @@ class OffsetCommitter {
  *     kind: kafka
  *     config: { group: indexers, topics: [logs], start: earliest, encoding: json }
  */
+/** The next batch with messages to emit; with `until: end`, only those before the ends, and EndOfInput once the group committed them all. */
+async function nextBatch(consumer: LogConsumer, untilEnd: UntilEnd | undefined): Promise<{ batch: ConsumedBatch; messages: ConsumedMessage[] }> {
+  if (untilEnd === undefined) {
+    const batch = await consumer.next();
+    return { batch, messages: batch.messages };
+  }
+  for (;;) {
+    if (await untilEnd.reached()) throw new EndOfInput();
+    const batch = await untilEnd.next();
+    const messages = batch === undefined ? [] : untilEnd.cut(batch);
+    if (batch !== undefined && messages.length > 0) return { batch, messages };
+  }
+}
+
 export const kafkaSourceKind = defineSource({
   name: 'kafka',
   example: { topics: ['events'] },
@@ -81,6 +97,7 @@ export const kafkaSourceKind = defineSource({
     const topics = config.topics ?? new RegExp(config.topicPattern as string);
     const latest = new Map<string, PartitionOffset>();
     let consumer: LogConsumer | undefined;
+    let untilEnd: UntilEnd | undefined;
     let undecodable = 0;
     const committer = new OffsetCommitter(async (offsets) => {
       await consumer?.commit(offsets);
@@ -96,15 +113,17 @@ export const kafkaSourceKind = defineSource({
           maxBufferedRecords: config.maxBufferedRecords,
           maxBufferedBytes: config.maxBufferedBytes,
           sessionTimeoutMs: config.sessionTimeoutMs,
+          topicRefreshMs: config.topicRefreshMs,
         });
         await consumer.connect();
+        if (config.until === 'end') untilEnd = await UntilEnd.start(consumer, config.start);
       },
       async read(): Promise<SourceRead<KafkaPosition>> {
         if (consumer === undefined) throw new Error(`kafka source ${ctx.id} is not connected`);
-        const batch = await consumer.next();
+        const { batch, messages } = await nextBatch(consumer, untilEnd);
         const records: LogRecord[] = [];
         const dead: DeadRecord[] = [];
-        for (const m of batch.messages) {
+        for (const m of messages) {
           const mapped = fromMessage(m, config.encoding);
           if (mapped.ok) records.push(mapped.record);
           else {
@@ -113,8 +132,8 @@ export const kafkaSourceKind = defineSource({
           }
         }
         undecodable += dead.length;
-        const first = batch.messages[0]?.offset ?? 0;
-        const last = batch.messages[batch.messages.length - 1]?.offset ?? first;
+        const first = messages[0]?.offset ?? 0;
+        const last = messages[messages.length - 1]?.offset ?? first;
         latest.set(partitionKey(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, offset: last + 1, epoch: batch.epoch });
         const read: SourceRead<KafkaPosition> = { records, position: [...latest.values()], label: `${batch.topic}/${batch.partition}@${first}..${last}` };
         if (dead.length > 0) read.dead = dead;
