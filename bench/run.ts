@@ -6,6 +6,7 @@ import { runKafkaBench } from './kafka.js';
 import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
+import { runScaleBench } from './scale.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 import { runValidateBench } from './validate.js';
 
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<Result>> = {
   inspect: () => runInspectBench() as unknown as Promise<Result>,
   peers: () => runPeersBench(peersOptionsFromArgs()) as unknown as Promise<Result>,
   validate: () => runValidateBench(),
+  scale: () => runScaleBench(),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
