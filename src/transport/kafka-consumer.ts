@@ -228,15 +228,22 @@ export class KafkaLogConsumer implements LogConsumer {
     const size = this.buffer.size;
     const messages: ConsumedMessage[] = [];
     let bytes = 0;
+    // After a rebalance kafkajs fetches a partition this member kept from its committed offset
+    // again; what was already taken (below `position`) is in flight or acknowledged: skipped.
+    const from = part.position ?? -1;
+    let all = true;
     for (const m of batch.messages) {
+      if (Number(m.offset) < from) continue;
       const b = (m.value?.length ?? 0) + (m.key?.length ?? 0);
       const first = messages.length === 0 && size.records === 0;
-      if (!first && (messages.length >= room.records || bytes + b > room.bytes)) break;
+      if (!first && (messages.length >= room.records || bytes + b > room.bytes)) {
+        all = false;
+        break;
+      }
       messages.push(toConsumed(m));
       bytes += b;
     }
     const last = messages[messages.length - 1];
-    const all = messages.length === batch.messages.length;
     if (last === undefined) {
       if (all) resolveOffset(batch.lastOffset());
       return;
@@ -250,9 +257,11 @@ export class KafkaLogConsumer implements LogConsumer {
 
   private onAssignment(assignment: IMemberAssignment): void {
     const list = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
-    this.table.assign(list);
+    // Partitions this member keeps keep their epoch and position: their records in flight stay
+    // committable, and what is buffered for them stays; only revoked partitions' batches go.
+    this.table.assign(list, true);
     this.resetting.clear();
-    const dropped = this.buffer.drop(() => false);
+    const dropped = this.buffer.drop((b) => this.table.get(b.topic, b.partition)?.epoch === b.epoch);
     this.log.info({ group: this.options.group, assigned: list.map((p) => partitionKey(p.topic, p.partition)), dropped }, 'kafka partitions assigned');
     this.applyPause();
     void this.loadCommitted();
@@ -304,6 +313,8 @@ export class KafkaLogConsumer implements LogConsumer {
       const offset = where === 'earliest' ? range.low : range.high;
       const from = this.table.get(topic, partition)?.position ?? this.table.get(topic, partition)?.committed ?? null;
       this.log.warn({ topic, partition, from, to: offset, ...range }, `offset out of range: continuing from the ${where} offset as configured`);
+      const part = this.table.get(topic, partition);
+      if (part !== undefined) part.position = offset;
       this.consumer?.seek({ topic, partition, offset: String(offset) });
     } catch (error) {
       this.buffer.fail(asNotConnected(error, this.transport.brokers));
