@@ -112,4 +112,53 @@ describe('kafka kinds survive crashes (real broker)', () => {
     },
     300_000,
   );
+
+  it.skipIf(externalBrokers() !== undefined)(
+    'a broker outage shorter than deliveryTimeoutMs shows as state degraded with its reason in the sink status, and clears after the restart with none lost',
+    async () => {
+      const own = await ensureKafka('millrace-kafka-kill', KILL_PORT);
+      try {
+        const topic = `outage-${Date.now()}`;
+        // 30 s of records: sends are still going on when the broker dies.
+        const total = 60_000;
+        const transport = kafkaTransport(own.brokers);
+        const producer = await start(
+          build(transport, [
+            { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 2000, batchSize: 200, payloadBytes: 100, keys: 16 } },
+            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 240_000 }, inputs: ['gen'] },
+          ]),
+        );
+        const sink = producer.nodes.get('out');
+        const status = (): { state?: string; degraded?: number; reason?: string; since?: string } => (sink?.io[0]?.status?.() ?? {}) as never;
+        await eventually(() => status().state === 'ok' && (sink?.metrics.recordsIn ?? 0) >= 5000, { what: 'records flowing before the outage', timeoutMs: 60_000 });
+        const sinkStates = new Set<string>();
+        const watch = sink?.actors[0]?.subscribe((snapshot) => sinkStates.add(lifecycleState(snapshot)));
+        await killBroker('millrace-kafka-kill');
+        await eventually(() => status().state === 'degraded', { what: 'the sink to show degraded while the broker is down', timeoutMs: 60_000 });
+        const down = status();
+        expect(down.degraded).toBe(1);
+        expect(down.reason).toMatch(/\S/);
+        expect(Number.isNaN(Date.parse(down.since ?? ''))).toBe(false);
+        await restartBroker('millrace-kafka-kill', KILL_PORT);
+        expect(await producer.finished).toEqual({ ok: true });
+        watch?.unsubscribe();
+        expect(status()).toMatchObject({ state: 'ok', degraded: 0 });
+        // Shorter than the delivery timeout: the send was retried in place, the actor never backed off.
+        expect(sinkStates).not.toContain('backoff');
+        const got: string[] = [];
+        const consumer = await start(
+          build(transport, [
+            { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'after-the-outage', topics: [topic], start: 'earliest' } },
+            { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
+          ]),
+        );
+        await eventually(() => seqs(got).size >= total, { what: 'every record after the outage', timeoutMs: 120_000 });
+        await consumer.stop();
+        expect(missing(seqs(got), total)).toEqual([]);
+      } finally {
+        await own.stop();
+      }
+    },
+    300_000,
+  );
 });
