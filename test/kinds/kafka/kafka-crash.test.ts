@@ -25,6 +25,16 @@ function spawnConsumer(brokers: string[], topic: string, group: string, out: str
   return spawn(process.execPath, ['--import', 'tsx', CHILD, brokers.join(','), topic, group, out], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** A generator of `gen.count` keyed 100 B records into `topic` through a kafka sink with `deliveryTimeoutMs`. */
+function producing(transport: ReturnType<typeof kafkaTransport>, topic: string, gen: { count: number; rate: number; batchSize: number }, deliveryTimeoutMs: number): ReturnType<typeof start> {
+  return start(
+    build(transport, [
+      { id: 'gen', role: 'source', kind: generatorKind, config: { ...gen, payloadBytes: 100, keys: 16 } },
+      { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs }, inputs: ['gen'] },
+    ]),
+  );
+}
+
 function killed(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -78,12 +88,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
         const topic = `kill-broker-${Date.now()}`;
         const total = 40_000;
         const transport = kafkaTransport(own.brokers);
-        const producer = await start(
-          build(transport, [
-            { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 5000, batchSize: 500, payloadBytes: 100, keys: 16 } },
-            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 3000 }, inputs: ['gen'] },
-          ]),
-        );
+        const producer = await producing(transport, topic, { count: total, rate: 5000, batchSize: 500 }, 3000);
         const got: string[] = [];
         const consumer = await start(
           build(transport, [
@@ -122,19 +127,17 @@ describe('kafka kinds survive crashes (real broker)', () => {
         // 30 s of records: sends are still going on when the broker dies.
         const total = 60_000;
         const transport = kafkaTransport(own.brokers);
-        const producer = await start(
-          build(transport, [
-            { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 2000, batchSize: 200, payloadBytes: 100, keys: 16 } },
-            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 240_000 }, inputs: ['gen'] },
-          ]),
-        );
+        const producer = await producing(transport, topic, { count: total, rate: 2000, batchSize: 200 }, 240_000);
         const sink = producer.nodes.get('out');
         const status = (): { state?: string; degraded?: number; reason?: string; since?: string } => (sink?.io[0]?.status?.() ?? {}) as never;
         await eventually(() => status().state === 'ok' && (sink?.metrics.recordsIn ?? 0) >= 5000, { what: 'records flowing before the outage', timeoutMs: 60_000 });
         const sinkStates = new Set<string>();
         const watch = sink?.actors[0]?.subscribe((snapshot) => sinkStates.add(lifecycleState(snapshot)));
         await killBroker('millrace-kafka-kill');
-        await eventually(() => status().state === 'degraded', { what: 'the sink to show degraded while the broker is down', timeoutMs: 60_000 });
+        const seen = new Set<string>();
+        await eventually(() => seen.add(JSON.stringify(status())) && status().state === 'degraded', { what: 'the sink to show degraded while the broker is down', timeoutMs: 60_000 }).catch((error: unknown) => {
+          throw new Error(`${String(error)}; statuses seen: ${[...seen].join(' | ')}; actor states: ${[...sinkStates].join(', ')}; in: ${sink?.metrics.recordsIn}`);
+        });
         const down = status();
         expect(down.degraded).toBe(1);
         expect(down.reason).toMatch(/\S/);
