@@ -8,6 +8,7 @@
  *
  *   npm run bench -- peers [--lines=1000000] [--rounds=3] [--cases=access,small,kib]
  *                          [--workloads=file-kafka,kafka-kafka,file-file] [--peers=millrace,kcat,...]
+ *                          [--results=bench/results/other.json]
  *   node --import tsx bench/peers.ts --lines 200000
  *
  * Peers come from the package registries only (bench/peers/setup.sh: Debian for rsyslog,
@@ -16,6 +17,8 @@
  * checked to be exact; peers that run until stopped are SIGKILLed then. Rounds are interleaved
  * (every peer once per round, the order rotating) and medians reported. 1 KiB lines use a fifth
  * of --lines; file -> file runs the access-log case only. Writes bench/results/peers.json.
+ * millrace variants, run only when named in --peers: millrace-thread (the kafka sink with
+ * `isolation: thread`) and millrace-semi16 (Node's default 16 MB semi-space instead of 64).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,7 +32,7 @@ import { fileLines, kafkaTopic, type Destination } from './peers/destination.js'
 import { flume } from './peers/flume.js';
 import { LOG_FILE, REPO_ROOT, type Job, type PeerRunner, type Workload } from './peers/job.js';
 import { kcat } from './peers/kcat.js';
-import { millrace } from './peers/millrace.js';
+import { millrace, millraceSemi16, millraceThread } from './peers/millrace.js';
 import { mirroredTopic, mirrorMaker } from './peers/mirror-maker.js';
 import { rsyslog } from './peers/rsyslog.js';
 import { runOnce, type RunOnce } from './peers/run-once.js';
@@ -41,11 +44,13 @@ const CLUSTER = 'millrace-peers-bench';
 const PORT = 28092;
 
 const PEERS: Record<Workload, Record<string, PeerRunner>> = {
-  'file-kafka': { millrace, flume, rsyslog, kcat },
-  'kafka-kafka': { millrace, 'mirror-maker-2': mirrorMaker, 'kcat-pipe': kcat },
+  'file-kafka': { millrace, 'millrace-thread': millraceThread, 'millrace-semi16': millraceSemi16, flume, rsyslog, kcat },
+  'kafka-kafka': { millrace, 'millrace-thread': millraceThread, 'millrace-semi16': millraceSemi16, 'mirror-maker-2': mirrorMaker, 'kcat-pipe': kcat },
   'file-file': { millrace, rsyslog },
 };
 const WORKLOADS = Object.keys(PEERS) as Workload[];
+/** Run only when named in --peers. */
+const VARIANTS = new Set(['millrace-thread', 'millrace-semi16']);
 const CASES = Object.keys(RECORD_CASES) as RecordCase[];
 
 export interface PeersBenchOptions {
@@ -201,7 +206,7 @@ export async function runPeersBench(opts: PeersBenchOptions = {}): Promise<Peers
     const plan: Planned[] = [];
     for (const workload of workloads) {
       for (const c of workload === 'file-file' ? cases.filter((x) => x === 'access') : cases) {
-        const peers = Object.keys(PEERS[workload]).filter((p) => p === 'millrace' || opts.peers === undefined || opts.peers.includes(p));
+        const peers = Object.keys(PEERS[workload]).filter((p) => p === 'millrace' || (opts.peers === undefined ? !VARIANTS.has(p) : opts.peers.includes(p)));
         for (const peer of peers) plan.push({ workload, input: inputs.get(c)!, peer });
       }
     }
@@ -272,6 +277,7 @@ export function peersOptionsFromArgs(): PeersBenchOptions {
     cases: listArg('cases', CASES),
     workloads: listArg('workloads', WORKLOADS),
     peers: listArg('peers', allPeers),
+    ...(arg('results') !== undefined && { resultsPath: arg('results') }),
   };
 }
 

@@ -18,6 +18,12 @@ const COMPRESSORS: Record<ProducerOptions['compression'], Compress | undefined> 
 };
 
 const PRODUCE_TIMEOUT_MS = 30_000;
+/**
+ * A try of a send still waiting after this long counts as degraded: kafkajs reconnects to a lost
+ * broker inside the try (with the client's retry budget, up to deliveryTimeoutMs), so no try fails
+ * while a broker is down.
+ */
+const STALLED_MS = 5000;
 
 /**
  * A Kafka producer that encodes record batches itself (kafka-wire/: one reused buffer per
@@ -45,6 +51,8 @@ export class KafkaLogProducer implements LogProducer {
   private readonly scratch = new ByteWriter();
   private readonly sticky = new Map<string, number>();
   private trouble: { since: number; reason: string } | undefined;
+  /** When the current try of a send began. */
+  private trying: number | undefined;
 
   constructor(
     kafka: Kafka,
@@ -71,6 +79,7 @@ export class KafkaLogProducer implements LogProducer {
     const state: SendState = { groups: undefined, done: new Set() };
     try {
       await this.retrier(async (bail, retryCount, retryTime) => {
+        this.trying = Date.now();
         try {
           await this.attempt(topic, messages, state);
         } catch (e) {
@@ -82,11 +91,15 @@ export class KafkaLogProducer implements LogProducer {
       throw asNotConnected(error, this.brokers);
     } finally {
       this.trouble = undefined;
+      this.trying = undefined;
     }
   }
 
   retrying(): { since: number; reason: string } | undefined {
-    return this.trouble;
+    if (this.trouble !== undefined) return this.trouble;
+    const since = this.trying;
+    if (since === undefined || Date.now() - since < STALLED_MS) return undefined;
+    return { since, reason: `no answer from the brokers for ${Math.round((Date.now() - since) / 1000)} s (reconnecting or waiting for the produce response)` };
   }
 
   async disconnect(): Promise<void> {

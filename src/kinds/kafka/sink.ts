@@ -88,8 +88,8 @@ export const kafkaSinkKind = defineSink({
       },
       status() {
         const queues: { [stream: string]: Json } = lease?.resource.pool.depths() ?? {};
-        // degraded: a send is being retried (broker down, leader moving) but has not yet failed
-        // for deliveryTimeoutMs (then the actor backs off as NotConnected).
+        // degraded: a send is being retried or has waited 5 s for the brokers (broker down, leader
+        // moving) but has not yet failed for deliveryTimeoutMs (then the actor backs off as NotConnected).
         const retrying = lease?.resource.pool.retrying();
         const health: { [k: string]: Json } =
           retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };

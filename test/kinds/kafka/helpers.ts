@@ -7,6 +7,7 @@ import { SharedResources } from '../../../src/core/shared-resources.js';
 import { generatorKind } from '../../../src/kinds/generator.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { Runtime } from '../../../src/runtime/runtime.js';
+import type { Logger } from 'pino';
 import type { Topology } from '../../../src/topology/model.js';
 import type { TransportConfig } from '../../../src/transport/schema.js';
 import { ensureKafka } from '../../infra/kafka/broker.js';
@@ -54,8 +55,8 @@ export function seqs(values: readonly string[]): Set<number> {
 /** One registry for the runtimes of a test file: producer and consumer topologies share the embedded log, as in one process they must. */
 export const shared = new SharedResources();
 
-export async function start(t: Topology): Promise<Runtime> {
-  const runtime = new Runtime(t, { log: quietLog, drainTimeoutMs: 10_000, shared });
+export async function start(t: Topology, log: Logger = quietLog): Promise<Runtime> {
+  const runtime = new Runtime(t, { log, drainTimeoutMs: 10_000, shared });
   await runtime.start();
   return runtime;
 }

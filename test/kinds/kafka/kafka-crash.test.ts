@@ -25,6 +25,16 @@ function spawnConsumer(brokers: string[], topic: string, group: string, out: str
   return spawn(process.execPath, ['--import', 'tsx', CHILD, brokers.join(','), topic, group, out], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** A generator of `gen.count` keyed 100 B records into `topic` through a kafka sink with `deliveryTimeoutMs`. */
+function producing(transport: ReturnType<typeof kafkaTransport>, topic: string, gen: { count: number; rate: number; batchSize: number }, deliveryTimeoutMs: number): ReturnType<typeof start> {
+  return start(
+    build(transport, [
+      { id: 'gen', role: 'source', kind: generatorKind, config: { ...gen, payloadBytes: 100, keys: 16 } },
+      { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs }, inputs: ['gen'] },
+    ]),
+  );
+}
+
 function killed(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -78,12 +88,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
         const topic = `kill-broker-${Date.now()}`;
         const total = 40_000;
         const transport = kafkaTransport(own.brokers);
-        const producer = await start(
-          build(transport, [
-            { id: 'gen', role: 'source', kind: generatorKind, config: { count: total, rate: 5000, batchSize: 500, payloadBytes: 100, keys: 16 } },
-            { id: 'out', role: 'sink', kind: kafkaSinkKind, config: { topic, deliveryTimeoutMs: 3000 }, inputs: ['gen'] },
-          ]),
-        );
+        const producer = await producing(transport, topic, { count: total, rate: 5000, batchSize: 500 }, 3000);
         const got: string[] = [];
         const consumer = await start(
           build(transport, [
@@ -105,6 +110,53 @@ describe('kafka kinds survive crashes (real broker)', () => {
         await eventually(() => seqs(got).size >= total, { what: 'every record after the restart', timeoutMs: 120_000 });
         await consumer.stop();
         expect(atCrash).toBeLessThan(total);
+        expect(missing(seqs(got), total)).toEqual([]);
+      } finally {
+        await own.stop();
+      }
+    },
+    300_000,
+  );
+
+  it.skipIf(externalBrokers() !== undefined)(
+    'a broker outage shorter than deliveryTimeoutMs shows as state degraded with its reason in the sink status, and clears after the restart with none lost',
+    async () => {
+      const own = await ensureKafka('millrace-kafka-kill', KILL_PORT);
+      try {
+        const topic = `outage-${Date.now()}`;
+        // 30 s of records: sends are still going on when the broker dies.
+        const total = 60_000;
+        const transport = kafkaTransport(own.brokers);
+        const producer = await producing(transport, topic, { count: total, rate: 2000, batchSize: 200 }, 240_000);
+        const sink = producer.nodes.get('out');
+        const status = (): { state?: string; degraded?: number; reason?: string; since?: string } => (sink?.io[0]?.status?.() ?? {}) as never;
+        await eventually(() => status().state === 'ok' && (sink?.metrics.recordsIn ?? 0) >= 5000, { what: 'records flowing before the outage', timeoutMs: 60_000 });
+        const sinkStates = new Set<string>();
+        const watch = sink?.actors[0]?.subscribe((snapshot) => sinkStates.add(lifecycleState(snapshot)));
+        await killBroker('millrace-kafka-kill');
+        const seen = new Set<string>();
+        await eventually(() => seen.add(JSON.stringify(status())) && status().state === 'degraded', { what: 'the sink to show degraded while the broker is down', timeoutMs: 60_000 }).catch((error: unknown) => {
+          throw new Error(`${String(error)}; statuses seen: ${[...seen].join(' | ')}; actor states: ${[...sinkStates].join(', ')}; in: ${sink?.metrics.recordsIn}`);
+        });
+        const down = status();
+        expect(down.degraded).toBe(1);
+        expect(down.reason).toMatch(/\S/);
+        expect(Number.isNaN(Date.parse(down.since ?? ''))).toBe(false);
+        await restartBroker('millrace-kafka-kill', KILL_PORT);
+        expect(await producer.finished).toEqual({ ok: true });
+        watch?.unsubscribe();
+        expect(status()).toMatchObject({ state: 'ok', degraded: 0 });
+        // Shorter than the delivery timeout: the send was retried in place, the actor never backed off.
+        expect(sinkStates).not.toContain('backoff');
+        const got: string[] = [];
+        const consumer = await start(
+          build(transport, [
+            { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: 'after-the-outage', topics: [topic], start: 'earliest' } },
+            { id: 'store', role: 'sink', kind: collectSink(got, { as: asText }), inputs: ['in'] },
+          ]),
+        );
+        await eventually(() => seqs(got).size >= total, { what: 'every record after the outage', timeoutMs: 120_000 });
+        await consumer.stop();
         expect(missing(seqs(got), total)).toEqual([]);
       } finally {
         await own.stop();
