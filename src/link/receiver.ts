@@ -120,7 +120,9 @@ export class LinkReceiver {
     // Answer once every admitted frame is durable: the answer then covers all of them.
     this.chain = this.chain.then(() => {
       this.seq = new ReceiverSequence(this.o.queue.head);
-      if (this.current === socket) socket.write(encodeFrame({ type: 'welcome', persisted: this.seq.persisted }));
+      if (this.current !== socket) return;
+      this.o.log.info({ peer, persisted: this.seq.persisted }, `link ${this.o.link}: sender ${peer} connected; persisted up to ${this.seq.persisted}`);
+      socket.write(encodeFrame({ type: 'welcome', persisted: this.seq.persisted }));
     });
   }
 

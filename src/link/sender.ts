@@ -119,6 +119,7 @@ export class LinkSender {
     }
     if (failure !== undefined) throw failure;
     window.resume(welcome as number, this.o.queue.tail, this.o.queue.head);
+    this.o.log.info({ persisted: welcome, queued: this.o.queue.head }, `link ${this.o.link}: connected to ${this.o.host}:${this.o.port}; the receiver has up to ${welcome as number}, resuming from ${window.next}`);
     this.stats.seqAcked = window.acked;
     this.stats.state = 'streaming';
     connected();
@@ -137,7 +138,8 @@ export class LinkSender {
         this.stats.framesSent++;
         this.stats.bytesUncompressed += raw;
         this.stats.bytesCompressed += frame.length;
-        if (!socket.write(frame)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+        // A socket already destroyed emits no more 'close' to wait for.
+        if (!socket.write(frame) && !socket.destroyed) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
         if (failure !== undefined) throw failure;
       }
       if (window.bytesInFlight > 0 && Date.now() - lastProgress > this.o.ackTimeoutMs)

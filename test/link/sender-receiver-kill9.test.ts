@@ -5,12 +5,12 @@
  * sequence order (so in order per partition).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DiskQueue } from '../../src/link/disk-queue.js';
 import { eventually } from '../kit/eventually.js';
+import { freePort } from '../kit/free-port.js';
 import { tempDir } from '../log/helpers.js';
 import { recordAt } from './fixtures/records.js';
 
@@ -61,16 +61,6 @@ async function kill(side: Side): Promise<void> {
   const exited = new Promise((resolve) => side.child.once('exit', resolve));
   side.child.kill('SIGKILL');
   await exited;
-}
-
-function freePort(): Promise<number> {
-  const server = net.createServer();
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    }),
-  );
 }
 
 describe('link kill -9', () => {
