@@ -9,6 +9,8 @@ import { generatorKind } from './generator.js';
 import { hdfsKind } from './hdfs/source.js';
 import { kafkaSinkKind } from './kafka/sink.js';
 import { kafkaSourceKind } from './kafka/source.js';
+import { linkReceiverKind } from './link/receiver.js';
+import { linkSenderKind } from './link/sender.js';
 import { mapKind } from './map.js';
 import { decompressKind } from './decompress.js';
 import { distributeKind } from './distribute.js';
@@ -22,6 +24,7 @@ export const kinds: readonly RegisteredKind[] = [
   generatorKind,
   fileSourceKind,
   kafkaSourceKind,
+  linkReceiverKind,
   hdfsKind,
   mapKind,
   filterKind,
@@ -32,6 +35,7 @@ export const kinds: readonly RegisteredKind[] = [
   parseKind,
   fileSinkKind,
   kafkaSinkKind,
+  linkSenderKind,
   stdoutSinkKind,
   blackholeKind,
   deadletterKind,

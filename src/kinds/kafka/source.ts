@@ -122,11 +122,14 @@ export const kafkaSourceKind = defineSource({
         if (consumer === undefined) throw new Error(`kafka source ${ctx.id} is not connected`);
         const { batch, messages } = await nextBatch(consumer, untilEnd);
         const records: LogRecord[] = [];
+        const positions: number[] = [];
         const dead: DeadRecord[] = [];
         for (const m of messages) {
           const mapped = fromMessage(m, config.encoding);
-          if (mapped.ok) records.push(mapped.record);
-          else {
+          if (mapped.ok) {
+            records.push(mapped.record);
+            positions.push(m.offset);
+          } else {
             const position = `${batch.topic}/${batch.partition}@${m.offset}`;
             dead.push({ record: mapped.record, reason: `${position}: ${mapped.reason}`, position });
           }
@@ -135,7 +138,12 @@ export const kafkaSourceKind = defineSource({
         const first = messages[0]?.offset ?? 0;
         const last = messages[messages.length - 1]?.offset ?? first;
         latest.set(partitionKey(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, offset: last + 1, epoch: batch.epoch });
-        const read: SourceRead<KafkaPosition> = { records, position: [...latest.values()], label: `${batch.topic}/${batch.partition}@${first}..${last}` };
+        const read: SourceRead<KafkaPosition> = {
+          records,
+          position: [...latest.values()],
+          label: `${batch.topic}/${batch.partition}@${first}..${last}`,
+          origin: { stream: partitionKey(batch.topic, batch.partition), start: first - 1, end: last, positions },
+        };
         if (dead.length > 0) read.dead = dead;
         return read;
       },

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ActorContext, SinkIO } from '../../../src/actors/io.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
+import { DiskQueue } from '../../../src/link/disk-queue.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
@@ -99,6 +100,16 @@ async function eventsTopic(ctx: ActorContext): Promise<void> {
   await sink.close();
 }
 
+const LINK_RECORDS = 2500;
+
+/** Records a sender already shipped, in the receiver's disk queue (where the link source reads). */
+async function linkQueue(ctx: ActorContext): Promise<void> {
+  const queue = await DiskQueue.open(join(ctx.baseDir, 'data/link-queue'));
+  const value = (i: number): Buffer => Buffer.from(`seq=${i}`);
+  await queue.append(Array.from({ length: LINK_RECORDS }, (_, i) => ({ topic: 'events', partition: i % 3, offset: String(i), ts: 0, key: null, value: value(i), headers: [] })));
+  await queue.close();
+}
+
 const generatorRecords = (): LogRecord[] =>
   Array.from({ length: 20 }, (_, i) => ({ value: `seq=${i} xxxx`, key: `k${i % 4}`, ts: 0 }));
 const kafkaDown = (port: number): Unreachable => ({
@@ -136,6 +147,14 @@ export const contracts: Record<string, KindContract> = {
     inTopology: na(
       'it never ends; the contract test runs it after the topology, on the topic the kafka sink wrote',
     ),
+  },
+  'source link': {
+    prepare: linkQueue,
+    yields: LINK_RECORDS,
+    endOfInput: na('a receiver listens for its sender forever'),
+    notConnected: na('it listens; an absent sender only leaves its queue idle'),
+    commitsAcked: true,
+    inTopology: na('it needs a sender to feed it; test/link/link-kill9.test.ts runs the pair'),
   },
   'source hdfs': {
     prepare: incomingFiles,
@@ -229,6 +248,13 @@ export const contracts: Record<string, KindContract> = {
     input: generatorRecords,
     endOfInput: notASource,
     notConnected: (port) => ({ ...kafkaDown(port), settings: { deliveryTimeoutMs: 1000 } }),
+    commitsAcked: notASource,
+    inTopology: { inputs: ['distribute'] },
+  },
+  'sink link': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: na('writes go to its local disk queue; an unreachable receiver delays shipping only (status: backoff)'),
     commitsAcked: notASource,
     inTopology: { inputs: ['distribute'] },
   },

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { SourceRead } from '../../actors/io.js';
+import { defineSource } from '../../actors/kind.js';
+import { DiskQueue } from '../../link/disk-queue.js';
+import { LinkReceiver } from '../../link/receiver.js';
+import { Wake } from '../../link/wake.js';
+import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
+import { fromWire } from './wire-mapping.js';
+
+interface ReceiverSide {
+  queue: DiskQueue;
+  receiver: LinkReceiver;
+  arrived: Wake;
+}
+
+/**
+ * The `link` source: the receiving end of a mirror link. Listens for the sender, persists what
+ * arrives to its disk queue before acking it, and hands the queue downstream; the position
+ * downstream acknowledged is committed in the queue. Each record's stream is its source topic.
+ *
+ * @example
+ * nodes:
+ *   in:
+ *     kind: link
+ *     config: { link: dc1-dc2, host: 0.0.0.0, port: 9400 }
+ */
+export const linkReceiverKind = defineSource({
+  name: 'link',
+  example: { link: 'dc1-dc2', port: 9400, queueDir: 'data/link-queue' },
+  description: 'Receives records from a link sender in another data centre into a disk queue, then feeds them downstream.',
+  config: linkReceiverConfig,
+  create(config: LinkReceiverConfig, ctx) {
+    const dir = config.queueDir === undefined ? path.join(ctx.stateDir, 'queue') : path.resolve(ctx.baseDir, config.queueDir);
+    let lease: { resource: ReceiverSide; release(): Promise<void> } | undefined;
+    let cursor = 0;
+    return {
+      async connect() {
+        await lease?.release();
+        lease = undefined;
+        lease = await ctx.shared(
+          `link-receiver:${dir}`,
+          async () => {
+            const queue = await DiskQueue.open(dir);
+            const arrived = new Wake();
+            const receiver = new LinkReceiver({ queue, link: config.link, maxFrameBytes: config.maxFrameBytes, log: ctx.log, onPersisted: () => arrived.notify() });
+            const port = await receiver.listen(config.host, config.port);
+            ctx.log.info({ host: config.host, port }, `link ${config.link}: receiver listening on ${config.host}:${port}`);
+            return { queue, receiver, arrived };
+          },
+          async ({ queue, receiver }) => {
+            await receiver.close();
+            await queue.close();
+          },
+        );
+        cursor = lease.resource.queue.delivered;
+      },
+      async read(): Promise<SourceRead<number>> {
+        if (lease === undefined) throw new Error(`link source ${ctx.id} is not connected`);
+        const { queue, arrived } = lease.resource;
+        while (queue.head <= cursor) {
+          ctx.signal.throwIfAborted();
+          await arrived.wait(200);
+        }
+        const start = cursor;
+        const wire = await queue.read(start + 1, config.batchSize, 4 * 1024 * 1024);
+        cursor = start + wire.length;
+        const positions = wire.map((_, i) => start + 1 + i);
+        return { records: wire.map(fromWire), position: cursor, label: `${config.link} seq ${start + 1}..${cursor}`, origin: { stream: config.link, start, end: cursor, positions } };
+      },
+      async commit(position: unknown) {
+        await lease?.resource.queue.deliver(position as number);
+      },
+      async close() {
+        await lease?.release();
+        lease = undefined;
+      },
+      status() {
+        if (lease === undefined) return { state: 'closed' };
+        const { queue, receiver } = lease.resource;
+        return { state: 'listening', ...receiver.stats, seqPersisted: receiver.persisted, seqDelivered: queue.delivered, queueDepth: queue.head - queue.delivered };
+      },
+    };
+  },
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../link/frame.js';
+
+export const linkSenderConfig = z
+  .strictObject({
+    link: z.string().min(1).describe('Name of the link; the receiver refuses a sender whose name differs.'),
+    host: z.string().min(1).describe('Host of the receiver.'),
+    port: z.number().int().min(1).max(65535).describe('Port of the receiver.'),
+    queueDir: z.string().optional().describe("Directory of the sender's disk queue; defaults to the actor's state directory."),
+    defaultTopic: z.string().default('mirror').describe('Topic for records that do not come straight from a kafka source (their stream, when set, wins).'),
+    windowBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Compressed bytes in flight before the sender waits for acks.'),
+    maxBatchRecords: z.number().int().positive().default(2000).describe('Records per frame at most.'),
+    maxBatchBytes: z.number().int().positive().default(1024 * 1024).describe('Uncompressed bytes per frame at most (a larger single record still goes alone).'),
+    maxFrameBytes: z.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES).describe('Largest frame accepted from the receiver.'),
+    ackTimeoutMs: z.number().int().positive().default(30_000).describe('With frames in flight and no ack for this long, the connection is dropped and made again.'),
+    backoff: z
+      .strictObject({
+        initialMs: z.number().int().positive().default(200).describe('First wait before reconnecting.'),
+        maxMs: z.number().int().positive().default(10_000).describe('Longest wait between reconnects (the wait doubles up to it).'),
+      })
+      .default({ initialMs: 200, maxMs: 10_000 })
+      .describe('Reconnect backoff.'),
+  })
+  .describe('Sends records to a link receiver over TCP through a local disk queue.');
+
+export type LinkSenderConfig = z.output<typeof linkSenderConfig>;

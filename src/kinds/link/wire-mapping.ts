@@ -1,0 +1,32 @@
+import type { Origin } from '../../streams/origin.js';
+import { payloadText, type LogRecord } from '../../streams/record.js';
+import type { WireRecord } from '../../link/wire-record.js';
+
+/** `<kafka source actor>/<topic>/<partition>`: the origin a kafka source gives its batches. */
+const KAFKA_STREAM = /^[^/>!]+\/([A-Za-z0-9._-]{1,249})\/(\d+)$/;
+
+/**
+ * Records of a batch as they cross the link. Straight from a kafka source (the batch's origin
+ * names a topic partition and each record's offset), they keep topic, partition and offset;
+ * otherwise the topic is the record's stream (or `defaultTopic`) and partition and offset are -1.
+ */
+export function toWire(records: readonly LogRecord[], origin: Origin | undefined, defaultTopic: string): WireRecord[] {
+  const m = origin?.positions === undefined ? null : KAFKA_STREAM.exec(origin.stream);
+  return records.map((r, i) => ({
+    topic: m === null ? (r.stream ?? defaultTopic) : (m[1] as string),
+    partition: m === null ? -1 : Number(m[2]),
+    offset: m === null ? '-1' : String((origin?.positions as readonly number[])[i]),
+    ts: r.ts,
+    key: r.key === undefined ? null : Buffer.from(r.key, 'utf8'),
+    value: r.value instanceof Uint8Array ? Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) : Buffer.from(payloadText(r.value), 'utf8'),
+    headers: Object.entries(r.headers ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')]),
+  }));
+}
+
+/** A record that crossed the link, for the receiver's downstream: stream = its source topic. */
+export function fromWire(w: WireRecord): LogRecord {
+  const record: LogRecord = { value: w.value ?? Buffer.alloc(0), ts: w.ts, stream: w.topic };
+  if (w.key !== null) record.key = w.key.toString('utf8');
+  if (w.headers.length > 0) record.headers = Object.fromEntries(w.headers.map(([k, v]) => [k, v.toString('utf8')]));
+  return record;
+}

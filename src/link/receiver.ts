@@ -1,0 +1,166 @@
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { DiskQueue } from './disk-queue.js';
+import { encodeFrame, FrameReader, type Frame } from './frame.js';
+import { LinkProtocolError } from './protocol-error.js';
+import { ReceiverSequence } from './sequence.js';
+import { decompressRecords } from './wire-record.js';
+
+export interface LinkReceiverOptions {
+  queue: DiskQueue;
+  link: string;
+  maxFrameBytes: number;
+  log: Logger;
+  /** Called after records became durable in the queue. */
+  onPersisted(): void;
+}
+
+/** Counters of the receiving side, for `status()`. */
+export interface ReceiverStats {
+  connections: number;
+  refused: number;
+  duplicateFrames: number;
+  framesReceived: number;
+  bytesReceived: number;
+  bytesUncompressed: number;
+}
+
+/**
+ * The receiving end of a link: accepts one sender connection at a time (a new one replaces the
+ * old), answers the handshake with the highest persisted sequence number, admits data frames in
+ * sequence, appends them durably to its queue and acks cumulatively. A peer that breaks the
+ * protocol is refused with the reason, logged, counted and closed; nothing of its bad frame is
+ * written. See docs/decisions/mirror-link.md.
+ */
+export class LinkReceiver {
+  readonly stats: ReceiverStats = { connections: 0, refused: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0 };
+  private server: net.Server | undefined;
+  private current: net.Socket | undefined;
+  private sockets = new Set<net.Socket>();
+  private seq: ReceiverSequence;
+  /** Appends in arrival order; a handshake waits for it so its answer covers all of them. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: LinkReceiverOptions) {
+    this.seq = new ReceiverSequence(o.queue.head);
+  }
+
+  get persisted(): number {
+    return this.seq.persisted;
+  }
+
+  /** Starts listening (port 0: any free port); resolves with the bound port. */
+  listen(host: string, port: number): Promise<number> {
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
+    await this.chain;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const reader = new FrameReader(this.o.maxFrameBytes);
+    let greeted = false;
+    let closed = false;
+    const refuse = (reason: string): void => {
+      if (closed) return;
+      closed = true;
+      this.stats.refused++;
+      this.o.log.warn({ peer, reason }, `link ${this.o.link}: closing connection from ${peer}: ${reason}`);
+      socket.end(encodeFrame({ type: 'refuse', reason }));
+      socket.destroySoon();
+    };
+    socket.on('error', (err) => this.o.log.info({ peer, err: err.message }, `link ${this.o.link}: connection from ${peer} failed`));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (this.current === socket) this.current = undefined;
+      if (!closed && reader.pending > 0) {
+        this.o.log.warn({ peer, bytes: reader.pending }, `link ${this.o.link}: connection from ${peer} closed mid-frame; ${reader.pending} bytes of a truncated frame discarded`);
+      }
+      closed = true;
+    });
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.bytesReceived += chunk.length;
+      try {
+        for (const frame of reader.push(chunk)) {
+          if (closed) return;
+          if (!greeted) {
+            this.hello(socket, frame, peer);
+            greeted = true;
+          } else this.frame(socket, frame);
+        }
+      } catch (err) {
+        if (err instanceof LinkProtocolError) refuse(err.message);
+        else throw err;
+      }
+    });
+  }
+
+  private hello(socket: net.Socket, frame: Frame, peer: string): void {
+    if (frame.type !== 'hello') throw new LinkProtocolError(`expected hello first, got ${frame.type}`);
+    if (frame.link !== this.o.link) throw new LinkProtocolError(`hello for link ${JSON.stringify(frame.link)}, this receiver serves ${JSON.stringify(this.o.link)}`);
+    if (this.current !== undefined && this.current !== socket) {
+      this.o.log.info({ peer }, `link ${this.o.link}: a new connection from ${peer} replaces the previous one`);
+      this.current.destroy();
+    }
+    this.current = socket;
+    this.stats.connections++;
+    // Answer once every admitted frame is durable: the answer then covers all of them.
+    this.chain = this.chain.then(() => {
+      this.seq = new ReceiverSequence(this.o.queue.head);
+      if (this.current !== socket) return;
+      this.o.log.info({ peer, persisted: this.seq.persisted }, `link ${this.o.link}: sender ${peer} connected; persisted up to ${this.seq.persisted}`);
+      socket.write(encodeFrame({ type: 'welcome', persisted: this.seq.persisted }));
+    });
+  }
+
+  private frame(socket: net.Socket, frame: Frame): void {
+    if (frame.type !== 'data') throw new LinkProtocolError(`unexpected ${frame.type} frame from a sender`);
+    this.stats.framesReceived++;
+    const records = decompressRecords(frame.payload, frame.rawLength, frame.count);
+    this.stats.bytesUncompressed += frame.rawLength;
+    // Admission is checked against the sequence the handshake set up, once it has.
+    this.chain = this.chain.then(async () => {
+      if (this.current !== socket) return;
+      const seq = this.seq;
+      let admission;
+      try {
+        admission = seq.admit(frame.first, frame.count);
+      } catch (err) {
+        socket.end(encodeFrame({ type: 'refuse', reason: (err as Error).message }));
+        this.stats.refused++;
+        this.o.log.warn({ reason: (err as Error).message }, `link ${this.o.link}: closing connection: ${(err as Error).message}`);
+        socket.destroySoon();
+        this.current = undefined;
+        return;
+      }
+      if (admission.action === 'duplicate') {
+        this.stats.duplicateFrames++;
+        return;
+      }
+      try {
+        const last = await this.o.queue.append(records.slice(admission.skip, admission.skip + admission.take));
+        const ack = seq.durable(last);
+        this.o.onPersisted();
+        if (this.current === socket) socket.write(encodeFrame({ type: 'ack', persisted: ack }));
+      } catch (err) {
+        // The queue could not take it (disk full): stop acking; the sender resends after reconnecting.
+        this.o.log.error({ err: (err as Error).message }, `link ${this.o.link}: appending to the receiver's queue failed; closing the connection`);
+        socket.destroy();
+        this.current = undefined;
+      }
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { compressFrameSync } from 'lz4-napi';
+import { lz4Blocks } from '../formats/lz4-frame.js';
+import { LinkProtocolError } from './protocol-error.js';
+
+/** One mirrored Kafka record as it crosses the link: where it came from and all it carries. */
+export interface WireRecord {
+  topic: string;
+  partition: number;
+  /** Offset in the source partition (decimal string, as Kafka clients give it). */
+  offset: string;
+  /** Event time, ms since the epoch. */
+  ts: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: [string, Buffer][];
+}
+
+const NULL_LENGTH = -1;
+const MAX_U16 = 0xffff;
+
+/** Bytes {@link encodeRecords} writes for `r`, so the batch is allocated once. */
+function encodedSize(r: WireRecord): number {
+  let n = 2 + Buffer.byteLength(r.topic) + 4 + 8 + 8 + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 2;
+  for (const [name, value] of r.headers) n += 2 + Buffer.byteLength(name) + 4 + value.length;
+  return n;
+}
+
+/**
+ * The uncompressed batch body: per record topic (u16 length + UTF-8), partition (i32), source
+ * offset (i64), timestamp (f64), key and value (i32 length, -1 for null), headers (u16 count, each
+ * u16 name length + name, i32 value length + value). Big-endian throughout.
+ */
+export function encodeRecords(records: readonly WireRecord[]): Buffer {
+  let size = 0;
+  for (const r of records) size += encodedSize(r);
+  const buf = Buffer.allocUnsafe(size);
+  let p = 0;
+  const str16 = (s: string, what: string): void => {
+    const n = buf.write(s, p + 2, 'utf8');
+    if (n > MAX_U16) throw new RangeError(`link: ${what} longer than ${MAX_U16} bytes`);
+    buf.writeUInt16BE(n, p);
+    p += 2 + n;
+  };
+  const bytes = (b: Buffer | null): void => {
+    buf.writeInt32BE(b === null ? NULL_LENGTH : b.length, p);
+    p += 4;
+    if (b !== null) p += b.copy(buf, p);
+  };
+  for (const r of records) {
+    str16(r.topic, 'topic name');
+    buf.writeInt32BE(r.partition, p);
+    buf.writeBigInt64BE(BigInt(r.offset), p + 4);
+    buf.writeDoubleBE(r.ts, p + 12);
+    p += 20;
+    bytes(r.key);
+    bytes(r.value);
+    if (r.headers.length > MAX_U16) throw new RangeError(`link: more than ${MAX_U16} headers on one record`);
+    buf.writeUInt16BE(r.headers.length, p);
+    p += 2;
+    for (const [name, value] of r.headers) {
+      str16(name, 'header name');
+      bytes(value);
+    }
+  }
+  return buf;
+}
+
+/** Reads `count` records written by {@link encodeRecords}; anything short, long or malformed throws. */
+export function decodeRecords(buf: Buffer, count: number): WireRecord[] {
+  let p = 0;
+  const need = (n: number): void => {
+    if (p + n > buf.length) throw new LinkProtocolError(`record batch cut short at byte ${p} (needs ${n} more)`);
+  };
+  const str16 = (): string => {
+    need(2);
+    const n = buf.readUInt16BE(p);
+    need(2 + n);
+    const s = buf.toString('utf8', p + 2, p + 2 + n);
+    p += 2 + n;
+    return s;
+  };
+  const bytes = (): Buffer | null => {
+    need(4);
+    const n = buf.readInt32BE(p);
+    p += 4;
+    if (n === NULL_LENGTH) return null;
+    if (n < 0) throw new LinkProtocolError(`record batch has a negative length ${n} at byte ${p - 4}`);
+    need(n);
+    const b = Buffer.from(buf.subarray(p, p + n));
+    p += n;
+    return b;
+  };
+  const out: WireRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const topic = str16();
+    need(20);
+    const partition = buf.readInt32BE(p);
+    const offset = buf.readBigInt64BE(p + 4).toString();
+    const ts = buf.readDoubleBE(p + 12);
+    p += 20;
+    const key = bytes();
+    const value = bytes();
+    need(2);
+    const headerCount = buf.readUInt16BE(p);
+    p += 2;
+    const headers: [string, Buffer][] = [];
+    for (let h = 0; h < headerCount; h++) headers.push([str16(), bytes() ?? Buffer.alloc(0)]);
+    out.push({ topic, partition, offset, ts, key, value, headers });
+  }
+  if (p !== buf.length) throw new LinkProtocolError(`record batch has ${buf.length - p} bytes after its ${count} records`);
+  return out;
+}
+
+/** A batch encoded and LZ4 frame-compressed, with the size before compression. */
+export function compressRecords(records: readonly WireRecord[]): { raw: number; compressed: Buffer } {
+  const raw = encodeRecords(records);
+  return { raw: raw.length, compressed: compressFrameSync(raw) };
+}
+
+/**
+ * Decompresses a batch, refusing to inflate past `rawLength` (the size the frame declares), so a
+ * hostile frame cannot make the receiver allocate without bound.
+ */
+export function decompressRecords(compressed: Buffer, rawLength: number, count: number): WireRecord[] {
+  const raw = Buffer.allocUnsafe(rawLength);
+  let at = 0;
+  try {
+    for (const block of lz4Blocks(compressed)) {
+      if (at + block.length > rawLength) throw new LinkProtocolError(`batch inflates past its declared ${rawLength} bytes`);
+      raw.set(block, at);
+      at += block.length;
+    }
+  } catch (err) {
+    if (err instanceof LinkProtocolError) throw err;
+    throw new LinkProtocolError(`batch is not a valid LZ4 frame: ${(err as Error).message}`);
+  }
+  if (at !== rawLength) throw new LinkProtocolError(`batch inflates to ${at} bytes, the frame declares ${rawLength}`);
+  return decodeRecords(raw, count);
+}

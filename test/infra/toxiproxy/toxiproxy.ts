@@ -1,0 +1,91 @@
+/**
+ * A private toxiproxy (Shopify's fault-injecting TCP proxy) for tests: started per test file on
+ * 127.0.0.1 and a free port, driven through its HTTP API, killed at the end.
+ *
+ * The binary is `toxiproxy-server` on PATH, or the path in MILLRACE_TOXIPROXY. It builds from the
+ * Go module proxy: {@link TOXIPROXY_INSTALL}.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { eventually } from '../../kit/eventually.js';
+import { freePort } from '../../kit/free-port.js';
+
+export const TOXIPROXY_INSTALL =
+  'go install github.com/Shopify/toxiproxy/v2/cmd/server@v2.5.0 && cp "$(go env GOPATH)/bin/server" /usr/local/bin/toxiproxy-server';
+
+/** The toxiproxy binary to run, or undefined when there is none. */
+export function toxiproxyBinary(): string | undefined {
+  const configured = process.env.MILLRACE_TOXIPROXY;
+  if (configured !== undefined && configured !== '') return configured;
+  const found = spawnSync('sh', ['-c', 'command -v toxiproxy-server'], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+/** A toxic as toxiproxy names it: latency, bandwidth, timeout, slicer, limit_data, reset_peer, ... */
+export interface Toxic {
+  name: string;
+  type: string;
+  stream?: 'upstream' | 'downstream';
+  toxicity?: number;
+  attributes: Record<string, number>;
+}
+
+export class Toxiproxy {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly api: string,
+  ) {}
+
+  static async start(binary: string): Promise<Toxiproxy> {
+    const port = await freePort();
+    const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const proxy = new Toxiproxy(child, `http://127.0.0.1:${port}`);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`toxiproxy exited with ${child.exitCode}: ${stderr}`);
+        return (await fetch(`${proxy.api}/version`)).ok;
+      },
+      { what: `toxiproxy on 127.0.0.1:${port}`, timeoutMs: 10_000 },
+    );
+    return proxy;
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`toxiproxy ${method} ${path}: ${res.status} ${text}`);
+    return text === '' ? undefined : JSON.parse(text);
+  }
+
+  /** A proxy from a free 127.0.0.1 port to `upstream`; resolves with its port. */
+  async proxy(name: string, upstream: string): Promise<number> {
+    const port = await freePort();
+    await this.call('POST', '/proxies', { name, listen: `127.0.0.1:${port}`, upstream, enabled: true });
+    return port;
+  }
+
+  /** Disabled: every connection is cut and new ones are refused, until enabled again. */
+  enable(name: string, enabled: boolean): Promise<unknown> {
+    return this.call('POST', `/proxies/${name}`, { enabled });
+  }
+
+  addToxic(proxy: string, toxic: Toxic): Promise<unknown> {
+    return this.call('POST', `/proxies/${proxy}/toxics`, { stream: 'downstream', toxicity: 1, ...toxic });
+  }
+
+  removeToxic(proxy: string, toxic: string): Promise<unknown> {
+    return this.call('DELETE', `/proxies/${proxy}/toxics/${toxic}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}

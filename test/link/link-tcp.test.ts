@@ -1,0 +1,160 @@
+/**
+ * Sender and receiver over a real TCP connection on 127.0.0.1, each with its own embedded-log
+ * disk queue: every queued record arrives once, in order, across receiver restarts; a peer that
+ * breaks the protocol is closed with a logged reason and nothing is written.
+ */
+import net from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiskQueue } from '../../src/link/disk-queue.js';
+import { encodeFrame, FrameReader, type Frame } from '../../src/link/frame.js';
+import { LinkReceiver } from '../../src/link/receiver.js';
+import { LinkSender } from '../../src/link/sender.js';
+import { compressRecords } from '../../src/link/wire-record.js';
+import { eventually } from '../kit/eventually.js';
+import { tempDir } from '../log/helpers.js';
+import { recordAt } from './fixtures/records.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function queueIn(prefix: string): Promise<{ dir: string; queue: DiskQueue }> {
+  const { dir, cleanup } = await tempDir(prefix);
+  cleanups.push(cleanup);
+  return { dir, queue: await DiskQueue.open(dir) };
+}
+
+function logLines(): { log: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, log: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) };
+}
+
+async function startReceiver(queue: DiskQueue, port = 0): Promise<{ receiver: LinkReceiver; port: number; lines: string[] }> {
+  const { log, lines } = logLines();
+  const receiver = new LinkReceiver({ queue, link: 'l1', maxFrameBytes: 1 << 20, log, onPersisted: () => undefined });
+  return { receiver, port: await receiver.listen('127.0.0.1', port), lines };
+}
+
+function startSender(queue: DiskQueue, port: number): LinkSender {
+  const sender = new LinkSender({
+    queue, link: 'l1', host: '127.0.0.1', port, windowBytes: 32 * 1024, maxBatchRecords: 50, maxBatchBytes: 16 * 1024,
+    maxFrameBytes: 1 << 20, ackTimeoutMs: 5000, backoff: { initialMs: 10, maxMs: 100 }, log: pino({ level: 'silent' }),
+  });
+  sender.start();
+  return sender;
+}
+
+async function fill(queue: DiskQueue, from: number, to: number): Promise<void> {
+  for (let s = from; s <= to; s += 100) {
+    const batch = [];
+    for (let i = s; i <= Math.min(to, s + 99); i++) batch.push(recordAt(i));
+    await queue.append(batch);
+  }
+}
+
+async function expectExactly(queue: DiskQueue, n: number): Promise<void> {
+  expect(queue.head).toBe(n);
+  for (let seq = 1; seq <= n; ) {
+    const got = await queue.read(seq, 500, 1 << 20);
+    for (const r of got) expect(r).toEqual(recordAt(seq++));
+  }
+}
+
+describe('link over TCP', () => {
+  it('ships every queued record to the receiver queue once, in order, with many frames in flight', async () => {
+    const a = await queueIn('millrace-link-a-');
+    const b = await queueIn('millrace-link-b-');
+    const { receiver, port } = await startReceiver(b.queue);
+    await fill(a.queue, 1, 3000);
+    const sender = startSender(a.queue, port);
+    await eventually(() => sender.stats.seqAcked === 3000, { what: 'all 3000 acked', timeoutMs: 30_000 });
+    await sender.stop();
+    await receiver.close();
+    expect(sender.stats.framesSent).toBeGreaterThan(3000 / 50 - 1);
+    expect(sender.stats.bytesCompressed).toBeLessThan(sender.stats.bytesUncompressed);
+    await expectExactly(b.queue, 3000);
+    await a.queue.close();
+    await b.queue.close();
+  });
+
+  it('resumes from what the receiver persisted when the receiver restarts mid-stream, doubling nothing', async () => {
+    const a = await queueIn('millrace-link-a-');
+    const b = await queueIn('millrace-link-b-');
+    const started = await startReceiver(b.queue);
+    const port = started.port;
+    let receiver = started.receiver;
+    const sender = startSender(a.queue, port);
+    await fill(a.queue, 1, 1500);
+    sender.notify();
+    let queueB = b.queue;
+    for (let round = 0; round < 3; round++) {
+      await eventually(() => receiver.persisted > round * 400 + 100, { what: `progress in round ${round}` });
+      await receiver.close();
+      await queueB.close();
+      queueB = await DiskQueue.open(b.dir);
+      ({ receiver } = await startReceiver(queueB, port));
+    }
+    await fill(a.queue, 1501, 2500);
+    sender.notify();
+    await eventually(() => sender.stats.seqAcked === 2500, { what: 'all 2500 acked', timeoutMs: 30_000 });
+    expect(sender.stats.reconnects).toBeGreaterThanOrEqual(3);
+    await sender.stop();
+    await receiver.close();
+    await expectExactly(queueB, 2500);
+    await a.queue.close();
+    await queueB.close();
+  });
+
+  /** Writes `bytes` after a hello, waits for `until` (if given), closes; returns the receiver's frames. */
+  async function talk(port: number, bytes: Buffer[], until?: (got: Frame[]) => boolean): Promise<Frame[]> {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const reader = new FrameReader();
+    const got: Frame[] = [];
+    socket.on('data', (c: Buffer) => got.push(...reader.push(c)));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(encodeFrame({ type: 'hello', link: 'l1' }));
+    await eventually(() => got.length > 0, { what: 'the welcome' });
+    for (const b of bytes) socket.write(b);
+    if (until !== undefined) await eventually(() => until(got), { what: 'the expected answer' });
+    socket.end();
+    await new Promise((resolve) => socket.once('close', resolve));
+    return got;
+  }
+
+  const data = (first: number, n: number): Buffer => {
+    const records = Array.from({ length: n }, (_, i) => recordAt(first + i));
+    const { raw, compressed } = compressRecords(records);
+    return encodeFrame({ type: 'data', first, count: n, rawLength: raw, payload: compressed });
+  };
+  const corrupt = (b: Buffer, at: number, value: number): Buffer => {
+    const c = Buffer.from(b);
+    c[at] = value;
+    return c;
+  };
+  const cases: [string, () => Buffer[], RegExp][] = [
+    ['a bad CRC', () => [corrupt(data(1, 3), 30, 0xff ^ (data(1, 3)[30] as number))], /CRC mismatch/],
+    ['a wrong protocol version', () => [corrupt(data(1, 3), 4, 9)], /protocol version 9/],
+    ['garbage', () => [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')], /length prefix|protocol version/],
+    ['an oversized length prefix', () => [Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 3, 0, 0, 0, 0])], /exceeds the 1048576-byte frame limit/],
+    ['a truncated frame', () => [data(1, 3).subarray(0, 25)], /closed mid-frame; \d+ bytes of a truncated frame discarded/],
+    ['a sequence gap', () => [data(5, 3)], /gap: frame starts at 5 but 1 is next/],
+  ];
+  it.each(cases)('closes a connection sending %s with a logged reason and writes nothing', async (_what, bytes, reason) => {
+    const b = await queueIn('millrace-link-b-');
+    const { receiver, port, lines } = await startReceiver(b.queue);
+    const answers = await talk(port, bytes());
+    await eventually(() => lines.some((l) => reason.test(l)), { what: `a log line matching ${reason}` });
+    expect(answers[0]).toEqual({ type: 'welcome', persisted: 0 });
+    if (!/truncated/.test(reason.source)) expect(answers.at(-1)).toMatchObject({ type: 'refuse', reason: expect.stringMatching(reason) });
+    await receiver.close();
+    expect(b.queue.head).toBe(0);
+    // The receiver still serves a well-behaved sender afterwards.
+    const again = await startReceiver(b.queue);
+    const ack = { type: 'ack', persisted: 3 };
+    expect(await talk(again.port, [data(1, 3)], (got) => got.some((f) => f.type === 'ack'))).toContainEqual(ack);
+    await again.receiver.close();
+    await b.queue.close();
+  });
+});
