@@ -11,14 +11,14 @@ import { findKind } from '../kinds/registry.js';
 import { importModule, kindsOf } from '../topology/plugins.js';
 import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
+import { unpackRecords } from '../streams/packed-records.js';
 import { FileCheckpoint } from './checkpoint.js';
-import type { LogRecord } from '../streams/record.js';
-import { compactRecords, failureOf, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
+import { failureOf, packPiece, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
 
 type Output = ReturnType<StageIO['process']>;
 
 function toBatch(b: ThreadBatch): Batch {
-  const batch = makeBatch(b.records, Ack.none(), b.position, b.origin);
+  const batch = makeBatch(unpackRecords(b.packed), Ack.none(), b.position, b.origin);
   batch.attempts = b.attempts;
   if (b.lastError !== undefined) batch.lastError = b.lastError;
   return batch;
@@ -71,15 +71,8 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
       outputs.delete(output);
       return reply({ id, ok: true, done: true, status: status() });
     }
-    const piece = next.value;
-    const transfer: ArrayBuffer[] = [];
-    const compact = (records: LogRecord[]): LogRecord[] => {
-      const c = compactRecords(records);
-      transfer.push(...c.transfer);
-      return c.records;
-    };
-    const sent: StageOutput = 'partitions' in piece ? { ...piece, partitions: piece.partitions.map(compact) } : { ...piece, records: compact(piece.records) };
-    reply({ id, ok: true, piece: sent, status: status() }, transfer);
+    const { piece, transfer } = packPiece(next.value);
+    reply({ id, ok: true, piece, status: status() }, transfer);
   };
 
   const handle = async (req: ThreadRequest): Promise<void> => {
