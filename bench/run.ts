@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
+import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
@@ -26,6 +27,7 @@ const benches: Record<string, () => Promise<Result>> = {
   peers: () => runPeersBench(peersOptionsFromArgs()) as unknown as Promise<Result>,
   validate: () => runValidateBench(),
   scale: () => runScaleBench(),
+  'packed-records': async () => runPackedRecordsBench() as unknown as Result,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

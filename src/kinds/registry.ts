@@ -1,5 +1,6 @@
 import type { KindDefinition, RegisteredKind, Role } from '../actors/kind.js';
 import { blackholeKind } from './blackhole.js';
+import { chainKindOver } from './chain.js';
 import { databaseKind } from './database/sink.js';
 import { deadletterKind } from './deadletter.js';
 import { fileSinkKind } from './file/sink.js';
@@ -19,6 +20,9 @@ import { splitKind } from './split.js';
 import { transcodeKind } from './transcode.js';
 import { stdoutSinkKind } from './stdout.js';
 
+/** Stages fused into one, over the kinds registered here (docs/decisions/parallel-segments.md). */
+export const chainKind = chainKindOver(() => kinds);
+
 /** Every kind millrace knows, one line each. */
 export const kinds: readonly RegisteredKind[] = [
   generatorKind,
@@ -33,6 +37,7 @@ export const kinds: readonly RegisteredKind[] = [
   distributeKind,
   splitKind,
   parseKind,
+  chainKind,
   fileSinkKind,
   kafkaSinkKind,
   linkSenderKind,

@@ -8,33 +8,33 @@ import { errorMessage } from '../core/errors.js';
 import { SharedResources } from '../core/shared-resources.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
+import { outputPieces } from '../actors/output-pieces.js';
 import { importModule, kindsOf } from '../topology/plugins.js';
 import { Ack } from '../streams/ack.js';
 import { makeBatch, type Batch } from '../streams/batch.js';
+import { unpackRecords } from '../streams/packed-records.js';
 import { FileCheckpoint } from './checkpoint.js';
-import type { LogRecord } from '../streams/record.js';
-import { compactRecords, failureOf, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
-
-type Output = ReturnType<StageIO['process']>;
+import { failureOf, packPiece, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup } from './thread-protocol.js';
 
 function toBatch(b: ThreadBatch): Batch {
-  const batch = makeBatch(b.records, Ack.none(), b.position, b.origin);
+  const batch = makeBatch(unpackRecords(b.packed), Ack.none(), b.position, b.origin);
   batch.attempts = b.attempts;
   if (b.lastError !== undefined) batch.lastError = b.lastError;
   return batch;
 }
 
-/** A stage's output as pieces to pull: a streamed output as it is, a plain one as one piece. */
-function pieces(out: Output): AsyncIterator<StageOutput> {
-  if (typeof out === 'object' && out !== null && Symbol.asyncIterator in out) return out[Symbol.asyncIterator]();
-  let given = false;
-  return {
-    async next() {
-      if (given) return { done: true, value: undefined };
-      given = true;
-      return { done: false, value: await out };
-    },
-  };
+/** A stage's output in progress: its pieces, and the next one already made ready, if any. */
+interface Output {
+  pieces: AsyncIterator<StageOutput>;
+  ahead?: Promise<PackedPiece | undefined> | undefined;
+}
+
+type PackedPiece = ReturnType<typeof packPiece>;
+
+/** The next piece of `pieces`, packed to post; undefined at the end. */
+async function packNext(pieces: AsyncIterator<StageOutput>): Promise<PackedPiece | undefined> {
+  const next = await pieces.next();
+  return next.done === true ? undefined : packPiece(next.value);
 }
 
 async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
@@ -59,27 +59,23 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
     shared: leases.share,
   };
   const io: StageIO | SinkIO = await kind.create(setup.config as never, ctx);
-  const outputs = new Map<number, AsyncIterator<StageOutput>>();
+  const outputs = new Map<number, Output>();
   const status = (): ThreadReply['status'] => io.status?.();
   const reply = (message: ThreadReply, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
   const pull = async (output: number, id: number): Promise<void> => {
-    const pieces = outputs.get(output);
-    if (pieces === undefined) throw new Error(`no output ${output} in progress`);
-    const next = await pieces.next();
-    if (next.done === true) {
+    const out = outputs.get(output);
+    if (out === undefined) throw new Error(`no output ${output} in progress`);
+    const next = await (out.ahead ?? packNext(out.pieces));
+    out.ahead = undefined;
+    if (next === undefined) {
       outputs.delete(output);
       return reply({ id, ok: true, done: true, status: status() });
     }
-    const piece = next.value;
-    const transfer: ArrayBuffer[] = [];
-    const compact = (records: LogRecord[]): LogRecord[] => {
-      const c = compactRecords(records);
-      transfer.push(...c.transfer);
-      return c.records;
-    };
-    const sent: StageOutput = 'partitions' in piece ? { ...piece, partitions: piece.partitions.map(compact) } : { ...piece, records: compact(piece.records) };
-    reply({ id, ok: true, piece: sent, status: status() }, transfer);
+    reply({ id, ok: true, piece: next.piece, status: status() }, next.transfer);
+    // Work on the next piece while this one travels and is sent downstream: one piece ahead at most.
+    out.ahead = packNext(out.pieces);
+    out.ahead.catch(() => undefined);
   };
 
   const handle = async (req: ThreadRequest): Promise<void> => {
@@ -88,14 +84,15 @@ async function serve(port: MessagePort, setup: ThreadSetup): Promise<void> {
         await io.connect?.();
         return reply({ id: req.id, ok: true, status: status() });
       case 'process':
-        outputs.set(req.id, pieces((io as StageIO).process(toBatch(req.batch))));
+        outputs.set(req.id, { pieces: outputPieces((io as StageIO).process(toBatch(req.batch))) });
         return pull(req.id, req.id);
       case 'next':
         return pull(req.output, req.id);
       case 'cancel': {
         const output = outputs.get(req.output);
         outputs.delete(req.output);
-        await output?.return?.();
+        await output?.ahead?.catch(() => undefined);
+        await output?.pieces.return?.();
         return reply({ id: req.id, ok: true, status: status() });
       }
       case 'write': {

@@ -3,20 +3,21 @@ import { errorMessage } from '../core/errors.js';
 import type { ActorContext, SinkIO, StageIO, StageOutput } from '../actors/io.js';
 import { findKind } from '../kinds/registry.js';
 import type { Batch } from '../streams/batch.js';
+import { packRecords, transferOf } from '../streams/packed-records.js';
 import type { NodeSpec } from '../topology/model.js';
 import { pluginModuleOf } from '../topology/plugins.js';
 import { startThread } from '../core/start-thread.js';
-import { compactRecords, failureFrom, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup, type ThreadStatus } from './thread-protocol.js';
+import { failureFrom, unpackPiece, type ThreadBatch, type ThreadReply, type ThreadRequest, type ThreadSetup, type ThreadStatus } from './thread-protocol.js';
 
 type Answer = Extract<ThreadReply, { ok: true }>;
 
 /** What crosses to the thread of a batch (its ack stays here, with the replica), and what may move. */
 function crossing(batch: Batch): { batch: ThreadBatch; transfer: ArrayBuffer[] } {
-  const { records, transfer } = compactRecords(batch.records);
-  const out: ThreadBatch = { records, position: batch.position, attempts: batch.attempts };
+  const packed = packRecords(batch.records);
+  const out: ThreadBatch = { packed, position: batch.position, attempts: batch.attempts };
   if (batch.lastError !== undefined) out.lastError = batch.lastError;
   if (batch.origin !== undefined) out.origin = batch.origin;
-  return { batch: out, transfer };
+  return { batch: out, transfer: transferOf(packed) };
 }
 
 /** One replica's worker thread: calls matched to answers by id; its end fails every open call. */
@@ -93,7 +94,7 @@ function threadOutput(thread: Thread, batch: Batch): AsyncIterable<StageOutput> 
               done = true;
               return { done: true, value: undefined };
             }
-            return { done: false, value: answer.piece };
+            return { done: false, value: unpackPiece(answer.piece) };
           } catch (error) {
             done = true;
             throw error;
@@ -114,8 +115,8 @@ function threadOutput(thread: Thread, batch: Batch): AsyncIterable<StageOutput> 
 
 /**
  * `isolation: thread`: the replica's kind runs in a worker thread of its own, created from the
- * registry by name with the node's config. The returned I/O forwards every call (batches are
- * structured-cloned there, outputs back; acks never leave the replica), so supervision, retries
+ * registry by name with the node's config. The returned I/O forwards every call (batches cross
+ * packed in transferred buffers, see packed-records.ts, and outputs back the same way; acks never leave the replica), so supervision, retries
  * and redelivery work as on the main thread: a call that throws in the thread throws here
  * (`NotConnected` stays `NotConnected`), and a thread that dies fails its open call, which crashes
  * the replica and requeues the batch. A stage's output always comes back as pulled pieces.

@@ -1,6 +1,7 @@
 import { InvalidConfig, NotConnected, isInvalidConfig } from '../core/errors.js';
 import type { DeadRecord, StageOutput } from '../actors/io.js';
-import type { Json, LogRecord } from '../streams/record.js';
+import type { Json } from '../streams/record.js';
+import { packRecords, transferOf, unpackRecords, type PackedRecords } from '../streams/packed-records.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { Origin } from '../streams/origin.js';
 
@@ -26,9 +27,9 @@ export interface ThreadSetup {
   logLevel: string;
 }
 
-/** A batch as it crosses to the thread: its records and what the kind may read of it; the ack stays behind. */
+/** A batch as it crosses to the thread: its records, packed, and what the kind may read of it; the ack stays behind. */
 export interface ThreadBatch {
-  records: LogRecord[];
+  packed: PackedRecords;
   position: string;
   origin?: Origin;
   attempts: number;
@@ -58,7 +59,7 @@ export type ThreadStatus = { [key: string]: Json } | undefined;
  * backs off, `InvalidConfig` is not restarted).
  */
 export type ThreadReply =
-  | { id: number; ok: true; piece?: StageOutput; done?: boolean; dead?: DeadRecord[]; hasStatus?: boolean; status: ThreadStatus }
+  | { id: number; ok: true; piece?: ThreadPiece; done?: boolean; dead?: DeadRecord[]; hasStatus?: boolean; status: ThreadStatus }
   | { id: number; ok: false; error: string; failure: ThreadFailure; status: ThreadStatus };
 
 /** The classes of failure that keep their meaning across the thread. */
@@ -76,23 +77,23 @@ export function failureFrom(failure: ThreadFailure, message: string): Error {
   return failure === 'invalidConfig' ? new InvalidConfig(message) : new Error(message);
 }
 
-/**
- * Records made ready to post: a byte value that is a view on a larger buffer (a chunk cut from a
- * decompressed file, a pooled Buffer) is copied to a buffer of its own, since posting a view
- * copies its whole underlying buffer. The copies are listed in `transfer`: nothing else holds
- * them, so they move instead of being copied again. Other records pass as they are.
- */
-export function compactRecords(records: LogRecord[]): { records: LogRecord[]; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  let out = records;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i] as LogRecord;
-    const value = record.value;
-    if (!(value instanceof Uint8Array) || (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength)) continue;
-    const own = new Uint8Array(value);
-    transfer.push(own.buffer);
-    if (out === records) out = records.slice();
-    out[i] = { ...record, value: own };
+/** A stage's output piece as it crosses back: its records packed (dead records, rare, are cloned). */
+export type ThreadPiece = { packed: PackedRecords; dead?: DeadRecord[] } | { partitions: PackedRecords[]; dead?: DeadRecord[] };
+
+/** A piece made ready to post, and the buffers that move with it (nothing else holds them). */
+export function packPiece(piece: StageOutput): { piece: ThreadPiece; transfer: ArrayBuffer[] } {
+  const dead = piece.dead === undefined ? {} : { dead: piece.dead };
+  if ('partitions' in piece) {
+    const partitions = piece.partitions.map(packRecords);
+    return { piece: { partitions, ...dead }, transfer: partitions.flatMap(transferOf) };
   }
-  return { records: out, transfer };
+  const packed = packRecords(piece.records);
+  return { piece: { packed, ...dead }, transfer: transferOf(packed) };
+}
+
+/** The stage output a posted piece stands for, its records materialised. */
+export function unpackPiece(piece: ThreadPiece): StageOutput {
+  const dead = piece.dead === undefined ? {} : { dead: piece.dead };
+  if ('partitions' in piece) return { partitions: piece.partitions.map(unpackRecords), ...dead };
+  return { records: unpackRecords(piece.packed), ...dead };
 }

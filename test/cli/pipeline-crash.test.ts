@@ -6,17 +6,15 @@ import { writeSample } from '../../src/sample/write-sample.js';
 import { eventually } from '../kit/eventually.js';
 import { millrace, topologyDir } from './process.js';
 
-const repoTopology = new URL('../../topology.yaml', import.meta.url);
-
-/** A copy of the default topology.yaml in a temp dir, with its own sample data. */
-async function pipelineDir(): Promise<{ dir: string; file: string }> {
-  const { dir, file } = topologyDir(readFileSync(repoTopology, 'utf8'));
+/** A copy of the repository's `topology` (topology.yaml or a variant) in a temp dir, with its own sample data. */
+async function pipelineDir(topology: string): Promise<{ dir: string; file: string }> {
+  const { dir, file } = topologyDir(readFileSync(new URL(`../../${topology}`, import.meta.url), 'utf8'));
   await writeSample({ dir: join(dir, 'data', 'sample'), files: 240, linesPerFile: 250, damageRate: 0.02, seed: 7 });
   return { dir, file };
 }
 
-function rows(dir: string): { count: number; perFile: Map<string, string> } {
-  const path = join(dir, 'data', 'millrace.db');
+function rowsIn(dir: string, dbFile: string): { count: number; perFile: Map<string, string> } {
+  const path = join(dir, 'data', dbFile);
   if (!existsSync(path)) return { count: 0, perFile: new Map() };
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
@@ -31,14 +29,19 @@ function rows(dir: string): { count: number; perFile: Map<string, string> } {
   }
 }
 
-describe('the default log pipeline under a crash', () => {
-  it('stores every line exactly once when the process is killed with SIGKILL mid-run and started again', async () => {
-    const clean = await pipelineDir();
+describe('the log pipeline under a crash', () => {
+  it.each([
+    ['topology.yaml', 'millrace.db'],
+    ['topology-parallel.yaml (a parallel segment in worker threads)', 'millrace-parallel.db'],
+  ])('%s stores every line exactly once when the process is killed with SIGKILL mid-run and started again', async (name, db) => {
+    const topology = name.split(' ')[0] as string;
+    const rows = (dir: string): ReturnType<typeof rowsIn> => rowsIn(dir, db);
+    const clean = await pipelineDir(topology);
     expect((await millrace(['run', clean.file]).exited).code).toBe(0);
     const expected = rows(clean.dir);
     expect(expected.count).toBeGreaterThan(30_000);
 
-    const crashed = await pipelineDir();
+    const crashed = await pipelineDir(topology);
     const first = millrace(['run', crashed.file]);
     await eventually(() => rows(crashed.dir).count > 5_000, { what: 'rows to be stored', timeoutMs: 60_000 });
     first.proc.kill('SIGKILL');

@@ -237,6 +237,13 @@ export const contracts: Record<string, KindContract> = {
     commitsAcked: notASource,
     inTopology: { inputs: ['split'] },
   },
+  'stage chain': {
+    input: () => [chunkRecord(logLines(20))],
+    endOfInput: notASource,
+    notConnected: na('its steps are in-process stages; a step with a dependency would bring its own'),
+    commitsAcked: notASource,
+    inTopology: na('its example is split + parse, which the topology already runs as stages; end to end in test/kinds/chain.test.ts'),
+  },
   'sink file': {
     input: generatorRecords,
     endOfInput: notASource,
