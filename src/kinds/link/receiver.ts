@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkReceiver } from '../../link/receiver.js';
 import { Wake } from '../../link/wake.js';
+import { queueDirOf } from './queue-dir.js';
 import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
 import { fromWire } from './wire-mapping.js';
 
@@ -30,7 +30,7 @@ export const linkReceiverKind = defineSource({
   description: 'Receives records from a link sender in another data centre into a disk queue, then feeds them downstream.',
   config: linkReceiverConfig,
   create(config: LinkReceiverConfig, ctx) {
-    const dir = config.queueDir === undefined ? path.join(ctx.stateDir, 'queue') : path.resolve(ctx.baseDir, config.queueDir);
+    const dir = queueDirOf(config, ctx);
     let lease: { resource: ReceiverSide; release(): Promise<void> } | undefined;
     let cursor = 0;
     return {

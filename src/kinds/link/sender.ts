@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { defineSink } from '../../actors/kind.js';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkSender } from '../../link/sender.js';
 import { QueuedOffsets } from './queued-offsets.js';
+import { queueDirOf } from './queue-dir.js';
 import { linkSenderConfig, type LinkSenderConfig } from './sender-config.js';
 import { toWire } from './wire-mapping.js';
 
@@ -35,7 +35,7 @@ export const linkSenderKind = defineSink({
       'Each batch is fsynced to the disk queue before it is acked. Records straight from a kafka source are queued once (their topic/partition/offset is remembered, so a redelivery after a crash is skipped) and reach the receiver exactly once; other records redelivered after a crash are queued again.',
   },
   create(config: LinkSenderConfig, ctx) {
-    const dir = config.queueDir === undefined ? path.join(ctx.stateDir, 'queue') : path.resolve(ctx.baseDir, config.queueDir);
+    const dir = queueDirOf(config, ctx);
     let lease: { resource: SenderSide; release(): Promise<void> } | undefined;
     return {
       async connect() {
