@@ -8,14 +8,24 @@ export interface GraphNode {
   inputs: readonly string[];
 }
 
-/** Consumers of each id: the edges in the direction records flow. */
-function consumerMap(nodes: readonly GraphNode[]): Map<string, string[]> {
-  const known = new Set(nodes.map((n) => n.id));
-  const consumers = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
+/**
+ * The graph by index: each id's first actor, and each actor's consumers (the edges in the
+ * direction records flow) as actor indices. A repeated id is one vertex, its first actor.
+ */
+function adjacency(nodes: readonly GraphNode[]): { first: Map<string, number>; consumers: number[][] } {
+  const first = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    if (!first.has(n.id)) first.set(n.id, i);
+  });
+  const consumers: number[][] = nodes.map(() => []);
   for (const node of nodes) {
-    for (const input of node.inputs) if (known.has(input)) consumers.get(input)?.push(node.id);
+    const self = first.get(node.id) as number;
+    for (const input of node.inputs) {
+      const from = first.get(input);
+      if (from !== undefined) (consumers[from] as number[]).push(self);
+    }
   }
-  return consumers;
+  return { first, consumers };
 }
 
 /**
@@ -24,69 +34,80 @@ function consumerMap(nodes: readonly GraphNode[]): Map<string, string[]> {
  * order and is a shortest cycle through it. Unknown input ids are ignored.
  */
 export function findCycles(nodes: readonly GraphNode[]): string[][] {
-  const consumers = consumerMap(nodes);
-  const order = new Map(nodes.map((n, i) => [n.id, i]));
-  const cycles: string[][] = [];
-  for (const component of stronglyConnected(
-    nodes.map((n) => n.id),
-    consumers,
-  )) {
-    const start = component.reduce((a, b) => ((order.get(a) ?? 0) <= (order.get(b) ?? 0) ? a : b));
-    const members = new Set(component);
-    const selfLoop = consumers.get(start)?.includes(start) ?? false;
+  const { consumers } = adjacency(nodes);
+  const id = (i: number): string => (nodes[i] as GraphNode).id;
+  const cycles: number[][] = [];
+  for (const component of stronglyConnected(consumers)) {
+    const start = component.reduce((a, b) => Math.min(a, b));
+    const selfLoop = (consumers[start] as number[]).includes(start);
     if (component.length === 1 && !selfLoop) continue;
-    cycles.push(selfLoop ? [start, start] : shortestCycle(start, members, consumers));
+    cycles.push(selfLoop ? [start, start] : shortestCycle(start, new Set(component), consumers));
   }
-  return cycles.sort((a, b) => (order.get(a[0] ?? '') ?? 0) - (order.get(b[0] ?? '') ?? 0));
+  return cycles.sort((a, b) => (a[0] as number) - (b[0] as number)).map((cycle) => cycle.map(id));
 }
 
-/** Tarjan's algorithm. */
-function stronglyConnected(ids: readonly string[], next: Map<string, string[]>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const components: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, index.size);
-    low.set(v, index.get(v) ?? 0);
+/** Tarjan's algorithm, with an explicit stack: a chain of 100k actors must not overflow the call stack. */
+function stronglyConnected(next: readonly number[][]): number[][] {
+  const count = next.length;
+  const index = new Int32Array(count).fill(-1);
+  const low = new Int32Array(count);
+  const onStack = new Uint8Array(count);
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  const enter = (v: number): void => {
+    index[v] = counter;
+    low[v] = counter++;
     stack.push(v);
-    onStack.add(v);
-    for (const w of next.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
+    onStack[v] = 1;
+  };
+  for (let root = 0; root < count; root++) {
+    if (index[root] !== -1 || next[root] === undefined) continue;
+    const path = [root];
+    const edge = [0];
+    enter(root);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const v = path[top] as number;
+      const out = next[v] as number[];
+      const e = edge[top] as number;
+      if (e < out.length) {
+        edge[top] = e + 1;
+        const w = out[e] as number;
+        if (index[w] === -1) {
+          enter(w);
+          path.push(w);
+          edge.push(0);
+        } else if (onStack[w] === 1) low[v] = Math.min(low[v] as number, index[w] as number);
+        continue;
       }
-    }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      let w: string | undefined;
-      do {
-        w = stack.pop();
-        if (w === undefined) break;
-        onStack.delete(w);
+      path.pop();
+      edge.pop();
+      const parent = path[path.length - 1];
+      if (parent !== undefined) low[parent] = Math.min(low[parent] as number, low[v] as number);
+      if (low[v] !== index[v]) continue;
+      const component: number[] = [];
+      for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
+        onStack[w] = 0;
         component.push(w);
-      } while (w !== v);
+        if (w === v) break;
+      }
       components.push(component);
     }
-  };
-  for (const id of ids) if (!index.has(id)) visit(id);
+  }
   return components;
 }
 
 /** Breadth-first from `start` back to it, inside one component. */
-function shortestCycle(start: string, members: Set<string>, next: Map<string, string[]>): string[] {
-  const parent = new Map<string, string>();
+function shortestCycle(start: number, members: Set<number>, next: readonly number[][]): number[] {
+  const parent = new Map<number, number>();
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
-    const v = queue[head] ?? start;
-    for (const w of next.get(v) ?? []) {
+    const v = queue[head] as number;
+    for (const w of next[v] ?? []) {
       if (w === start) {
         const path = [start];
-        for (let u: string | undefined = v; u !== undefined && u !== start; u = parent.get(u))
-          path.splice(1, 0, u);
+        for (let u: number | undefined = v; u !== undefined && u !== start; u = parent.get(u)) path.splice(1, 0, u);
         return [...path, start];
       }
       if (members.has(w) && !parent.has(w)) {
@@ -102,31 +123,28 @@ function shortestCycle(start: string, members: Set<string>, next: Map<string, st
  * Ids in topological order: sources first (file order), then each actor once all its inputs
  * are placed (earliest in file order first), and actors without inputs that are not
  * sources (the dead-letter sink) only when nothing else is ready: last. Actors on a cycle,
- * and those downstream of one, are left out.
+ * and those downstream of one, are left out. A repeated id is placed once, as its first actor.
  */
 export function topologicalOrder(nodes: readonly GraphNode[]): string[] {
   // Kahn's algorithm; the ready actors wait in a heap keyed by (rank, file order).
-  const known = new Set(nodes.map((n) => n.id));
-  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const { first, consumers } = adjacency(nodes);
   const rank = (n: GraphNode): number => (n.role === 'source' ? 0 : n.inputs.length > 0 ? 1 : 2);
   const key = (i: number): number => rank(nodes[i] as GraphNode) * nodes.length + i;
-  const waiting = nodes.map((n) => new Set(n.inputs.filter((i) => known.has(i))).size);
-  const consumers = consumerMap(nodes);
+  const waiting = nodes.map((n, i) => (first.get(n.id) === i ? new Set(n.inputs.filter((input) => first.has(input))).size : -1));
   const ready = new MinHeap();
   waiting.forEach((w, i) => {
     if (w === 0) ready.push(key(i));
   });
   const placed: string[] = [];
-  const done = new Set<string>();
   for (let k = ready.pop(); k !== undefined; k = ready.pop()) {
-    const node = nodes[k % nodes.length] as GraphNode;
-    if (done.has(node.id)) continue; // a duplicate id: placed once, as before
-    done.add(node.id);
-    placed.push(node.id);
-    for (const consumer of new Set(consumers.get(node.id))) {
-      const i = index.get(consumer) as number;
-      waiting[i] = (waiting[i] as number) - 1;
-      if (waiting[i] === 0) ready.push(key(i));
+    const i = k % nodes.length;
+    placed.push((nodes[i] as GraphNode).id);
+    const seen = new Set<number>();
+    for (const consumer of consumers[i] as number[]) {
+      if (seen.has(consumer)) continue; // an input listed twice counts once
+      seen.add(consumer);
+      waiting[consumer] = (waiting[consumer] as number) - 1;
+      if (waiting[consumer] === 0) ready.push(key(consumer));
     }
   }
   return placed;

@@ -59,22 +59,23 @@ export function checkReferences(
   for (const node of nodes) {
     const seen = new Set<string>();
     for (const input of node.inputs) {
-      const at = ctx.map.locate(input.path);
+      // Located only when reported: most inputs never are.
+      const at = (): Position => ctx.map.locate(input.path);
       const target = byId.get(input.id);
       if (seen.has(input.id)) {
-        report(input.path, at, {
+        report(input.path, at(), {
           message: `duplicate input ${JSON.stringify(input.id)}`,
           hint: 'list each input once',
         });
       } else if (!target && !ctx.incomplete) {
         const hint = didYouMean(input.id, others(node.id));
-        report(input.path, at, {
+        report(input.path, at(), {
           message: `unknown input ${JSON.stringify(input.id)}`,
           expected: expectedFor(node.id),
           ...(hint ? { hint } : {}),
         });
       } else if (target?.role === 'sink') {
-        report(input.path, at, {
+        report(input.path, at(), {
           message: `input ${JSON.stringify(input.id)} is a sink`,
           expected: expectedFor(node.id),
           hint: 'sinks have no output to read',

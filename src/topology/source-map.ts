@@ -34,13 +34,18 @@ function keyOf(path: DocPath): string {
  */
 export class SourceMap {
   private readonly entries = new Map<string, SourceEntry>();
+  /** Entries marked broken: with none (the usual case) {@link isBroken} needs no lookups. */
+  private broken = 0;
 
   /** `position` turns an offset into the text into a line and column. */
   constructor(private readonly position: (offset: number) => Position = () => ({ line: 1, column: 1 })) {}
 
   /** Records where the value at `path` starts. */
   set(path: DocPath, entry: SourceEntry): void {
-    this.entries.set(keyOf(path), entry);
+    const key = keyOf(path);
+    if (this.entries.get(key)?.broken) this.broken--;
+    if (entry.broken) this.broken++;
+    this.entries.set(key, entry);
   }
 
   /** The entry recorded for exactly `path`. */
@@ -69,6 +74,7 @@ export class SourceMap {
 
   /** Whether `path` or one of its ancestors failed substitution. */
   isBroken(path: DocPath): boolean {
+    if (this.broken === 0) return false;
     for (let n = path.length; n > 0; n--) if (this.get(path.slice(0, n))?.broken) return true;
     return false;
   }

@@ -145,6 +145,10 @@ function resolveKind(
   report: Report,
 ): KindDefinition | undefined {
   if (ctx.map.isBroken(where)) return undefined;
+  if (typeof value === 'string') {
+    const kind = ctx.registry.findKind(role, value);
+    if (kind) return kind;
+  }
   const names = ctx.registry.kindNames(role);
   const expected =
     names.length > 0
@@ -165,8 +169,6 @@ function resolveKind(
     });
     return undefined;
   }
-  const kind = ctx.registry.findKind(role, value);
-  if (kind) return kind;
   const elsewhere = roles.find((r) => r !== role && ctx.registry.findKind(r, value));
   const hint = elsewhere ? `"${value}" is a ${elsewhere} kind` : didYouMean(value, names);
   report(where, ctx.map.locate(where), {

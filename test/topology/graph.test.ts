@@ -99,6 +99,17 @@ describe('findCycles', () => {
       ['s', 's'],
     ]);
   });
+
+  it('handles a chain of 200k actors, and a cycle closing it, without overflowing the call stack', () => {
+    const chain = [node('s0', 'source'), ...Array.from({ length: 200_000 }, (_, i) => node(`s${i + 1}`, 'stage', [`s${i}`]))];
+    expect(findCycles(chain)).toEqual([]);
+    expect(topologicalOrder(chain)).toHaveLength(200_001);
+    const closed = [node('a', 'stage', ['s200000']), ...chain.slice(1)];
+    closed[1] = node('s1', 'stage', ['a']);
+    const [cycle] = findCycles(closed);
+    expect(cycle?.slice(0, 3)).toEqual(['a', 's1', 's2']);
+    expect(cycle).toHaveLength(200_002);
+  });
 });
 
 describe('topologicalOrder', () => {
