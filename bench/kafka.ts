@@ -111,6 +111,7 @@ async function millraceConsume(transport: TransportConfig, topic: string, record
     maxBufferedRecords: 20_000,
     maxBufferedBytes: 32 * MB,
     sessionTimeoutMs: 10_000,
+    fetchBytesPerPartition: 128 * 1024,
     topicRefreshMs: 30_000,
   });
   const t0 = performance.now();

@@ -4,7 +4,7 @@
  * each pinned to its own core (`taskset`), interleaved rounds, medians. Each run copies the
  * whole input topic once (`until: end`) and is checked by the output topic's record count.
  *
- *   node --import tsx bench/scale.ts [--records 60000] [--rounds 3]
+ *   node --import tsx bench/scale.ts [--records 300000] [--rounds 3]
  *
  * On this 2-core machine the broker shares the cores with the millrace processes: its CPU time
  * per run is measured too, and the ratio is reported against that bound.
@@ -74,7 +74,7 @@ async function countRecords(admin: kafkajs.Admin, topic: string): Promise<number
   return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
 }
 
-export async function runScaleBench(records = 60_000, rounds = 3): Promise<Record<string, unknown>> {
+export async function runScaleBench(records = 300_000, rounds = 3): Promise<Record<string, unknown>> {
   // Other load on the cores weighs on two pinned processes more than on one: it is recorded.
   const loadBefore = os.loadavg()[0];
   const kafka = await ensureKafka('millrace-scale-bench', 25092);

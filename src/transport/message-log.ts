@@ -82,6 +82,8 @@ export interface ConsumerOptions {
   maxBufferedBytes: number;
   /** A member silent for this long leaves the group and its partitions are reassigned (Kafka only). */
   sessionTimeoutMs: number;
+  /** Compressed bytes asked of each partition per fetch (Kafka only; a larger first batch still comes whole). */
+  fetchBytesPerPartition: number;
 }
 
 /** Live view of one assigned partition. */

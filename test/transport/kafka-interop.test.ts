@@ -77,6 +77,7 @@ describe('interoperability with the Java Kafka tools (real broker)', () => {
       maxBufferedRecords: 10_000,
       maxBufferedBytes: 1 << 20,
       sessionTimeoutMs: 6000,
+      fetchBytesPerPartition: 128 * 1024,
       topicRefreshMs: 30_000,
     });
     await consumer.connect();

@@ -44,6 +44,14 @@ export const kafkaSourceConfig = z
       .positive()
       .default(32 * 1024 * 1024)
       .describe('Fetched bytes held before the partitions are paused (backpressure).'),
+    fetchBytesPerPartition: z
+      .number()
+      .int()
+      .min(1024)
+      .default(128 * 1024)
+      .describe(
+        'Kafka only: compressed bytes asked of each partition per fetch (at most a quarter of maxBufferedBytes; a larger first record batch still comes whole). Small fetches keep memory and CPU low; raise it (e.g. 1048576) when the brokers are far away and each fetch costs a long round trip.',
+      ),
     sessionTimeoutMs: z
       .number()
       .int()

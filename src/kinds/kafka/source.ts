@@ -113,6 +113,7 @@ export const kafkaSourceKind = defineSource({
           maxBufferedRecords: config.maxBufferedRecords,
           maxBufferedBytes: config.maxBufferedBytes,
           sessionTimeoutMs: config.sessionTimeoutMs,
+          fetchBytesPerPartition: config.fetchBytesPerPartition,
           topicRefreshMs: config.topicRefreshMs,
         });
         await consumer.connect();
