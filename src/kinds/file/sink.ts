@@ -47,7 +47,7 @@ export const fileSinkKind = defineSink({
   delivery: {
     guarantee: 'exactly-once',
     detail:
-      'Across process crashes (kill -9), and across power loss with fsync: batch, for records whose source gives positions (the file source in tail mode), straight or through stages; at start the file is cut back to the journalled length and replayed records already stored are skipped. Weaker: a replayed batch of a stage\'s output that is only partly stored, and a stage in a worker thread, are written again (at-least-once); so are records from sources without positions (generator, file once mode, kafka, hdfs). The sink must be its file\'s only writer (replicas share one writer in the process).',
+      'Across process crashes (kill -9), and across power loss with fsync: batch, for records whose source gives positions (the file source in tail mode, the kafka source by topic/partition offset, the link source), straight or through stages; at start the file is cut back to the journalled length and replayed records already stored are skipped. Weaker: a replayed batch of a stage\'s output that is only partly stored, and a stage in a worker thread, are written again (at-least-once); so are records from sources without positions (generator, file once mode, hdfs). A Kafka topic deleted and created again under the same name starts its offsets over: records up to the old topic\'s last stored offset would be taken for replays and skipped, so give the sink a new path (or remove its state directory) when a topic it reads is recreated. The sink must be its file\'s only writer (replicas share one writer in the process).',
   },
   create(config: z.output<typeof fileSinkConfig>, ctx) {
     const path = resolve(ctx.baseDir, config.path);
