@@ -96,6 +96,11 @@ export class MysqlDatabase implements Database {
     }
   }
 
+  /** None yet: the report scans the table (see Database.summary). */
+  async summary(): Promise<undefined> {
+    return undefined;
+  }
+
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, unknown>[]> {
     const pool = this.open();
     return classifyConnectionErrors('mysql query', async () => {
