@@ -26,8 +26,8 @@ export interface Database {
    */
   insert(rows: readonly EventRow[]): Promise<number>;
   /**
-   * The app/day summary tables when this database keeps them (see app-day-summary.ts): SQLite
-   * does; MariaDB/MySQL and SQLite files from before the summary do not, and the report scans.
+   * The app/day summary tables when this database keeps them (see app-day-summary.ts); none
+   * with `summary: false` or before a writer first built them: the report scans then.
    */
   summary(): Promise<SummaryTables | undefined>;
   /** Runs a read query; column values come back as strings, numbers or null. */
