@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
-import type { EventRow } from '../../src/db/event-row.js';
 import { MysqlDatabase } from '../../src/db/mysql.js';
-import { analyse, type Report } from '../../src/report/analysis.js';
+import { analyse } from '../../src/report/analysis.js';
 import { ensureMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
 import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
+import { eventRow, scanning, withoutTime } from './summary-kit.js';
 
 /** Rows over a small universe, so batches overlap and repeat. */
 const row = fc.record({
@@ -16,18 +15,6 @@ const row = fc.record({
   event: fc.constantFrom('ad_show', 'ad_click', 'purchase'),
   user: fc.option(fc.constantFrom('u1', 'u2', 'U1'), { nil: null }),
 });
-
-function eventRow(r: { file: string; line: number; app: string; day: string; event: string; user: string | null }): EventRow {
-  return { ...r, ts: `${r.day}T00:00:00.000Z`, fields: '{}' };
-}
-
-function scanning(db: Database): Database {
-  return Object.assign(Object.create(db) as Database, { summary: async () => undefined });
-}
-
-function withoutTime(report: Report): Report {
-  return { ...report, generatedAt: '' };
-}
 
 /** Needs a real MariaDB: the shared test server "a" (test/infra/mariadb). */
 describe('the app/day summary on MariaDB', () => {

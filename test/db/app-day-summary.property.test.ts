@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
-import type { EventRow } from '../../src/db/event-row.js';
 import { SqliteDatabase } from '../../src/db/sqlite.js';
-import { analyse, type Report } from '../../src/report/analysis.js';
+import { analyse } from '../../src/report/analysis.js';
+import { eventRow, scanning, withoutTime } from './summary-kit.js';
 
 const sqlite = { type: 'sqlite', synchronous: 'normal', busyTimeoutMs: 5000, summary: true } as const;
 
@@ -20,19 +19,6 @@ const row = fc.record({
   event: fc.constantFrom('ad_show', 'ad_click', 'purchase', 'page_view'),
   user: fc.option(fc.constantFrom('u1', 'u2', 'u3', 'u4'), { nil: null }),
 });
-
-function eventRow(r: { file: string; line: number; app: string; day: string; event: string; user: string | null }): EventRow {
-  return { ...r, ts: `${r.day}T00:00:00.000Z`, fields: '{}' };
-}
-
-/** The same database, answering as one without a summary: the report scans the rows. */
-function scanning(db: Database): Database {
-  return Object.assign(Object.create(db) as Database, { summary: async () => undefined });
-}
-
-function withoutTime(report: Report): Report {
-  return { ...report, generatedAt: '' };
-}
 
 describe('the app/day summary the SQLite database keeps beside the rows', () => {
   it('gives the report the scan gives, whatever batches arrive, replayed or overlapping, through one or two writers', async () => {
