@@ -9,13 +9,14 @@ export const STREAM_HEADER = 'millrace.stream';
 /** Kafka's rule for topic names. */
 export const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
-/** A Kafka message for `record`: key, encoded value, headers (plus the stream header), event time. */
-export function toMessage(record: LogRecord, encoding: ValueEncoding): OutgoingMessage {
+/** A Kafka message for `record`: key, encoded value, headers (plus the stream header, unless `streamHeader` is false), event time. */
+export function toMessage(record: LogRecord, encoding: ValueEncoding, streamHeader = true): OutgoingMessage {
   const message: OutgoingMessage = { value: encodeValue(record.value, encoding), timestamp: record.ts };
   if (record.key !== undefined) message.key = record.key;
-  if (record.headers !== undefined || record.stream !== undefined) {
+  const stream = streamHeader ? record.stream : undefined;
+  if (record.headers !== undefined || stream !== undefined) {
     const headers: Record<string, TextOrBytes> = { ...record.headers };
-    if (record.stream !== undefined) headers[STREAM_HEADER] = record.stream;
+    if (stream !== undefined) headers[STREAM_HEADER] = stream;
     message.headers = headers;
   }
   return message;
