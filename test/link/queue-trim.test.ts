@@ -82,14 +82,14 @@ describe('link sender queue: trimming and cap', () => {
     const sample = setInterval(() => (maxBytes = Math.max(maxBytes, sinkStatus(snd).queueBytes)), 5);
     try {
       await eventually(() => got.length >= count, { what: `${count} records mirrored`, timeoutMs: 120_000 });
-      await eventually(() => sinkStatus(snd).seqAcked === sinkStatus(snd).queued, { what: 'every queued record acknowledged', timeoutMs: 10_000 });
+      // Trimming follows the acks (a snapshot and an fsync per trim): give it a moment under load.
+      await eventually(() => sinkStatus(snd).seqAcked === sinkStatus(snd).queued && sinkStatus(snd).queueBytes <= 2 * SEGMENT, { what: 'every queued record acknowledged and trimmed', timeoutMs: 15_000 });
       clearInterval(sample);
       const s = sinkStatus(snd);
       // Untrimmed, the queue would hold all of it (about 6 MB); a batch may overshoot the cap once.
       expect(s.queued).toBe(count);
       expect(s.trimmedTo).toBeGreaterThan(count / 2);
       expect(maxBytes).toBeLessThan(CAP + 512 * 1024);
-      expect(s.queueBytes).toBeLessThanOrEqual(2 * SEGMENT);
       await new Promise((r) => setTimeout(r, 300));
       expectExactlyOnceInOrder(got, count);
     } finally {
