@@ -1,5 +1,6 @@
 import type { LogRecord } from '../streams/record.js';
 import type { ExpectedRecord, InputRecord } from './cases-schema.js';
+import { headersText, textOf } from '../core/text-or-bytes.js';
 
 /** Event time of input records that give none: 2024-01-01T00:00:00Z, so runs are repeatable. */
 export const DEFAULT_TS = 1_704_067_200_000;
@@ -38,8 +39,8 @@ export function viewRecord(record: LogRecord): RecordView {
   } else {
     view.value = record.value as string | Record<string, unknown>;
   }
-  if (record.key !== undefined) view.key = record.key;
-  if (record.headers !== undefined) view.headers = record.headers;
+  if (record.key !== undefined) view.key = textOf(record.key);
+  if (record.headers !== undefined) view.headers = headersText(record.headers);
   if (record.stream !== undefined) view.stream = record.stream;
   return view;
 }

@@ -1,5 +1,6 @@
 import type { LogRecord } from '../streams/record.js';
 import { isCanonicalTimestamp } from '../formats/line-format.js';
+import { textOf } from '../core/text-or-bytes.js';
 
 /** One stored line of a log file: the `database` sink's row, keyed by (file, line). */
 export interface EventRow {
@@ -55,7 +56,8 @@ function timestamp(value: unknown): string | { reason: string } {
 export function toRow(record: LogRecord): RowResult {
   const file = text(record.headers?.file, 'header file', columnLimits.file);
   if (typeof file !== 'string') return file;
-  const lineText = record.headers?.line;
+  const line = record.headers?.line;
+  const lineText = line === undefined ? undefined : textOf(line);
   if (lineText === undefined || !linePattern.test(lineText)) return { reason: `header line ${JSON.stringify(lineText) ?? 'missing'} is not a positive line number` };
   const value = record.value;
   if (typeof value !== 'object' || value instanceof Uint8Array || Array.isArray(value)) return { reason: 'value is not a parsed record object' };

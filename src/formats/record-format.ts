@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { payloadText, type LogRecord } from '../streams/record.js';
+import { headersText, textOf } from '../core/text-or-bytes.js';
 
 export const recordFormatSchema = z
   .enum(['jsonl', 'lines'])
@@ -16,7 +17,10 @@ export function formatRecords(records: readonly LogRecord[], format: RecordForma
       continue;
     }
     const value = typeof r.value === 'string' || r.value instanceof Uint8Array ? payloadText(r.value) : r.value;
-    out += JSON.stringify({ value, key: r.key, stream: r.stream, ts: r.ts, headers: r.headers }) + '\n';
+    // Bytes keys and headers are written as text, like byte values (invalid UTF-8 becomes U+FFFD).
+    const key = r.key === undefined ? undefined : textOf(r.key);
+    const headers = r.headers === undefined ? undefined : headersText(r.headers);
+    out += JSON.stringify({ value, key, stream: r.stream, ts: r.ts, headers }) + '\n';
   }
   return out;
 }

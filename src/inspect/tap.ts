@@ -1,5 +1,6 @@
 import type { Outputs } from '../actors/pump/outputs.js';
 import type { LogRecord } from '../streams/record.js';
+import { headersText, textOf } from '../core/text-or-bytes.js';
 
 /** A sampled record as `tap` prints it: the value as text (UTF-8), base64 or JSON. */
 export interface TappedRecord {
@@ -29,9 +30,9 @@ function tapped(actor: string, r: LogRecord): TappedRecord {
     out.value = clean ? text : buf.toString('base64');
     out.encoding = clean ? 'utf8' : 'base64';
   }
-  if (r.key !== undefined) out.key = r.key;
+  if (r.key !== undefined) out.key = textOf(r.key);
   if (r.stream !== undefined) out.stream = r.stream;
-  if (r.headers !== undefined) out.headers = r.headers;
+  if (r.headers !== undefined) out.headers = headersText(r.headers);
   return out;
 }
 

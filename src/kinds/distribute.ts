@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeadRecord } from '../actors/io.js';
 import { defineStage } from '../actors/kind.js';
 import type { Json, LogRecord } from '../streams/record.js';
+import { textOf } from '../core/text-or-bytes.js';
 
 export const distributeConfig = z
   .strictObject({
@@ -73,10 +74,10 @@ export const distributeKind = defineStage({
     let turn = ctx.replica % n;
     const sent = new Array<number>(n).fill(0);
     const routeKey = (record: LogRecord): string | undefined => {
-      if (config.by === 'key') return record.key;
+      if (config.by === 'key') return record.key === undefined ? undefined : textOf(record.key);
       const name = config.field as string;
       const header = record.headers?.[name];
-      if (header !== undefined) return header;
+      if (header !== undefined) return textOf(header);
       const value = record.value;
       if (typeof value !== 'object' || value instanceof Uint8Array || Array.isArray(value))
         return undefined;

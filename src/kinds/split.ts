@@ -3,6 +3,7 @@ import type { DeadRecord } from '../actors/io.js';
 import { defineStage } from '../actors/kind.js';
 import { payloadText, type LogRecord } from '../streams/record.js';
 import { intHeader, payloadKind } from '../streams/derive.js';
+import type { TextOrBytes } from '../core/text-or-bytes.js';
 
 export const splitConfig = z
   .strictObject({
@@ -44,15 +45,15 @@ export function truncateUtf8(line: string, maxBytes: number): string {
 const CHUNK_HEADERS = new Set(['firstLine', 'replaced', 'truncated']);
 
 /** The chunk's headers that hold for each of its lines, and `line` for each line to set. */
-function lineHeaders(chunk: LogRecord): Record<string, string> {
-  const out: Record<string, string> = {};
+function lineHeaders(chunk: LogRecord): Record<string, TextOrBytes> {
+  const out: Record<string, TextOrBytes> = {};
   for (const [name, value] of Object.entries(chunk.headers ?? {}))
     if (!CHUNK_HEADERS.has(name)) out[name] = value;
   out.line = '';
   return out;
 }
 
-function lineRecord(chunk: LogRecord, value: string, headers: Record<string, string>): LogRecord {
+function lineRecord(chunk: LogRecord, value: string, headers: Record<string, TextOrBytes>): LogRecord {
   const out: LogRecord = { value, ts: chunk.ts, headers };
   if (chunk.key !== undefined) out.key = chunk.key;
   if (chunk.stream !== undefined) out.stream = chunk.stream;
@@ -113,7 +114,7 @@ export const splitKind = defineStage({
             }
             // V8 clones a spread object whole when the copy gets no new key, so `base` already
             // has `line`: faster than Object.assign, while a spread plus a new key is far slower.
-            const headers: Record<string, string> = { ...base };
+            const headers: Record<string, TextOrBytes> = { ...base };
             headers.line = String(first + i);
             if (chunkTruncated || tooLong(line, config.maxLineBytes)) {
               line = truncateUtf8(line, config.maxLineBytes);

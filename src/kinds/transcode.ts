@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import { canonicalCharset, charsetNames, decodeText, detectCharset, stripBom, type Decoded } from '../formats/charsets.js';
 import { derive, intHeader, payloadKind } from '../streams/derive.js';
 import { sniffUtf16 } from '../formats/utf16-sniff.js';
+import { textOf } from '../core/text-or-bytes.js';
 
 export const transcodeConfig = z
   .strictObject({
@@ -91,7 +92,8 @@ export const transcodeKind = defineStage({
             });
             continue;
           }
-          const declared = record.headers?.charset;
+          const declaredHeader = record.headers?.charset;
+          const declared = declaredHeader === undefined ? undefined : textOf(declaredHeader);
           const chunk = intHeader(record, 'chunk', 0);
           let charset = fixed ?? (declared !== undefined ? canonicalCharset(declared) : undefined);
           let decoded: Decoded | undefined;
@@ -106,7 +108,7 @@ export const transcodeKind = defineStage({
               charset = 'utf-8';
               decoded = { text: bytes.toString('utf8'), replaced: 0 };
             } else {
-              charset = detected.charsetOf(record.headers?.file, chunk, () => detectCharset(value, config.candidates));
+              charset = detected.charsetOf(fileHeader(record), chunk, () => detectCharset(value, config.candidates));
             }
           }
           decoded ??= decodeText(value, charset);
@@ -131,3 +133,8 @@ export const transcodeKind = defineStage({
     };
   },
 });
+
+function fileHeader(record: LogRecord): string | undefined {
+  const file = record.headers?.file;
+  return file === undefined ? undefined : textOf(file);
+}

@@ -3,6 +3,7 @@ import { decodeRecords, encodeRecords, type WireRecord } from './wire-record.js'
 
 const TOPIC = 'link';
 const DOWNSTREAM = 'downstream';
+const TRIMMED = 'trimmed';
 
 /**
  * One side's disk queue: an embedded-log topic with one partition, fsynced before every append
@@ -10,12 +11,16 @@ const DOWNSTREAM = 'downstream';
  * queue's end is the highest sequence number it holds.
  */
 export class DiskQueue {
-  private constructor(private readonly log: EmbeddedLog) {}
+  private constructor(
+    private readonly log: EmbeddedLog,
+    private readonly segmentBytes: number,
+  ) {}
 
-  static async open(dir: string): Promise<DiskQueue> {
-    const log = await EmbeddedLog.open({ dir, fsync: { mode: 'batch' } });
+  /** `segmentBytes`: the unit of trimming (whole segments of acknowledged records are deleted). */
+  static async open(dir: string, segmentBytes = 16 * 1024 * 1024): Promise<DiskQueue> {
+    const log = await EmbeddedLog.open({ dir, segmentBytes, fsync: { mode: 'batch' } });
     if (!log.topics().includes(TOPIC)) await log.createTopic(TOPIC, { partitions: 1 });
-    return new DiskQueue(log);
+    return new DiskQueue(log, segmentBytes);
   }
 
   /** Highest sequence number held (0: empty). */
@@ -28,11 +33,54 @@ export class DiskQueue {
     return this.log.startOffset(TOPIC, 0) + 1;
   }
 
-  /** Appends durably; resolves with the last sequence number given. */
+  /** Bytes the queue takes on disk. */
+  get sizeBytes(): number {
+    return this.log.describePartition(TOPIC, 0).sizeBytes;
+  }
+
+  /** Whether {@link trimThrough} of `seq` would delete a segment. */
+  canTrim(seq: number): boolean {
+    const segments = this.log.describePartition(TOPIC, 0).segments;
+    return segments.length > 1 && (segments[0] as { nextOffset: number }).nextOffset <= seq;
+  }
+
+  /**
+   * The highest sequence number the queue may have deleted (sender side: the receiver had
+   * acknowledged it). Durable; 0 when nothing was trimmed.
+   */
+  get trimmed(): number {
+    return this.log.committedOffset(TRIMMED, TOPIC, 0) ?? 0;
+  }
+
+  /**
+   * Deletes the whole segments holding only sequence numbers up to `seq` (acknowledged by the
+   * receiver, or delivered downstream); {@link trimmed} is made durable first.
+   */
+  async trimThrough(seq: number): Promise<void> {
+    if (seq > this.trimmed) await this.log.commitOffset(TRIMMED, TOPIC, 0, seq);
+    // Sequence number s is offset s - 1: offsets below seq are s <= seq.
+    await this.log.deleteRecordsBefore(TOPIC, 0, seq);
+  }
+
+  /**
+   * Appends durably; resolves with the last sequence number given. Appended in pieces of at most
+   * half a segment, so no segment grows far past `segmentBytes` and each can be trimmed.
+   */
   async append(records: readonly WireRecord[]): Promise<number> {
     if (records.length === 0) return this.head;
-    await this.log.append(TOPIC, 0, records.map((r) => ({ value: encodeRecords([r]), ts: r.ts })));
-    return this.head;
+    const pieces: { value: Buffer; ts: number }[][] = [[]];
+    let bytes = 0;
+    for (const r of records) {
+      const entry = { value: encodeRecords([r]), ts: r.ts };
+      if (bytes > 0 && bytes + entry.value.length > this.segmentBytes / 2) {
+        pieces.push([]);
+        bytes = 0;
+      }
+      (pieces[pieces.length - 1] as { value: Buffer; ts: number }[]).push(entry);
+      bytes += entry.value.length;
+    }
+    const results = await Promise.all(pieces.map((piece) => this.log.append(TOPIC, 0, piece)));
+    return (results[results.length - 1] as { lastOffset: number }).lastOffset + 1;
   }
 
   /** Records from sequence number `seq` on, within the limits. */

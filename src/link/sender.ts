@@ -20,6 +20,8 @@ export interface LinkSenderOptions {
   ackTimeoutMs: number;
   backoff: { initialMs: number; maxMs: number };
   log: Logger;
+  /** Called when the receiver acknowledged more records. */
+  onAcked?(): void;
 }
 
 /** Counters of the sending side, for `status()`. */
@@ -92,7 +94,8 @@ export class LinkSender {
     const socket = net.connect({ host: this.o.host, port: this.o.port, noDelay: true });
     this.socket = socket;
     const reader = new FrameReader(this.o.maxFrameBytes);
-    const window = new SenderWindow(this.o.windowBytes);
+    // What was trimmed had been acknowledged: a receiver now below it lost data.
+    const window = new SenderWindow(this.o.windowBytes, Math.max(this.stats.seqAcked, this.o.queue.trimmed));
     let failure: Error | undefined;
     let welcome: number | undefined;
     let lastProgress = Date.now();
@@ -157,8 +160,10 @@ export class LinkSender {
     }
     if (f.type !== 'ack') throw new LinkProtocolError(`unexpected ${f.type} frame from the receiver`);
     if (f.persisted > window.acked) progressed();
+    const before = window.acked;
     window.ack(f.persisted);
     this.stats.seqAcked = window.acked;
+    if (window.acked > before) this.o.onAcked?.();
     for (const [last, at] of sentAt) {
       if (last > f.persisted) break;
       this.stats.rttMs = Math.round(performance.now() - at);

@@ -13,7 +13,14 @@ export class SenderWindow {
   private inflight: { last: number; bytes: number }[] = [];
   private inflightBytes = 0;
 
-  constructor(private readonly windowBytes: number) {}
+  /** `acked`: what the receiver is known to have acknowledged before (by an earlier connection). */
+  constructor(
+    private readonly windowBytes: number,
+    acked = 0,
+  ) {
+    this.acked = acked;
+    this.next = acked + 1;
+  }
 
   /**
    * A new connection's handshake said the receiver has persisted up to `persisted`. Resends start

@@ -211,6 +211,16 @@ export class EmbeddedLog {
     return this.offsets.committed(group, topic, partition);
   }
 
+  /**
+   * Deletes the oldest segments of a partition while every record they hold is below `offset`
+   * (whole segments only, never the active one: the log start may stay below `offset`); returns
+   * the number of segments deleted. For a log used as a queue, trimmed once consumed.
+   */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {
+    this.assertOpen();
+    return this.part(topic, partition).deleteBefore(offset);
+  }
+
   /** Applies retention now (also runs every `retention.checkIntervalMs`); returns segments deleted. */
   async enforceRetention(now: number = Date.now()): Promise<number> {
     this.assertOpen();

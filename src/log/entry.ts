@@ -1,13 +1,14 @@
 import { InvalidRecord } from './errors.js';
+import type { TextOrBytes } from '../core/text-or-bytes.js';
 
 /** A record as given to {@link EmbeddedLog.append}. */
 export interface LogEntry {
-  /** Optional partitioning / compaction key (UTF-8). */
-  key?: string;
+  /** Optional partitioning / compaction key: text (stored as UTF-8) or bytes, read back as {@link textOrBytes}. */
+  key?: TextOrBytes;
   /** Opaque payload. */
   value: Uint8Array;
-  /** Optional string headers (UTF-8 names and values). */
-  headers?: Record<string, string>;
+  /** Optional headers: UTF-8 names; values text or bytes, like the key. */
+  headers?: Record<string, TextOrBytes>;
   /** Record timestamp in milliseconds (any finite number; used by age retention). */
   ts: number;
 }
@@ -36,13 +37,13 @@ export function assertLogEntry(rec: unknown, index: number): asserts rec is LogE
   if (typeof r.ts !== 'number' || !Number.isFinite(r.ts)) {
     throw new InvalidRecord(`record ${index}: ts must be a finite number`);
   }
-  if (r.key !== undefined && typeof r.key !== 'string') {
-    throw new InvalidRecord(`record ${index}: key must be a string when present`);
+  if (r.key !== undefined && typeof r.key !== 'string' && !(r.key instanceof Uint8Array)) {
+    throw new InvalidRecord(`record ${index}: key must be a string or bytes when present`);
   }
   if (r.headers !== undefined) {
     if (!isPlainObject(r.headers)) throw new InvalidRecord(`record ${index}: headers must be a plain object`);
     for (const v of Object.values(r.headers)) {
-      if (typeof v !== 'string') throw new InvalidRecord(`record ${index}: header values must be strings`);
+      if (typeof v !== 'string' && !(v instanceof Uint8Array)) throw new InvalidRecord(`record ${index}: header values must be strings or bytes`);
     }
   }
 }

@@ -25,6 +25,7 @@ export {
   CorruptRecord,
 } from './errors.js';
 export type { LogEntry, StoredEntry } from './entry.js';
+export { writeFileAtomic } from './fs-util.js';
 export type { AppendResult, FlushedPosition } from './partition-log.js';
 export type { ReadLimits, ReadResult } from './partition-reader.js';
 export type { PartitionRecovery } from './partition-open.js';

@@ -151,14 +151,30 @@ export class PartitionLog {
       // Seal an active segment whose newest record expired so an idle partition can age out too.
       if (ms !== null && active.size > 0 && now - active.maxTimestamp > ms) await this.roll();
       const closed = this.segments.slice(0, -1);
-      const n = countSegmentsToDelete(closed, this.active.size, { bytes, ms }, now);
-      if (n === 0) return 0;
-      // Advance the log start before unlinking so readers fail cleanly instead of hitting a missing file.
-      const doomed = this.segments.splice(0, n);
-      for (const seg of doomed) await seg.delete();
-      await fsyncDir(this.dir);
-      return n;
+      return this.deleteOldest(countSegmentsToDelete(closed, this.active.size, { bytes, ms }, now));
     });
+  }
+
+  /**
+   * Deletes the closed segments that hold only offsets below `offset` (the active segment stays);
+   * returns the number deleted. The new log start is durable when it resolves.
+   */
+  deleteBefore(offset: number): Promise<number> {
+    return this.queue.run(async () => {
+      if (this.closed || this.failure !== undefined) return 0;
+      let n = 0;
+      while (n < this.segments.length - 1 && (this.segments[n] as Segment).nextOffset <= offset) n++;
+      return this.deleteOldest(n);
+    });
+  }
+
+  private async deleteOldest(n: number): Promise<number> {
+    if (n === 0) return 0;
+    // Advance the log start before unlinking so readers fail cleanly instead of hitting a missing file.
+    const doomed = this.segments.splice(0, n);
+    for (const seg of doomed) await seg.delete();
+    await fsyncDir(this.dir);
+    return n;
   }
 
   /** Waits for queued writes, fsyncs, and closes every segment. */

@@ -25,6 +25,7 @@
 import { crc32 } from 'node:zlib';
 import { InvalidRecord } from './errors.js';
 import type { LogEntry, StoredEntry } from './entry.js';
+import { byteLengthOf, textOrBytes, type TextOrBytes } from '../core/text-or-bytes.js';
 
 export const FRAME_HEADER_BYTES = 8;
 const FORMAT_VERSION = 1;
@@ -37,17 +38,22 @@ const TWO_32 = 2 ** 32;
 /** Encoded size of the frame holding `rec` (header included). */
 export function frameSize(rec: LogEntry): number {
   let size = FRAME_HEADER_BYTES + MIN_BODY_BYTES + rec.value.byteLength;
-  if (rec.key !== undefined) size += Buffer.byteLength(rec.key, 'utf8');
+  if (rec.key !== undefined) size += byteLengthOf(rec.key);
   if (rec.headers !== undefined) {
     for (const [k, v] of Object.entries(rec.headers)) {
-      size += 8 + Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8');
+      size += 8 + Buffer.byteLength(k, 'utf8') + byteLengthOf(v);
     }
   }
   return size;
 }
 
-function writeString(buf: Buffer, pos: number, s: string): number {
-  const n = buf.write(s, pos + 4, 'utf8');
+function writeString(buf: Buffer, pos: number, s: TextOrBytes): number {
+  let n: number;
+  if (typeof s === 'string') n = buf.write(s, pos + 4, 'utf8');
+  else {
+    buf.set(s, pos + 4);
+    n = s.byteLength;
+  }
   buf.writeUInt32BE(n, pos);
   return pos + 4 + n;
 }
@@ -114,6 +120,13 @@ function readString(buf: Buffer, pos: number, end: number): [string, number] {
   return [buf.toString('utf8', start, start + n), start + n];
 }
 
+function readTextOrBytes(buf: Buffer, pos: number, end: number): [TextOrBytes, number] {
+  const n = buf.readUInt32BE(pos);
+  const start = pos + 4;
+  if (start + n > end) throw new InvalidRecord('string field overruns frame');
+  return [textOrBytes(buf.subarray(start, start + n)), start + n];
+}
+
 /**
  * Decodes a frame already validated by {@link checkFrame}. The returned
  * value is a view into `buf` (no copy).
@@ -125,19 +138,19 @@ export function decodeFrame(buf: Buffer, pos: number): StoredEntry {
   const offset = buf.readUInt32BE(bodyStart + 2) * TWO_32 + buf.readUInt32BE(bodyStart + 6);
   const ts = buf.readDoubleBE(bodyStart + 10);
   let p = bodyStart + 18;
-  let key: string | undefined;
-  if ((flags & FLAG_KEY) !== 0) [key, p] = readString(buf, p, end);
+  let key: TextOrBytes | undefined;
+  if ((flags & FLAG_KEY) !== 0) [key, p] = readTextOrBytes(buf, p, end);
   else p += 4;
   const headerCount = buf.readUInt32BE(p);
   p += 4;
-  let headers: Record<string, string> | undefined;
+  let headers: Record<string, TextOrBytes> | undefined;
   if ((flags & FLAG_HEADERS) !== 0) {
-    const pairs: [string, string][] = [];
+    const pairs: [string, TextOrBytes][] = [];
     for (let i = 0; i < headerCount; i++) {
       let name: string;
-      let value: string;
+      let value: TextOrBytes;
       [name, p] = readString(buf, p, end);
-      [value, p] = readString(buf, p, end);
+      [value, p] = readTextOrBytes(buf, p, end);
       pairs.push([name, value]);
     }
     // fromEntries defines own properties, so a "__proto__" header stays data.

@@ -1,4 +1,5 @@
 import type { Payload, LogRecord } from './record.js';
+import { textOf, type TextOrBytes } from '../core/text-or-bytes.js';
 
 /**
  * A new record with `value` and the input's headers plus `headers` (records are never mutated
@@ -10,7 +11,7 @@ import type { Payload, LogRecord } from './record.js';
 export function derive(
   record: LogRecord,
   value: Payload,
-  headers: Record<string, string>,
+  headers: Record<string, TextOrBytes>,
 ): LogRecord {
   const out: LogRecord = {
     value,
@@ -24,7 +25,8 @@ export function derive(
 
 /** A decimal header as a non-negative integer, or `fallback` when absent or malformed. */
 export function intHeader(record: LogRecord, name: string, fallback: number): number {
-  const raw = record.headers?.[name];
+  const header = record.headers?.[name];
+  const raw = header === undefined ? undefined : textOf(header);
   if (raw === undefined || !/^\d+$/.test(raw)) return fallback;
   return Number(raw);
 }

@@ -1,3 +1,5 @@
+import type { TextOrBytes } from '../core/text-or-bytes.js';
+
 /** A JSON value, for structured record payloads produced by parsing stages. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -7,12 +9,14 @@ export type Payload = Uint8Array | string | { [key: string]: Json };
 /** One log or event record. Records never travel alone: they move in a {@link Batch}. */
 export interface LogRecord {
   value: Payload;
-  key?: string;
+  /** Text, or bytes when the key is not valid UTF-8 (kept exactly, see {@link ../core/text-or-bytes.js}). */
+  key?: TextOrBytes;
   /** Stream id (design 5: one stream per collection agent). */
   stream?: string;
   /** Event time, ms since the epoch. */
   ts: number;
-  headers?: Record<string, string>;
+  /** Values are text, or bytes when not valid UTF-8. */
+  headers?: Record<string, TextOrBytes>;
 }
 
 /**
@@ -49,7 +53,7 @@ const HEADERS_ALLOWANCE = 64;
 /** Approximate size of a record: payload plus key, plus a flat allowance for headers. */
 export function recordBytes(record: LogRecord): number {
   let n = payloadBytes(record.value);
-  if (record.key !== undefined) n += record.key.length;
+  if (record.key !== undefined) n += typeof record.key === 'string' ? record.key.length : record.key.byteLength;
   if (record.headers !== undefined) n += HEADERS_ALLOWANCE;
   return n;
 }

@@ -9,6 +9,7 @@ import { HandoffBuffer } from './handoff-buffer.js';
 import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionRange, PartitionStatus } from './message-log.js';
 import { OffsetOutOfRangeError } from './offset-out-of-range.js';
 import { PartitionTable, type PartitionState } from './partition-table.js';
+import { bytesOf } from '../core/text-or-bytes.js';
 
 /** The embedded log has no long poll: an idle consumer looks for new records this often. */
 const POLL_MS = 20;
@@ -17,7 +18,7 @@ const READ_LIMITS = { maxRecords: 2000, maxBytes: 1024 * 1024 };
 function toConsumed(r: StoredEntry): ConsumedMessage {
   return {
     offset: r.offset,
-    key: r.key === undefined ? null : Buffer.from(r.key, 'utf8'),
+    key: r.key === undefined ? null : bytesOf(r.key),
     value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
     headers: r.headers ?? {},
     timestamp: r.ts,

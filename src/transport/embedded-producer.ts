@@ -4,6 +4,7 @@ import type { LogEntry } from '../log/index.js';
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
 import { ensureTopic } from './embedded-topics.js';
 import type { LogProducer, OutgoingMessage } from './message-log.js';
+import { bytesOf } from '../core/text-or-bytes.js';
 
 /** kafkajs' partitioner wants broker metadata; on the embedded log every partition is local. */
 function localPartitions(count: number): PartitionMetadata[] {
@@ -40,7 +41,7 @@ export class EmbeddedLogProducer implements LogProducer {
     if (partitionMetadata === undefined) this.metadata.set(count, (partitionMetadata = localPartitions(count)));
     const byPartition = new Map<number, LogEntry[]>();
     for (const m of messages) {
-      const partition = this.partitioner({ topic, partitionMetadata, message: { key: m.key ?? null, value: m.value } });
+      const partition = this.partitioner({ topic, partitionMetadata, message: { key: m.key === undefined ? null : typeof m.key === 'string' ? m.key : bytesOf(m.key), value: m.value } });
       let list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, (list = []));
       const record: LogEntry = { value: m.value, ts: m.timestamp ?? Date.now() };

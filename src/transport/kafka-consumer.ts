@@ -6,6 +6,7 @@ import { asNotConnected, createKafka, type KafkaTransport } from './kafka-client
 import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionRange, PartitionStatus } from './message-log.js';
 import { OffsetOutOfRangeError } from './offset-out-of-range.js';
 import { PartitionTable, partitionKey } from './partition-table.js';
+import { textOrBytes, type TextOrBytes } from '../core/text-or-bytes.js';
 
 /** What kafkajs 2.2.4 logs right before it resets an out-of-range offset and commits the reset. */
 const OUT_OF_RANGE_LOG = 'Offset out of range, resetting to default offset';
@@ -26,10 +27,10 @@ function clamp(n: number, min: number, max: number): number {
 }
 
 function toConsumed(m: KafkaMessage): ConsumedMessage {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, TextOrBytes> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) headers[name] = first.toString();
+    if (first !== undefined) headers[name] = typeof first === 'string' ? first : textOrBytes(first);
   }
   return { offset: Number(m.offset), key: m.key, value: m.value, headers, timestamp: Number(m.timestamp) };
 }

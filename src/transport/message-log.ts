@@ -5,12 +5,14 @@
  * stay far below 2^53 in practice).
  */
 
+import type { TextOrBytes } from '../core/text-or-bytes.js';
+
 /** One message to append. */
 export interface OutgoingMessage {
   /** Partitioning key: Kafka's default murmur2 partitioner picks the partition from it. */
-  key?: string;
+  key?: TextOrBytes;
   value: Buffer;
-  headers?: Record<string, string>;
+  headers?: Record<string, TextOrBytes>;
   /** Event time, ms since the epoch. */
   timestamp?: number;
 }
@@ -40,7 +42,8 @@ export interface ConsumedMessage {
   offset: number;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string>;
+  /** Text when valid UTF-8, else the bytes (see {@link ../core/text-or-bytes.js}). */
+  headers: Record<string, TextOrBytes>;
   timestamp: number;
 }
 

@@ -72,7 +72,7 @@ async function linesOf(chunks: LogRecord[], s: Sample): Promise<[string | undefi
     chunks,
   );
   const lines = await runStage(splitKind, { skipEmpty: s.skipEmpty }, text.records);
-  return lines.records.map((r) => [r.headers?.line, r.value]);
+  return lines.records.map((r) => [r.headers?.line as string | undefined, r.value]);
 }
 
 /** The same lines from the whole file as one chunk: what any chunking must give. */

@@ -46,7 +46,7 @@ transport: { type: embedded, dir: ${JSON.stringify(srcLog)} }
 sources:
   in: { kind: kafka, topics: [orders], group: mirror, encoding: raw }
 sinks:
-  out: { kind: link, inputs: [in], link: test-link, host: 127.0.0.1, port: ${port}, maxBatchRecords: 200, ackTimeoutMs: 5000, backoff: { initialMs: 50, maxMs: 500 } }
+  out: { kind: link, inputs: [in], link: test-link, host: 127.0.0.1, port: ${port}, maxBatchRecords: 200, ackTimeoutMs: 5000, backoff: { initialMs: 50, maxMs: 500 }, queueSegmentBytes: 65536, maxQueueBytes: 262144 }
 `;
     const receiver = topologyDir(`name: receiver
 dataDir: data

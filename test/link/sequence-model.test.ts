@@ -60,6 +60,8 @@ class World {
   senderDurable: number[] = [];
   senderPending: number[] = [];
   window = new SenderWindow(6);
+  /** The sender's durable trim point (what it trimmed had been acknowledged). */
+  trimmed = 0;
   // Receiver disk queue: durable records at seq 1.., pending = admitted but not flushed.
   receiverDurable: number[] = [];
   receiverPending: number[] = [];
@@ -156,6 +158,7 @@ class World {
       case 'trim': {
         const drop = Math.min(this.window.acked - this.senderTail + 1, this.senderDurable.length);
         if (drop <= 0) return;
+        this.trimmed = this.window.acked;
         this.senderDurable.splice(0, drop);
         this.senderTail += drop;
         return;
@@ -165,7 +168,8 @@ class World {
         this.senderPending = [];
         // The source re-offers what the sender never made durable.
         this.offered = this.upstreamAcked;
-        this.window = new SenderWindow(6);
+        // A restarted sender starts from its trim point: a receiver reporting less lost data.
+        this.window = new SenderWindow(6, this.trimmed);
         this.close();
         return;
       case 'crashReceiver':

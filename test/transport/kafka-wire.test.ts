@@ -8,11 +8,12 @@ import { crc32c } from '../../src/transport/kafka-wire/crc32c.js';
 import { groupByPartition, murmur2 } from '../../src/transport/kafka-wire/partitioning.js';
 import { CODEC, writeRecordBatch } from '../../src/transport/kafka-wire/record-batch.js';
 import type { OutgoingMessage } from '../../src/transport/message-log.js';
+import { bytesOf } from '../../src/core/text-or-bytes.js';
 
 // kafkajs' own implementations are the reference the wire encoder must agree with.
 const require = createRequire(import.meta.url);
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
-const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (k: string) => number;
+const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (k: string | Buffer) => number;
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{
   firstSequence: number;
@@ -22,10 +23,11 @@ const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as
 
 const message = fc.record(
   {
-    key: fc.string({ unit: 'grapheme', maxLength: 40 }),
+    // Text keys and header values, and bytes that need not be UTF-8.
+    key: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.uint8Array({ maxLength: 40 })),
     value: fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
     // (names of Object.prototype members are left out: kafkajs decodes headers into a plain object)
-    headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((n) => !(n in {})), fc.string({ unit: 'grapheme', maxLength: 30 }), { maxKeys: 3 }),
+    headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((n) => !(n in {})), fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.uint8Array({ maxLength: 30 })), { maxKeys: 3 }),
     timestamp: fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
   },
   { requiredKeys: ['value'] },
@@ -50,6 +52,10 @@ describe('kafka wire encoding', () => {
 
   it('murmur2 of a key matches the Java partitioner as kafkajs implements it, for any unicode key', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (k) => murmur2(k) === kafkajsMurmur2(k)));
+  });
+
+  it('murmur2 of a binary key is murmur2 of its bytes, as kafkajs hashes a Buffer key', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (a) => murmur2(a) === kafkajsMurmur2(Buffer.from(a))));
   });
 
   it('grouping keeps each partition in send order, keyed records on their murmur2 partition and unkeyed on the sticky one', () => {
@@ -86,10 +92,10 @@ describe('kafka wire encoding', () => {
         decoded.records.forEach((r, i) => {
           const m = messages[i]!;
           expect(r.offset).toBe(String(i));
-          expect(r.key === null ? undefined : r.key.toString('utf8')).toBe(m.key);
+          expect(r.key === null ? undefined : r.key.toString('hex')).toBe(m.key === undefined ? undefined : bytesOf(m.key).toString('hex'));
           expect(Buffer.compare(r.value, m.value)).toBe(0);
           expect(r.timestamp).toBe(String(m.timestamp ?? 1_700_000_000_000));
-          expect(Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.toString('utf8')]))).toEqual(m.headers ?? {});
+          expect(Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.toString('hex')]))).toEqual(Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, bytesOf(v).toString('hex')])));
         });
       }),
       { numRuns: 60 },

@@ -4,6 +4,7 @@ import type { Channel } from '../../streams/channel.js';
 import { rejectedBy, type Origin } from '../../streams/origin.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { DeadRecord } from '../io.js';
+import { headersText, textOf } from '../../core/text-or-bytes.js';
 
 /** What a dead-letter record's value holds: enough to find, understand and replay the input. */
 export interface DeadLetterEntry {
@@ -56,11 +57,11 @@ export class DeadLetters {
         reason,
         actor,
         position: own ?? position,
-        key: record.key ?? null,
+        key: record.key === undefined ? null : textOf(record.key),
         ts: record.ts,
         ...encodeValue(record.value),
       };
-      if (record.headers !== undefined) entry.headers = record.headers;
+      if (record.headers !== undefined) entry.headers = headersText(record.headers);
       return { value: entry as unknown as { [key: string]: Json }, ts: Date.now() };
     });
     await this.channel.offer(makeBatch(records, ack, position, rejectedBy(origin, actor)));

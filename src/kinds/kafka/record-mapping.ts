@@ -1,6 +1,7 @@
 import type { ConsumedMessage, OutgoingMessage } from '../../transport/message-log.js';
 import type { LogRecord } from '../../streams/record.js';
 import { decodeValue, encodeValue, type ValueEncoding } from './encoding.js';
+import { textOf, textOrBytes, type TextOrBytes } from '../../core/text-or-bytes.js';
 
 /** Header carrying a record's stream id through the log, so a source restores it. */
 export const STREAM_HEADER = 'millrace.stream';
@@ -8,13 +9,14 @@ export const STREAM_HEADER = 'millrace.stream';
 /** Kafka's rule for topic names. */
 export const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
-/** A Kafka message for `record`: key, encoded value, headers (plus the stream header), event time. */
-export function toMessage(record: LogRecord, encoding: ValueEncoding): OutgoingMessage {
+/** A Kafka message for `record`: key, encoded value, headers (plus the stream header, unless `streamHeader` is false), event time. */
+export function toMessage(record: LogRecord, encoding: ValueEncoding, streamHeader = true): OutgoingMessage {
   const message: OutgoingMessage = { value: encodeValue(record.value, encoding), timestamp: record.ts };
   if (record.key !== undefined) message.key = record.key;
-  if (record.headers !== undefined || record.stream !== undefined) {
-    const headers: Record<string, string> = { ...record.headers };
-    if (record.stream !== undefined) headers[STREAM_HEADER] = record.stream;
+  const stream = streamHeader ? record.stream : undefined;
+  if (record.headers !== undefined || stream !== undefined) {
+    const headers: Record<string, TextOrBytes> = { ...record.headers };
+    if (stream !== undefined) headers[STREAM_HEADER] = stream;
     message.headers = headers;
   }
   return message;
@@ -29,10 +31,10 @@ export type Mapped = { ok: true; record: LogRecord } | { ok: false; reason: stri
  */
 export function fromMessage(m: ConsumedMessage, encoding: ValueEncoding): Mapped {
   const record: LogRecord = { value: m.value ?? Buffer.alloc(0), ts: m.timestamp };
-  if (m.key !== null) record.key = m.key.toString('utf8');
-  let headers: Record<string, string> | undefined;
+  if (m.key !== null) record.key = textOrBytes(m.key);
+  let headers: Record<string, TextOrBytes> | undefined;
   for (const [name, value] of Object.entries(m.headers)) {
-    if (name === STREAM_HEADER) record.stream = value;
+    if (name === STREAM_HEADER) record.stream = textOf(value);
     else (headers ??= {})[name] = value;
   }
   if (headers !== undefined) record.headers = headers;

@@ -47,6 +47,10 @@ export const kafkaSinkConfig = z
     batch: kafkaBatchSchema.prefault({}),
     compression: z.enum(['none', 'gzip', 'lz4']).default('none').describe('Compression of record batches (Kafka only); lz4 is Kafka-compatible LZ4 frames.'),
     encoding: valueEncodingSchema,
+    streamHeader: z
+      .boolean()
+      .default(true)
+      .describe('Add the millrace.stream header (the record stream id), so a kafka source reading the topic restores the stream; false writes only the record\'s own headers (a mirror).'),
     defaultStream: z.string().min(1).default('default').describe('Stream of records that have no stream id.'),
     maxRecordBytes: z
       .number()

@@ -18,7 +18,7 @@ function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { pa
       dead.push({ record, reason: `stream ${JSON.stringify(stream)} makes topic ${JSON.stringify(topic)}, which is not a valid Kafka topic name` });
       continue;
     }
-    const message = toMessage(record, config.encoding);
+    const message = toMessage(record, config.encoding, config.streamHeader);
     const size = message.value.length + (message.key?.length ?? 0);
     if (size > config.maxRecordBytes) {
       dead.push({ record, reason: `record is ${size} bytes encoded, more than maxRecordBytes ${config.maxRecordBytes}` });

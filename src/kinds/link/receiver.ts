@@ -68,7 +68,11 @@ export const linkReceiverKind = defineSource({
         return { records: wire.map(fromWire), position: cursor, label: `${config.link} seq ${start + 1}..${cursor}`, origin: { stream: config.link, start, end: cursor, positions } };
       },
       async commit(position: unknown) {
-        await lease?.resource.queue.deliver(position as number);
+        const queue = lease?.resource.queue;
+        if (queue === undefined) return;
+        await queue.deliver(position as number);
+        // Whole segments delivered downstream are not needed again.
+        if (queue.canTrim(position as number)) await queue.trimThrough(position as number);
       },
       async close() {
         await lease?.release();
@@ -77,7 +81,7 @@ export const linkReceiverKind = defineSource({
       status() {
         if (lease === undefined) return { state: 'closed' };
         const { queue, receiver } = lease.resource;
-        return { state: 'listening', ...receiver.stats, seqPersisted: receiver.persisted, seqDelivered: queue.delivered, queueDepth: queue.head - queue.delivered };
+        return { state: 'listening', ...receiver.stats, seqPersisted: receiver.persisted, seqDelivered: queue.delivered, queueDepth: queue.head - queue.delivered, queueBytes: queue.sizeBytes };
       },
     };
   },

@@ -8,6 +8,18 @@ export const linkSenderConfig = z
     port: z.number().int().min(1).max(65535).describe('Port of the receiver.'),
     queueDir: z.string().optional().describe("Directory of the sender's disk queue; defaults to the actor's state directory."),
     defaultTopic: z.string().default('mirror').describe('Topic for records that do not come straight from a kafka source (their stream, when set, wins).'),
+    maxQueueBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024 * 1024)
+      .describe('Bytes the disk queue may take; at this size the sink stops taking batches (the source is held back) until the receiver acknowledges and whole segments are trimmed. At least twice queueSegmentBytes.'),
+    queueSegmentBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .default(16 * 1024 * 1024)
+      .describe('Segment size of the disk queue: acknowledged records are deleted a whole segment at a time.'),
     windowBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Compressed bytes in flight before the sender waits for acks.'),
     maxBatchRecords: z.number().int().positive().default(2000).describe('Records per frame at most.'),
     maxBatchBytes: z.number().int().positive().default(1024 * 1024).describe('Uncompressed bytes per frame at most (a larger single record still goes alone).'),
@@ -21,6 +33,7 @@ export const linkSenderConfig = z
       .default({ initialMs: 200, maxMs: 10_000 })
       .describe('Reconnect backoff.'),
   })
+  .refine((c) => c.maxQueueBytes >= 2 * c.queueSegmentBytes, { message: 'maxQueueBytes must be at least twice queueSegmentBytes (the segment being written is never trimmed)', path: ['maxQueueBytes'] })
   .describe('Sends records to a link receiver over TCP through a local disk queue.');
 
 export type LinkSenderConfig = z.output<typeof linkSenderConfig>;

@@ -1,16 +1,8 @@
 import { defineSink } from '../../actors/kind.js';
-import { DiskQueue } from '../../link/disk-queue.js';
-import { LinkSender } from '../../link/sender.js';
-import { QueuedOffsets } from './queued-offsets.js';
 import { queueDirOf } from './queue-dir.js';
 import { linkSenderConfig, type LinkSenderConfig } from './sender-config.js';
+import { SenderSide } from './sender-side.js';
 import { toWire } from './wire-mapping.js';
-
-interface SenderSide {
-  queue: DiskQueue;
-  offsets: QueuedOffsets;
-  sender: LinkSender;
-}
 
 /**
  * The `link` sink: the sending end of a mirror link. A batch is appended to the disk queue
@@ -32,7 +24,7 @@ export const linkSenderKind = defineSink({
   delivery: {
     guarantee: 'at-least-once',
     detail:
-      'Each batch is fsynced to the disk queue before it is acked. Records straight from a kafka source are queued once (their topic/partition/offset is remembered, so a redelivery after a crash is skipped) and reach the receiver exactly once; other records redelivered after a crash are queued again.',
+      'Each batch is fsynced to the disk queue before it is acked; at maxQueueBytes the sink waits (the source is held back) rather than drop. Records straight from a kafka source are queued once (their topic/partition/offset is remembered, so a redelivery after a crash is skipped) and reach the receiver exactly once; other records redelivered after a crash are queued again.',
   },
   create(config: LinkSenderConfig, ctx) {
     const dir = queueDirOf(config, ctx);
@@ -43,26 +35,13 @@ export const linkSenderKind = defineSink({
         lease = undefined;
         lease = await ctx.shared(
           `link-sender:${dir}`,
-          async () => {
-            const queue = await DiskQueue.open(dir);
-            const offsets = await QueuedOffsets.scan(queue);
-            const sender = new LinkSender({ queue, log: ctx.log, ...config });
-            sender.start();
-            return { queue, offsets, sender };
-          },
-          async ({ queue, sender }) => {
-            await sender.stop();
-            await queue.close();
-          },
+          () => SenderSide.open(dir, config, ctx.log),
+          (side) => side.close(),
         );
       },
       async write(batch) {
         if (lease === undefined) throw new Error(`link sink ${ctx.id} is not connected`);
-        const { queue, offsets, sender } = lease.resource;
-        const fresh = offsets.fresh(toWire(batch.records, batch.origin, config.defaultTopic));
-        await queue.append(fresh);
-        offsets.note(fresh);
-        sender.notify();
+        await lease.resource.append(toWire(batch.records, batch.origin, config.defaultTopic), ctx.signal);
       },
       async close() {
         await lease?.release();
@@ -70,9 +49,9 @@ export const linkSenderKind = defineSink({
       },
       status() {
         if (lease === undefined) return { state: 'closed' };
-        const { queue, sender } = lease.resource;
+        const { queue, sender, blockedSince } = lease.resource;
         const s = sender.stats;
-        return { ...s, queued: queue.head, queueDepth: queue.head - s.seqAcked };
+        return { ...s, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null };
       },
     };
   },

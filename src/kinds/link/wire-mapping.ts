@@ -1,6 +1,7 @@
 import type { Origin } from '../../streams/origin.js';
 import { payloadText, type LogRecord } from '../../streams/record.js';
 import type { WireRecord } from '../../link/wire-record.js';
+import { bytesOf, textOrBytes } from '../../core/text-or-bytes.js';
 
 /** `<kafka source actor>/<topic>/<partition>`: the origin a kafka source gives its batches. */
 const KAFKA_STREAM = /^[^/>!]+\/([A-Za-z0-9._-]{1,249})\/(\d+)$/;
@@ -17,16 +18,16 @@ export function toWire(records: readonly LogRecord[], origin: Origin | undefined
     partition: m === null ? -1 : Number(m[2]),
     offset: m === null ? '-1' : String((origin?.positions as readonly number[])[i]),
     ts: r.ts,
-    key: r.key === undefined ? null : Buffer.from(r.key, 'utf8'),
+    key: r.key === undefined ? null : bytesOf(r.key),
     value: r.value instanceof Uint8Array ? Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) : Buffer.from(payloadText(r.value), 'utf8'),
-    headers: Object.entries(r.headers ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')]),
+    headers: Object.entries(r.headers ?? {}).map(([k, v]) => [k, bytesOf(v)]),
   }));
 }
 
 /** A record that crossed the link, for the receiver's downstream: stream = its source topic. */
 export function fromWire(w: WireRecord): LogRecord {
   const record: LogRecord = { value: w.value ?? Buffer.alloc(0), ts: w.ts, stream: w.topic };
-  if (w.key !== null) record.key = w.key.toString('utf8');
-  if (w.headers.length > 0) record.headers = Object.fromEntries(w.headers.map(([k, v]) => [k, v.toString('utf8')]));
+  if (w.key !== null) record.key = textOrBytes(w.key);
+  if (w.headers.length > 0) record.headers = Object.fromEntries(w.headers.map(([k, v]) => [k, textOrBytes(v)]));
   return record;
 }

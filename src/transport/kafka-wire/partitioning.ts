@@ -1,16 +1,21 @@
 import type { OutgoingMessage } from '../message-log.js';
+import type { TextOrBytes } from '../../core/text-or-bytes.js';
 
 let keyBytes = Buffer.allocUnsafe(256);
 
 /**
- * Kafka's murmur2 (the Java client's `Utils.murmur2`, seed 0x9747b28c) of the UTF-8 bytes of
- * `key`, written into a reused buffer instead of a new one per key.
+ * Kafka's murmur2 (the Java client's `Utils.murmur2`, seed 0x9747b28c) of the key's bytes (a text
+ * key's UTF-8, written into a reused buffer instead of a new one per key).
  */
-export function murmur2(key: string): number {
-  const max = key.length * 3;
-  if (max > keyBytes.length) keyBytes = Buffer.allocUnsafe(Math.max(max, keyBytes.length * 2));
-  const length = keyBytes.write(key, 0, 'utf8');
-  const data = keyBytes;
+export function murmur2(key: TextOrBytes): number {
+  let data: Uint8Array = key as Uint8Array;
+  let length = data.byteLength;
+  if (typeof key === 'string') {
+    const max = key.length * 3;
+    if (max > keyBytes.length) keyBytes = Buffer.allocUnsafe(Math.max(max, keyBytes.length * 2));
+    length = keyBytes.write(key, 0, 'utf8');
+    data = keyBytes;
+  }
   const m = 0x5bd1e995;
   let h = 0x9747b28c ^ length;
   const whole = length & ~3;

@@ -1,6 +1,7 @@
 import type { OutgoingMessage } from '../message-log.js';
 import { ByteWriter } from './byte-writer.js';
 import { crc32c } from './crc32c.js';
+import { byteLengthOf, type TextOrBytes } from '../../core/text-or-bytes.js';
 
 /** Record batch attribute bits 0-2: the compression codec. */
 export const CODEC = { none: 0, gzip: 1, lz4: 3 } as const;
@@ -30,16 +31,21 @@ function varintBytes(v: number): number {
 }
 
 /** Header bytes of `headers` as written in a record (count not included), and their count. */
-function headersBytes(headers: Record<string, string>): { bytes: number; count: number } {
+function headersBytes(headers: Record<string, TextOrBytes>): { bytes: number; count: number } {
   let bytes = 0;
   let count = 0;
   for (const name in headers) {
     const kl = Buffer.byteLength(name, 'utf8');
-    const vl = Buffer.byteLength(headers[name]!, 'utf8');
+    const vl = byteLengthOf(headers[name]!);
     bytes += varintBytes(kl) + kl + varintBytes(vl) + vl;
     count++;
   }
   return { bytes, count };
+}
+
+function writeTextOrBytes(w: ByteWriter, v: TextOrBytes, byteLength: number): void {
+  if (typeof v === 'string') w.utf8(v, byteLength);
+  else w.bytes(v);
 }
 
 /**
@@ -52,7 +58,7 @@ function writeRecords(w: ByteWriter, messages: readonly OutgoingMessage[], order
     const tsDelta = (m.timestamp ?? now) - firstTimestamp;
     const offsetDelta = i - from;
     const key = m.key;
-    const kl = key === undefined ? -1 : Buffer.byteLength(key, 'utf8');
+    const kl = key === undefined ? -1 : byteLengthOf(key);
     const vl = m.value.length;
     const h = m.headers === undefined ? undefined : headersBytes(m.headers);
     const body =
@@ -63,7 +69,7 @@ function writeRecords(w: ByteWriter, messages: readonly OutgoingMessage[], order
     w.varint(tsDelta);
     w.varint(offsetDelta);
     w.varint(kl);
-    if (kl > 0) w.utf8(key as string, kl);
+    if (kl > 0) writeTextOrBytes(w, key as TextOrBytes, kl);
     w.varint(vl);
     w.bytes(m.value);
     if (h === undefined) {
@@ -71,15 +77,15 @@ function writeRecords(w: ByteWriter, messages: readonly OutgoingMessage[], order
       continue;
     }
     w.varint(h.count);
-    const headers = m.headers as Record<string, string>;
+    const headers = m.headers as Record<string, TextOrBytes>;
     for (const name in headers) {
       const value = headers[name]!;
       const nl = Buffer.byteLength(name, 'utf8');
-      const hl = Buffer.byteLength(value, 'utf8');
+      const hl = byteLengthOf(value);
       w.varint(nl);
       w.utf8(name, nl);
       w.varint(hl);
-      w.utf8(value, hl);
+      writeTextOrBytes(w, value, hl);
     }
   }
 }

@@ -18,7 +18,7 @@ export interface Got {
 
 /** What the collecting sink keeps of a record. */
 function got(r: LogRecord): Got {
-  return { value: r.value as string, file: r.headers?.file ?? '', truncated: r.headers?.truncated === 'true' };
+  return { value: r.value as string, file: (r.headers?.file as string | undefined) ?? '', truncated: r.headers?.truncated === 'true' };
 }
 
 /** A fresh temporary directory for log files. */

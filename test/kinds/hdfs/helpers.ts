@@ -28,7 +28,7 @@ const empty = z.strictObject({});
 /** What the collecting sink keeps of a record (`collectSink(into, { as: asStored })`). */
 export function asStored(r: LogRecord): Stored {
   const value = r.value as Uint8Array;
-  return { file: r.key ?? '', headers: { ...r.headers }, bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
+  return { file: (r.key as string | undefined) ?? '', headers: { ...(r.headers as Record<string, string> | undefined) }, bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength) };
 }
 
 /** A stage that throws the first time it sees a file matching `crashOn`, then passes records through. */
@@ -44,7 +44,7 @@ export function crashOnceStage(
       return {
         process(batch) {
           for (const r of batch.records) {
-            const file = r.key ?? '';
+            const file = (r.key as string | undefined) ?? '';
             if (crashOn(file) && !crashed.includes(file)) {
               crashed.push(file);
               throw new Error(`planned crash on ${file}`);

@@ -9,6 +9,7 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { run } from '../../runtime/harness.js';
 import { collectSink } from '../../kit/collect-sink.js';
 import { samplePipeline, sampleFiles } from './sample-topology.js';
+import { textOf, type TextOrBytes } from '../../../src/core/text-or-bytes.js';
 
 const expectedCharset = {
   'utf-8': 'utf-8',
@@ -40,8 +41,8 @@ async function runSample(files: number, seed: number): Promise<Outcome> {
   return { manifest, stored, dead: deadLettered as Outcome['dead'], replaced };
 }
 
-function fileOf(headers: Record<string, string> | undefined): string {
-  return (headers?.file ?? '').replace(/^sample:/, '');
+function fileOf(headers: Record<string, TextOrBytes> | undefined): string {
+  return textOf(headers?.file ?? '').replace(/^sample:/, '');
 }
 
 describe('sample data through decompress → transcode → split → parse', () => {
@@ -118,9 +119,9 @@ describe('sample data through decompress → transcode → split → parse', () 
 
   it('numbers every line of an undamaged file exactly once, stored or dead-lettered', () => {
     const seen = new Map<string, number[]>();
-    const note = (headers: Record<string, string> | undefined): void => {
+    const note = (headers: Record<string, TextOrBytes> | undefined): void => {
       const list = seen.get(fileOf(headers)) ?? [];
-      list.push(Number(headers?.line));
+      list.push(Number(textOf(headers?.line ?? '')));
       seen.set(fileOf(headers), list);
     };
     for (const r of o.stored) note(r.headers);

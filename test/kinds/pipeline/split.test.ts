@@ -3,7 +3,7 @@ import { splitKind, truncateUtf8 } from '../../../src/kinds/split.js';
 import { chunkRecord, runStage } from './helpers.js';
 
 const lines = (out: Awaited<ReturnType<typeof runStage>>): [string | undefined, unknown][] =>
-  out.records.map((r) => [r.headers?.line, r.value]);
+  out.records.map((r) => [r.headers?.line as string | undefined, r.value]);
 
 describe('split', () => {
   it("numbers lines from the chunk's firstLine, handles CRLF and a last line without a line end", async () => {

@@ -17,7 +17,7 @@ async function decodeFile(bytes: Uint8Array): Promise<{ text: string; charsets: 
   const out = await runStage(transcodeKind, {}, chunks.records);
   return {
     text: out.records.map((r) => r.value as string).join(''),
-    charsets: [...new Set(out.records.map((r) => r.headers?.charset ?? ''))],
+    charsets: [...new Set(out.records.map((r) => (r.headers?.charset as string | undefined) ?? ''))],
   };
 }
 

@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import { DiskQueue } from '../../link/disk-queue.js';
+import { LinkSender } from '../../link/sender.js';
+import { Wake } from '../../link/wake.js';
+import type { WireRecord } from '../../link/wire-record.js';
+import { QueuedOffsets } from './queued-offsets.js';
+import type { LinkSenderConfig } from './sender-config.js';
+
+/**
+ * What the sink replicas of one link share: the disk queue, the offsets it holds, the sender
+ * shipping it. Appends are serialised (an append and the offsets it notes are one step, so a
+ * snapshot of the offsets matches a queue position). Once the receiver acknowledges records that
+ * fill a whole segment, the offsets are saved and the segment deleted. At `maxQueueBytes` an
+ * append waits until trimming makes room: the source is held back, nothing is dropped.
+ */
+export class SenderSide {
+  /** Since when appends wait for room (undefined: not waiting). */
+  blockedSince: number | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private trimming: Promise<void> | undefined;
+  private readonly room = new Wake();
+
+  readonly sender: LinkSender;
+  private readonly maxQueueBytes: number;
+
+  private constructor(
+    readonly queue: DiskQueue,
+    private readonly offsets: QueuedOffsets,
+    config: LinkSenderConfig,
+    private readonly log: Logger,
+  ) {
+    this.maxQueueBytes = config.maxQueueBytes;
+    this.sender = new LinkSender({ queue, log, ...config, onAcked: () => this.trim() });
+  }
+
+  static async open(dir: string, config: LinkSenderConfig, log: Logger): Promise<SenderSide> {
+    const queue = await DiskQueue.open(dir, config.queueSegmentBytes);
+    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, log);
+    side.sender.start();
+    return side;
+  }
+
+  /** Queues the records not queued yet; resolves once they are durable. Waits while the queue is full. */
+  async append(records: readonly WireRecord[], signal: AbortSignal): Promise<void> {
+    while (this.queue.sizeBytes >= this.maxQueueBytes) {
+      signal.throwIfAborted();
+      if (this.blockedSince === undefined) {
+        this.blockedSince = Date.now();
+        this.log.warn({ bytes: this.queue.sizeBytes, max: this.maxQueueBytes }, `link queue full (${this.queue.sizeBytes} bytes, maxQueueBytes ${this.maxQueueBytes}): holding the source back until the receiver acknowledges`);
+      }
+      this.trim();
+      await this.room.wait(200);
+    }
+    this.blockedSince = undefined;
+    await this.serial(async () => {
+      const fresh = this.offsets.fresh(records);
+      this.offsets.note(fresh, await this.queue.append(fresh));
+    });
+    this.sender.notify();
+  }
+
+  async close(): Promise<void> {
+    await this.sender.stop();
+    await this.trimming;
+    await this.chain;
+    await this.queue.close();
+  }
+
+  /** Deletes the segments the receiver has acknowledged, once the offsets they held are saved. */
+  private trim(): void {
+    if (this.trimming !== undefined || !this.queue.canTrim(this.sender.stats.seqAcked)) return;
+    this.trimming = (async () => {
+      try {
+        while (this.queue.canTrim(this.sender.stats.seqAcked)) {
+          const acked = this.sender.stats.seqAcked;
+          await this.serial(() => this.offsets.save());
+          await this.queue.trimThrough(acked);
+          this.room.notify();
+        }
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, `link queue: trimming failed: ${(err as Error).message}`);
+      } finally {
+        this.trimming = undefined;
+      }
+    })();
+  }
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
