@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Claim } from '../../../src/kinds/hdfs/claim-store.js';
+import { SharedClaims } from '../../../src/kinds/hdfs/shared-claims.js';
+import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
+import { mysqlUrl, sql, uniqueTable } from '../database/mariadb.js';
+import { eventually } from '../../kit/eventually.js';
+
+const quiet = pino({ level: 'silent' });
+const files = [0, 1, 2].map((i) => ({ path: `f${i}.gz`, size: 100 + i, mtime: 1000 + i }));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let db: MariaDbHandle;
+const opened: SharedClaims[] = [];
+
+function store(table: string, leaseMs = 30_000): SharedClaims {
+  const s = new SharedClaims({ database: mysqlUrl(db), leaseMs, table }, quiet);
+  opened.push(s);
+  return s;
+}
+
+/** A row as a process that died holding the file leaves it: owned, lease running out in `ms`. */
+async function deadOwner(table: string, file: { path: string; size: number; mtime: number }, ms: number): Promise<void> {
+  const probe = store(table);
+  await probe.candidates('a', []); // creates the table
+  await sql(
+    db,
+    `INSERT INTO \`${table}\` (file, size, mtime, owner, lease_until, done, at)
+     VALUES ('a:${file.path}', ${file.size}, ${file.mtime}, 'gone:1:dead', DATE_ADD(NOW(6), INTERVAL ${ms * 1000} MICROSECOND), 0, NOW(6))`,
+  );
+}
+
+beforeAll(async () => {
+  db = await ensureMariaDb('claims', 13326);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+});
+
+describe('shared hdfs claims (real MariaDB)', () => {
+  it('never lets two processes hold one file, and a done file stays done for its size and mtime, under random interleavings', async () => {
+    type Step = { who: 0 | 1; op: 'claim' | 'complete' | 'release'; file: number };
+    const step = fc.record({
+      who: fc.constantFrom<0 | 1>(0, 1),
+      op: fc.constantFrom<Step['op']>('claim', 'claim', 'complete', 'release'),
+      file: fc.integer({ min: 0, max: files.length - 1 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(step, step), { minLength: 4, maxLength: 14 }), async (pairs) => {
+        const table = uniqueTable('claims_prop');
+        const stores = [store(table), store(table)] as const;
+        const held: Map<number, Claim>[] = [new Map(), new Map()];
+        const completed = new Set<number>();
+        const act = async ({ who, op, file }: Step): Promise<void> => {
+          const mine = held[who] as Map<number, Claim>;
+          const s = stores[who];
+          const c = mine.get(file);
+          if (op === 'claim' && c === undefined) {
+            const taken = await s.claim('a', files[file] as (typeof files)[number], who);
+            if (taken !== undefined) {
+              expect(completed.has(file)).toBe(false);
+              mine.set(file, taken);
+            }
+          } else if (op === 'complete' && c !== undefined) {
+            mine.delete(file);
+            await s.complete([c]);
+            completed.add(file);
+          } else if (op === 'release' && c !== undefined) {
+            mine.delete(file);
+            await s.release(c);
+          }
+        };
+        for (const [x, y] of pairs) {
+          // Both "processes" act at once: their statements interleave at the server.
+          await Promise.all([act(x), act(y)]);
+          for (const f of files.keys()) {
+            const holders = ([0, 1] as const).filter((w) => {
+              const c = held[w]?.get(f);
+              return c !== undefined && stores[w].holds(c);
+            });
+            expect(holders.length).toBeLessThanOrEqual(1);
+          }
+        }
+        const rows = await sql(db, `SELECT file, owner, done FROM \`${table}\` ORDER BY file`);
+        for (const r of rows) {
+          const f = Number(String(r.file).slice('a:f'.length, -'.gz'.length));
+          const holder = held.findIndex((m) => m.has(f));
+          expect(Number(r.done) === 1).toBe(completed.has(f));
+          expect(r.owner).toBe(holder === -1 ? null : stores[holder as 0 | 1].owner);
+        }
+        const changed = files.map((f) => ({ ...f, size: f.size + 1 }));
+        for (const f of completed) expect(await stores[0].claim('a', changed[f] as (typeof files)[number], 0)).toBeDefined();
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it("hands a dead process's file over only once its lease has expired", async () => {
+    const table = uniqueTable('claims_expiry');
+    await deadOwner(table, files[0] as (typeof files)[number], 1500);
+    const taker = store(table);
+    expect(await taker.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
+    expect((await taker.candidates('a', files)).waiting).toBe(1);
+    await sleep(1700);
+    expect((await taker.claim('a', files[0] as (typeof files)[number], 0))?.file).toBe('a:f0.gz');
+  }, 30_000);
+
+  it('keeps a live process\'s claim by renewing its lease, far past leaseMs', async () => {
+    const table = uniqueTable('claims_renew');
+    const holder = store(table, 600);
+    const other = store(table, 600);
+    const c = await holder.claim('a', files[0] as (typeof files)[number], 0);
+    expect(c).toBeDefined();
+    for (let i = 0; i < 6; i++) {
+      await sleep(400);
+      expect(await other.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
+    }
+    expect(holder.holds(c as Claim)).toBe(true);
+    await holder.complete([c as Claim]);
+    expect(await other.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
+  }, 30_000);
+
+  it('decides leases by the server clock: a host whose clock is far ahead or behind cannot take a live claim', async () => {
+    const table = uniqueTable('claims_clock');
+    const holder = store(table, 2000);
+    const jumped = store(table, 2000);
+    await jumped.candidates('a', []);
+    expect(await holder.claim('a', files[0] as (typeof files)[number], 0)).toBeDefined();
+    await deadOwner(table, files[1] as (typeof files)[number], 1000);
+    const realNow = Date.now();
+    for (const offset of [10 * 365 * 86_400_000, -10 * 365 * 86_400_000]) {
+      const clock = vi.spyOn(Date, 'now').mockReturnValue(realNow + offset);
+      try {
+        expect(await jumped.claim('a', files[0] as (typeof files)[number], 1)).toBeUndefined();
+        expect(await jumped.claim('a', files[1] as (typeof files)[number], 1)).toBeUndefined();
+      } finally {
+        clock.mockRestore();
+      }
+    }
+    await sleep(1200);
+    // The dead owner's lease has run out by the server's clock: now it can be taken.
+    expect(await jumped.claim('a', files[1] as (typeof files)[number], 1)).toBeDefined();
+  }, 30_000);
+
+  it('with the database down: takes nothing new, stops counting claims held once their leases lapse, says degraded, resumes when it is back', async () => {
+    const table = uniqueTable('claims_down');
+    const s = store(table, 3000);
+    const c = (await s.claim('a', files[0] as (typeof files)[number], 0)) as Claim;
+    expect(s.view().degraded).toBe(false);
+    await kill9MariaDb('claims');
+    try {
+      expect(await s.claim('a', files[1] as (typeof files)[number], 0)).toBeUndefined();
+      expect(s.view()).toMatchObject({ degraded: true });
+      expect(s.holds(c)).toBe(true); // its lease (3 s) is still running
+      await s.complete([c]); // waits for the database
+      expect(s.view().awaitingCompletion).toBe(1);
+      await eventually(() => !s.holds(c), { what: 'the lease to lapse locally', timeoutMs: 10_000 });
+    } finally {
+      await startMariaDb('claims', 13326);
+    }
+    // Nobody took it meanwhile: the completion goes through once the database answers.
+    await eventually(() => s.view().awaitingCompletion === 0 && s.view().degraded === false, { what: 'resume', timeoutMs: 30_000 });
+    const rows = await sql(db, `SELECT done, owner FROM \`${table}\``);
+    expect(rows).toEqual([{ done: 1, owner: null }]);
+    expect((await s.claim('a', files[1] as (typeof files)[number], 0))?.file).toBe('a:f1.gz');
+  }, 120_000);
+});
