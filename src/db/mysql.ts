@@ -38,7 +38,8 @@ export function binaryCollation(version: string): string {
   return version.includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
 }
 
-function isDeadlock(error: unknown): boolean {
+/** A deadlock or lock wait timeout: the transaction can be run again. */
+export function isDeadlock(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }

@@ -20,7 +20,10 @@ interface ClusterState {
   lastListAt: number;
   /** Files the last listing left for later because they were younger than minAgeMs. */
   young: number;
-  /** Files of the last listing not done that another process held, or that could not be checked. */
+  /**
+   * Files of the last listing not done that another process held (at the listing or when claimed),
+   * or that could not be checked: without watch, the cluster is listed again until none are left.
+   */
   waiting: number;
   done: number;
   rejected: number;
@@ -140,6 +143,8 @@ export class Coordinator {
       while (c.pending.length > 0) {
         const claim = await this.claims.claim(cluster, c.pending.shift() as FileEntry, slot);
         if (claim !== undefined) return claim;
+        // Taken since the listing (by another process): a later listing shows whether it got done.
+        c.waiting += 1;
       }
       if (this.dueInMs(c) > 0) return undefined;
       c.listing ??= this.list(c).finally(() => (c.listing = undefined));

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
-import { binaryCollation } from '../../db/mysql.js';
+import { binaryCollation, isDeadlock } from '../../db/mysql.js';
 import { isConnectionError } from '../../db/connection-errors.js';
 import type { FileEntry } from '../../stores/backend.js';
 import type { Json } from '../../streams/record.js';
@@ -14,6 +14,8 @@ import { claimStatements } from './shared-claims-sql.js';
 
 /** Ids per `IN (...)` list. */
 const chunk = 500;
+/** Attempts of a completion transaction that deadlocks. */
+const deadlockRetries = 3;
 
 /** A claim this process holds, with the local (monotonic) time its lease is sure to last until. */
 interface Held {
@@ -57,6 +59,8 @@ export class SharedClaims implements ClaimStore {
   private sql: ReturnType<typeof claimStatements> | undefined;
   private readonly timer: NodeJS.Timeout;
   private renewing: Promise<void> | undefined;
+  /** The last completion transaction: they run one at a time. */
+  private finishing: Promise<void> = Promise.resolve();
   private unreachable: string | undefined;
   private lost = 0;
   private recent: { file: string; reason: string }[] = [];
@@ -189,8 +193,12 @@ export class SharedClaims implements ClaimStore {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.renewing;
+    await this.finishing;
+    const files = [...this.held.keys()].sort();
     this.held.clear();
-    await this.attempt(async (sql) => void (await this.affected(sql.releaseAll, [this.owner])));
+    await this.attempt(async (sql) => {
+      for (const part of chunks(files)) await this.affected(sql.releaseAll(part.length), [this.owner, ...part]);
+    });
     await this.pool.end().catch(() => undefined);
   }
 
@@ -206,11 +214,19 @@ export class SharedClaims implements ClaimStore {
   private renew(): Promise<void> {
     this.renewing ??= this.attempt(async (sql) => {
       const sent = performance.now();
-      await this.affected(sql.renew, [this.config.leaseMs * 1000, this.owner]);
-      const mine = new Set((await this.run(sql.mine, [this.owner])).map((r) => String(r.file)));
-      for (const [file, h] of this.held) {
+      const mine = new Set<string>();
+      const asked = [...this.held.keys()].sort();
+      // By primary key only: row locks on this process's rows, none on others' or on gaps.
+      for (const part of chunks(asked)) {
+        await this.affected(sql.renew(part.length), [this.config.leaseMs * 1000, this.owner, ...part]);
+        for (const r of await this.run(sql.mine(part.length), [this.owner, ...part])) mine.add(String(r.file));
+      }
+      for (const file of asked) {
+        const h = this.held.get(file);
+        // Claims taken while this ran were not asked about.
+        if (h === undefined || h.takenAt >= sent) continue;
         if (mine.has(file)) h.validUntil = sent + this.config.leaseMs;
-        else if (h.takenAt < sent && !this.unfinished.some((u) => u.claim === h.claim)) this.loseClaims([h.claim]);
+        else if (!this.unfinished.some((u) => u.claim === h.claim)) this.loseClaims([h.claim]);
       }
       await this.finishUnfinished();
       const rejected = await this.run(sql.rejected, [10]);
@@ -220,23 +236,38 @@ export class SharedClaims implements ClaimStore {
     return this.renewing;
   }
 
+  /** Marks the waiting claims done, one transaction at a time; a deadlock is retried, then left to the next renewal. */
+  private finishUnfinished(): Promise<void> {
+    const run = this.finishing.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.finishBatch();
+          return;
+        } catch (error) {
+          if (!isDeadlock(error)) throw error;
+          if (attempt >= deadlockRetries) {
+            this.log.warn({ err: errorMessage(error) }, 'hdfs claims: completion deadlocked, retried at the next renewal');
+            return;
+          }
+        }
+      }
+    });
+    this.finishing = run.catch(() => undefined);
+    return run;
+  }
+
   /** Marks the waiting claims done (with their reasons) in one transaction, for those still owned. */
-  private async finishUnfinished(): Promise<void> {
-    const batch = this.unfinished;
+  private async finishBatch(): Promise<void> {
+    const batch = [...this.unfinished].sort((x, y) => (x.claim.file < y.claim.file ? -1 : 1));
     if (batch.length === 0) return;
     const sql = await this.statements();
     const conn = await this.pool.getConnection();
-    let owned: Set<string>;
+    const owned = new Set<string>();
     try {
       await conn.beginTransaction();
-      owned = new Set<string>();
-      const files = batch.map((u) => u.claim.file);
-      for (const part of chunks(files)) {
-        const [rows] = await conn.query(sql.lockMine(part.length), [this.owner, ...part]);
-        for (const r of rows as { file: string }[]) owned.add(String(r.file));
-      }
-      for (const [reason, group] of this.byReason(batch.filter((u) => owned.has(u.claim.file)))) {
-        for (const part of chunks(group)) await conn.query(sql.finish(part.length), [reason, this.owner, ...part]);
+      for (const u of batch) {
+        const [result] = await conn.query<mysql.ResultSetHeader>(sql.finish, [u.reason, this.owner, u.claim.file]);
+        if (result.affectedRows === 1) owned.add(u.claim.file);
       }
       await conn.commit();
     } catch (error) {
@@ -248,12 +279,6 @@ export class SharedClaims implements ClaimStore {
     this.unfinished = this.unfinished.filter((u) => !batch.includes(u));
     for (const u of batch) if (this.held.get(u.claim.file)?.claim === u.claim) this.held.delete(u.claim.file);
     this.loseClaims(batch.map((u) => u.claim).filter((c) => !owned.has(c.file)), 'not marked done');
-  }
-
-  private byReason(items: readonly { claim: Claim; reason: string | null }[]): Map<string | null, string[]> {
-    const groups = new Map<string | null, string[]>();
-    for (const u of items) groups.set(u.reason, [...(groups.get(u.reason) ?? []), u.claim.file]);
-    return groups;
   }
 
   private loseClaims(claims: readonly Claim[], what = 'no longer held'): void {
