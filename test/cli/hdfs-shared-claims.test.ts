@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
+import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
 import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
 import { eventually } from '../kit/eventually.js';
 import { millrace, topologyDir, type Exited } from './process.js';
@@ -10,7 +10,7 @@ const leaseMs = 2000;
 let db: MariaDbHandle;
 
 /** One "HDFS" root of `n` small files, each holding its own name, and two topologies reading it. */
-function twoProcesses(n: number, table: string): { dir: string; names: string[]; topology: (p: string) => string } {
+function twoProcesses(n: number, table: string, server = db): { dir: string; names: string[]; topology: (p: string) => string } {
   const { dir } = topologyDir('');
   mkdirSync(join(dir, 'in'));
   const names = Array.from({ length: n }, (_, i) => `f${String(i).padStart(5, '0')}`);
@@ -26,7 +26,7 @@ function twoProcesses(n: number, table: string): { dir: string; names: string[];
         '  files:',
         '    kind: hdfs',
         "    clusters: [{ name: a, backend: { type: local, dir: in }, pollers: 2 }]",
-        `    coordination: { database: "${mysqlUrl(db)}", leaseMs: ${leaseMs}, table: ${table} }`,
+        `    coordination: { database: "${mysqlUrl(server)}", leaseMs: ${leaseMs}, table: ${table} }`,
         'sinks:',
         `  out: { kind: file, inputs: [files], path: out-${p}.txt, format: lines }`,
         '',
@@ -110,5 +110,31 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
     // yet marked done, read again by p2 or the next p1 (at-least-once, bounded by what was in flight).
     expect(new Set(r2).size).toBe(r2.length);
     expect(r1.length + r2.length - names.length).toBeLessThanOrEqual(3 * 50);
+  }, 300_000);
+
+  it('with the claims database killed for longer than the lease: stops taking files, resumes when it is back, reads every file once', async () => {
+    const down = await ensureMariaDb('claims-down', 13327);
+    const { dir, names, topology } = twoProcesses(3000, uniqueTable('shared_down'), down);
+    const run = millrace(['run', topology('p1')]);
+    await eventually(() => readBy(dir, 'p1').length > 300, { what: 'files to be read', timeoutMs: 60_000 });
+    await kill9MariaDb('claims-down');
+    let stalled: number;
+    try {
+      // Held files finish while their leases last; then nothing more is read.
+      await new Promise((r) => setTimeout(r, leaseMs + 1000));
+      stalled = readBy(dir, 'p1').length;
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(readBy(dir, 'p1').length).toBe(stalled);
+      expect(run.proc.exitCode).toBeNull();
+    } finally {
+      await startMariaDb('claims-down', 13327);
+    }
+    const exited = await run.exited;
+    expectExit(exited);
+    expect(exited.stdout + exited.stderr).toContain('hdfs claims database unreachable');
+    const read = readBy(dir, 'p1');
+    expect(stalled).toBeLessThan(names.length);
+    expect(read.sort()).toEqual(names);
+    await down.stop();
   }, 300_000);
 });

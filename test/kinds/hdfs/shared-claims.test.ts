@@ -97,6 +97,20 @@ describe('shared hdfs claims (real MariaDB)', () => {
     );
   }, 120_000);
 
+  it('hands the files of a process that closes (a clean stop) over at once, done files excepted', async () => {
+    const table = uniqueTable('claims_close');
+    const leaving = store(table);
+    const staying = store(table);
+    const [f0, f1] = files as [(typeof files)[number], (typeof files)[number]];
+    const done = await leaving.claim('a', f0, 0);
+    await leaving.complete([done as Claim]);
+    expect(await leaving.claim('a', f1, 0)).toBeDefined();
+    expect(await staying.claim('a', f1, 0)).toBeUndefined();
+    await leaving.close();
+    expect(await staying.claim('a', f0, 0)).toBeUndefined();
+    expect((await staying.claim('a', f1, 0))?.file).toBe('a:f1.gz');
+  }, 30_000);
+
   it("hands a dead process's file over only once its lease has expired", async () => {
     const table = uniqueTable('claims_expiry');
     await deadOwner(table, files[0] as (typeof files)[number], 1500);
