@@ -163,7 +163,8 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
  * claim table, so a file is read by one poller at a time; with `coordination`, the claims live in
  * a MariaDB/MySQL table shared by every process running the topology, under leases.
  *
- * Delivery is at-least-once: a file is recorded done (in `<stateDir>/files.db`) only once every
+ * Delivery is at-least-once: a file is recorded done (in `<stateDir>/files.db`, or the shared
+ * table with `coordination`) only once every
  * record made from it is acknowledged downstream; a file in flight when its poller crashes or
  * the process stops is read again. Files larger than `maxFileBytes`, or refused by the cluster
  * (permissions), are never loaded: they are logged, recorded with the reason, dead-lettered (metadata only), and skipped

@@ -111,6 +111,19 @@ describe('shared hdfs claims (real MariaDB)', () => {
     expect((await staying.claim('a', f1, 0))?.file).toBe('a:f1.gz');
   }, 30_000);
 
+  it('keeps a rejected file done with its reason for every process until it changes', async () => {
+    const table = uniqueTable('claims_reject');
+    const first = store(table, 600);
+    const second = store(table, 600);
+    const f0 = files[0] as (typeof files)[number];
+    await first.reject((await first.claim('a', f0, -1)) as Claim, 'too large');
+    expect(await second.claim('a', f0, 0)).toBeUndefined();
+    expect((await second.candidates('a', [f0])).free).toEqual([]);
+    await eventually(() => second.rejected(10).length === 1, { what: 'a renewal to read the rejections', timeoutMs: 5000 });
+    expect(second.rejected(10)).toEqual([{ file: 'a:f0.gz', reason: 'too large' }]);
+    expect(await second.claim('a', { ...f0, size: 5 }, 0)).toBeDefined();
+  }, 30_000);
+
   it("hands a dead process's file over only once its lease has expired", async () => {
     const table = uniqueTable('claims_expiry');
     await deadOwner(table, files[0] as (typeof files)[number], 1500);
