@@ -266,7 +266,7 @@ export class SharedClaims implements ClaimStore {
     try {
       await conn.beginTransaction();
       for (const u of batch) {
-        const [result] = await conn.query<mysql.ResultSetHeader>(sql.finish, [u.reason, this.owner, u.claim.file]);
+        const [result] = await conn.query<mysql.ResultSetHeader>(this.timed(sql.finish), [u.reason, this.owner, u.claim.file]);
         if (result.affectedRows === 1) owned.add(u.claim.file);
       }
       await conn.commit();
@@ -304,22 +304,27 @@ export class SharedClaims implements ClaimStore {
 
   private async statements(): Promise<ReturnType<typeof claimStatements>> {
     if (this.sql !== undefined) return this.sql;
-    const [rows] = await this.pool.query('SELECT VERSION() AS v');
+    const [rows] = await this.pool.query(this.timed('SELECT VERSION() AS v'));
     const version = String((rows as { v: string }[])[0]?.v ?? '');
     const sql = claimStatements(this.config.table, binaryCollation(version));
-    await this.pool.query(sql.create);
+    await this.pool.query(this.timed(sql.create));
     this.sql = sql;
     return sql;
   }
 
   private async run(statement: string, params: readonly (string | number)[]): Promise<Record<string, unknown>[]> {
-    const [rows] = await this.pool.query(statement, [...params]);
+    const [rows] = await this.pool.query(this.timed(statement), [...params]);
     return rows as Record<string, unknown>[];
   }
 
   private async affected(statement: string, params: readonly (string | number)[]): Promise<number> {
-    const [result] = await this.pool.query<mysql.ResultSetHeader>(statement, [...params]);
+    const [result] = await this.pool.query<mysql.ResultSetHeader>(this.timed(statement), [...params]);
     return result.affectedRows;
+  }
+
+  /** A statement that fails (as a lost connection) after `leaseMs`: a silent network cannot hang renewals. */
+  private timed(sql: string): mysql.QueryOptions {
+    return { sql, timeout: this.config.leaseMs };
   }
 
   private reachable(): void {
