@@ -1,16 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
 import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
 import { eventually } from '../kit/eventually.js';
 import { millrace, topologyDir, type Exited } from './process.js';
 
 const leaseMs = 2000;
+/** A MariaDB of this file's own: the last test kills it (test/kinds/hdfs/shared-claims.test.ts kills 'claims'). */
+const instance = { name: 'claims-cli', port: 13328 };
 let db: MariaDbHandle;
 
 /** One "HDFS" root of `n` small files, each holding its own name, and two topologies reading it. */
-function twoProcesses(n: number, table: string, server = db): { dir: string; names: string[]; topology: (p: string) => string } {
+function twoProcesses(n: number, table: string): { dir: string; names: string[]; topology: (p: string) => string } {
   const { dir } = topologyDir('');
   mkdirSync(join(dir, 'in'));
   const names = Array.from({ length: n }, (_, i) => `f${String(i).padStart(5, '0')}`);
@@ -26,7 +28,7 @@ function twoProcesses(n: number, table: string, server = db): { dir: string; nam
         '  files:',
         '    kind: hdfs',
         "    clusters: [{ name: a, backend: { type: local, dir: in }, pollers: 2 }]",
-        `    coordination: { database: "${mysqlUrl(server)}", leaseMs: ${leaseMs}, table: ${table} }`,
+        `    coordination: { database: "${mysqlUrl(db)}", leaseMs: ${leaseMs}, table: ${table} }`,
         'sinks:',
         `  out: { kind: file, inputs: [files], path: out-${p}.txt, format: lines }`,
         '',
@@ -47,8 +49,12 @@ function expectExit(exited: Exited): void {
 }
 
 beforeAll(async () => {
-  db = await ensureMariaDb('claims', 13326);
+  db = await ensureMariaDb(instance.name, instance.port);
 }, 300_000);
+
+afterAll(async () => {
+  await db.stop();
+});
 
 describe('two millrace processes sharing hdfs claims in MariaDB', () => {
   it('split the files of one root: each file read by exactly one of them', async () => {
@@ -113,11 +119,10 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
   }, 300_000);
 
   it('with the claims database killed for longer than the lease: stops taking files, resumes when it is back, reads every file once', async () => {
-    const down = await ensureMariaDb('claims-down', 13327);
-    const { dir, names, topology } = twoProcesses(3000, uniqueTable('shared_down'), down);
+    const { dir, names, topology } = twoProcesses(3000, uniqueTable('shared_down'));
     const run = millrace(['run', topology('p1')]);
     await eventually(() => readBy(dir, 'p1').length > 300, { what: 'files to be read', timeoutMs: 60_000 });
-    await kill9MariaDb('claims-down');
+    await kill9MariaDb(instance.name);
     let stalled: number;
     try {
       // Held files finish while their leases last; then nothing more is read.
@@ -127,7 +132,7 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
       expect(readBy(dir, 'p1').length).toBe(stalled);
       expect(run.proc.exitCode).toBeNull();
     } finally {
-      await startMariaDb('claims-down', 13327);
+      await startMariaDb(instance.name, instance.port);
     }
     const exited = await run.exited;
     expectExit(exited);
@@ -135,6 +140,5 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
     const read = readBy(dir, 'p1');
     expect(stalled).toBeLessThan(names.length);
     expect(read.sort()).toEqual(names);
-    await down.stop();
   }, 300_000);
 });
