@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
 import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
 import { eventually } from '../kit/eventually.js';
+import { freePort } from '../kit/free-port.js';
 import { millrace, topologyDir, type Exited } from './process.js';
 
 const leaseMs = 2000;
@@ -120,8 +121,15 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
 
   it('with the claims database killed for longer than the lease: stops taking files, resumes when it is back, reads every file once', async () => {
     const { dir, names, topology } = twoProcesses(3000, uniqueTable('shared_down'));
-    const run = millrace(['run', topology('p1')]);
+    const port = await freePort();
+    const run = millrace(['run', topology('p1'), '--inspect', `127.0.0.1:${port}`]);
+    /** Whether the hdfs pollers' status (inspector API) says the claims are degraded. */
+    const degraded = async (): Promise<boolean> => {
+      const actors = await (await fetch(`http://127.0.0.1:${port}/api/actors`)).text();
+      return /"claims":\{[^}]*"degraded":true/.test(actors);
+    };
     await eventually(() => readBy(dir, 'p1').length > 300, { what: 'files to be read', timeoutMs: 60_000 });
+    expect(await degraded()).toBe(false);
     await kill9MariaDb(instance.name);
     let stalled: number;
     try {
@@ -131,6 +139,7 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
       await new Promise((r) => setTimeout(r, 3000));
       expect(readBy(dir, 'p1').length).toBe(stalled);
       expect(run.proc.exitCode).toBeNull();
+      expect(await degraded()).toBe(true);
     } finally {
       await startMariaDb(instance.name, instance.port);
     }
