@@ -157,11 +157,14 @@ export class SharedClaims implements ClaimStore {
   }
 
   async complete(claims: readonly Claim[]): Promise<void> {
-    this.unfinished.push(...claims.map((claim) => ({ claim, reason: null })));
+    // A claim already found lost (and logged) is not this process's to mark done.
+    const still = claims.filter((c) => this.held.get(c.file)?.claim === c);
+    this.unfinished.push(...still.map((claim) => ({ claim, reason: null })));
     await this.attempt(() => this.finishUnfinished());
   }
 
   async reject(claim: Claim, reason: string): Promise<void> {
+    if (this.held.get(claim.file)?.claim !== claim) return;
     this.unfinished.push({ claim, reason });
     await this.attempt(() => this.finishUnfinished());
   }

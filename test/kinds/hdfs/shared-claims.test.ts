@@ -150,6 +150,20 @@ describe('shared hdfs claims (real MariaDB)', () => {
     expect(await other.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
   }, 30_000);
 
+  it('stops counting a claim as held once a renewal finds another owner, says so, and does not mark it done', async () => {
+    const table = uniqueTable('claims_lost');
+    const paused = store(table, 900);
+    const c = (await paused.claim('a', files[0] as (typeof files)[number], 0)) as Claim;
+    // What another process leaves after taking the file over while this one was paused past its lease.
+    await sql(db, `UPDATE \`${table}\` SET owner = 'other:2:alive', lease_until = DATE_ADD(NOW(6), INTERVAL 60 SECOND)`);
+    await eventually(() => !paused.holds(c), { what: 'a renewal to notice', timeoutMs: 5000 });
+    expect(paused.view()).toMatchObject({ lostClaims: 1 });
+    expect(paused.inFlightFor('a')).toBe(0);
+    await paused.complete([c]);
+    expect(await sql(db, `SELECT owner, done FROM \`${table}\``)).toEqual([{ owner: 'other:2:alive', done: 0 }]);
+    expect(paused.view()).toMatchObject({ lostClaims: 1, awaitingCompletion: 0 });
+  }, 30_000);
+
   it('decides leases by the server clock: a host whose clock is far ahead or behind cannot take a live claim', async () => {
     const table = uniqueTable('claims_clock');
     const holder = store(table, 2000);
