@@ -8,7 +8,14 @@ import { mysqlUrl, sql, uniqueTable } from '../database/mariadb.js';
 import { eventually } from '../../kit/eventually.js';
 
 const quiet = pino({ level: 'silent' });
-const files = [0, 1, 2].map((i) => ({ path: `f${i}.gz`, size: 100 + i, mtime: 1000 + i }));
+interface Entry {
+  path: string;
+  size: number;
+  mtime: number;
+}
+const entry = (i: number): Entry => ({ path: `f${i}.gz`, size: 100 + i, mtime: 1000 + i });
+const files = [0, 1, 2].map(entry);
+const [f0, f1] = [entry(0), entry(1)];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 let db: MariaDbHandle;
@@ -21,7 +28,7 @@ function store(table: string, leaseMs = 30_000): SharedClaims {
 }
 
 /** A row as a process that died holding the file leaves it: owned, lease running out in `ms`. */
-async function deadOwner(table: string, file: { path: string; size: number; mtime: number }, ms: number): Promise<void> {
+async function deadOwner(table: string, file: Entry, ms: number): Promise<void> {
   const probe = store(table);
   await probe.candidates('a', []); // creates the table
   await sql(
@@ -29,6 +36,21 @@ async function deadOwner(table: string, file: { path: string; size: number; mtim
     `INSERT INTO \`${table}\` (file, size, mtime, owner, lease_until, done, at)
      VALUES ('a:${file.path}', ${file.size}, ${file.mtime}, 'gone:1:dead', DATE_ADD(NOW(6), INTERVAL ${ms * 1000} MICROSECOND), 0, NOW(6))`,
   );
+}
+
+/** Two "processes" sharing a new table. */
+function twoStores(prefix: string, leaseMs?: number): [SharedClaims, SharedClaims, string] {
+  const table = uniqueTable(prefix);
+  return [store(table, leaseMs), store(table, leaseMs), table];
+}
+
+/** A store of a new table holding f0. */
+async function holdingF0(prefix: string, leaseMs: number): Promise<{ table: string; s: SharedClaims; c: Claim }> {
+  const table = uniqueTable(prefix);
+  const s = store(table, leaseMs);
+  const c = await s.claim('a', f0, 0);
+  if (c === undefined) throw new Error('f0 not claimed');
+  return { table, s, c };
 }
 
 beforeAll(async () => {
@@ -59,7 +81,7 @@ describe('shared hdfs claims (real MariaDB)', () => {
           const s = stores[who];
           const c = mine.get(file);
           if (op === 'claim' && c === undefined) {
-            const taken = await s.claim('a', files[file] as (typeof files)[number], who);
+            const taken = await s.claim('a', files[file] as Entry, who);
             if (taken !== undefined) {
               expect(completed.has(file)).toBe(false);
               mine.set(file, taken);
@@ -92,17 +114,14 @@ describe('shared hdfs claims (real MariaDB)', () => {
           expect(r.owner).toBe(holder === -1 ? null : stores[holder as 0 | 1].owner);
         }
         const changed = files.map((f) => ({ ...f, size: f.size + 1 }));
-        for (const f of completed) expect(await stores[0].claim('a', changed[f] as (typeof files)[number], 0)).toBeDefined();
+        for (const f of completed) expect(await stores[0].claim('a', changed[f] as Entry, 0)).toBeDefined();
       }),
       { numRuns: 50 },
     );
   }, 120_000);
 
   it('hands the files of a process that closes (a clean stop) over at once, done files excepted', async () => {
-    const table = uniqueTable('claims_close');
-    const leaving = store(table);
-    const staying = store(table);
-    const [f0, f1] = files as [(typeof files)[number], (typeof files)[number]];
+    const [leaving, staying] = twoStores('claims_close');
     const done = await leaving.claim('a', f0, 0);
     await leaving.complete([done as Claim]);
     expect(await leaving.claim('a', f1, 0)).toBeDefined();
@@ -113,10 +132,7 @@ describe('shared hdfs claims (real MariaDB)', () => {
   }, 30_000);
 
   it('keeps a rejected file done with its reason for every process until it changes', async () => {
-    const table = uniqueTable('claims_reject');
-    const first = store(table, 600);
-    const second = store(table, 600);
-    const f0 = files[0] as (typeof files)[number];
+    const [first, second] = twoStores('claims_reject', 600);
     await first.reject((await first.claim('a', f0, -1)) as Claim, 'too large');
     expect(await second.claim('a', f0, 0)).toBeUndefined();
     expect((await second.candidates('a', [f0])).free).toEqual([]);
@@ -127,33 +143,29 @@ describe('shared hdfs claims (real MariaDB)', () => {
 
   it("hands a dead process's file over only once its lease has expired", async () => {
     const table = uniqueTable('claims_expiry');
-    await deadOwner(table, files[0] as (typeof files)[number], 1500);
+    await deadOwner(table, f0, 1500);
     const taker = store(table);
-    expect(await taker.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
+    expect(await taker.claim('a', f0, 0)).toBeUndefined();
     expect((await taker.candidates('a', files)).waiting).toBe(1);
     await sleep(1700);
-    expect((await taker.claim('a', files[0] as (typeof files)[number], 0))?.file).toBe('a:f0.gz');
+    expect((await taker.claim('a', f0, 0))?.file).toBe('a:f0.gz');
   }, 30_000);
 
   it('keeps a live process\'s claim by renewing its lease, far past leaseMs', async () => {
-    const table = uniqueTable('claims_renew');
-    const holder = store(table, 600);
-    const other = store(table, 600);
-    const c = await holder.claim('a', files[0] as (typeof files)[number], 0);
+    const [holder, other] = twoStores('claims_renew', 600);
+    const c = await holder.claim('a', f0, 0);
     expect(c).toBeDefined();
     for (let i = 0; i < 6; i++) {
       await sleep(400);
-      expect(await other.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
+      expect(await other.claim('a', f0, 0)).toBeUndefined();
     }
     expect(holder.holds(c as Claim)).toBe(true);
     await holder.complete([c as Claim]);
-    expect(await other.claim('a', files[0] as (typeof files)[number], 0)).toBeUndefined();
+    expect(await other.claim('a', f0, 0)).toBeUndefined();
   }, 30_000);
 
   it('stops counting a claim as held once a renewal finds another owner, says so, and does not mark it done', async () => {
-    const table = uniqueTable('claims_lost');
-    const paused = store(table, 900);
-    const c = (await paused.claim('a', files[0] as (typeof files)[number], 0)) as Claim;
+    const { table, s: paused, c } = await holdingF0('claims_lost', 900);
     // What another process leaves after taking the file over while this one was paused past its lease.
     await sql(db, `UPDATE \`${table}\` SET owner = 'other:2:alive', lease_until = DATE_ADD(NOW(6), INTERVAL 60 SECOND)`);
     await eventually(() => !paused.holds(c), { what: 'a renewal to notice', timeoutMs: 5000 });
@@ -165,35 +177,31 @@ describe('shared hdfs claims (real MariaDB)', () => {
   }, 30_000);
 
   it('decides leases by the server clock: a host whose clock is far ahead or behind cannot take a live claim', async () => {
-    const table = uniqueTable('claims_clock');
-    const holder = store(table, 2000);
-    const jumped = store(table, 2000);
+    const [holder, jumped, table] = twoStores('claims_clock', 2000);
     await jumped.candidates('a', []);
-    expect(await holder.claim('a', files[0] as (typeof files)[number], 0)).toBeDefined();
-    await deadOwner(table, files[1] as (typeof files)[number], 1000);
+    expect(await holder.claim('a', f0, 0)).toBeDefined();
+    await deadOwner(table, f1, 1000);
     const realNow = Date.now();
     for (const offset of [10 * 365 * 86_400_000, -10 * 365 * 86_400_000]) {
       const clock = vi.spyOn(Date, 'now').mockReturnValue(realNow + offset);
       try {
-        expect(await jumped.claim('a', files[0] as (typeof files)[number], 1)).toBeUndefined();
-        expect(await jumped.claim('a', files[1] as (typeof files)[number], 1)).toBeUndefined();
+        expect(await jumped.claim('a', f0, 1)).toBeUndefined();
+        expect(await jumped.claim('a', f1, 1)).toBeUndefined();
       } finally {
         clock.mockRestore();
       }
     }
     await sleep(1200);
     // The dead owner's lease has run out by the server's clock: now it can be taken.
-    expect(await jumped.claim('a', files[1] as (typeof files)[number], 1)).toBeDefined();
+    expect(await jumped.claim('a', f1, 1)).toBeDefined();
   }, 30_000);
 
   it('with the database down: takes nothing new, stops counting claims held once their leases lapse, says degraded, resumes when it is back', async () => {
-    const table = uniqueTable('claims_down');
-    const s = store(table, 3000);
-    const c = (await s.claim('a', files[0] as (typeof files)[number], 0)) as Claim;
+    const { table, s, c } = await holdingF0('claims_down', 3000);
     expect(s.view().degraded).toBe(false);
     await kill9MariaDb('claims');
     try {
-      expect(await s.claim('a', files[1] as (typeof files)[number], 0)).toBeUndefined();
+      expect(await s.claim('a', f1, 0)).toBeUndefined();
       expect(s.view()).toMatchObject({ degraded: true });
       expect(s.holds(c)).toBe(true); // its lease (3 s) is still running
       await s.complete([c]); // waits for the database
@@ -206,6 +214,6 @@ describe('shared hdfs claims (real MariaDB)', () => {
     await eventually(() => s.view().awaitingCompletion === 0 && s.view().degraded === false, { what: 'resume', timeoutMs: 30_000 });
     const rows = await sql(db, `SELECT done, owner FROM \`${table}\``);
     expect(rows).toEqual([{ done: 1, owner: null }]);
-    expect((await s.claim('a', files[1] as (typeof files)[number], 0))?.file).toBe('a:f1.gz');
+    expect((await s.claim('a', f1, 0))?.file).toBe('a:f1.gz');
   }, 120_000);
 });
