@@ -137,7 +137,8 @@ function fileRows(file: BoundFile, text: string): EventRow[] {
 async function ceilingChild(files: readonly BoundFile[]): Promise<CeilingRun> {
   const workDir = mkdtempSync(join(tmpdir(), 'millrace-bench-ceiling-'));
   try {
-    const db = new SqliteDatabase({ type: 'sqlite', path: 'ceiling.db', synchronous: 'normal', busyTimeoutMs: 5000 }, 'events', { baseDir: workDir });
+    // With the summary the sink keeps (summary: true, its default): the ceiling of the sink's own work.
+    const db = new SqliteDatabase({ type: 'sqlite', path: 'ceiling.db', synchronous: 'normal', busyTimeoutMs: 5000, summary: true }, 'events', { baseDir: workDir });
     await db.connect();
     await db.ensureSchema();
     let wallMs = 0;

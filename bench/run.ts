@@ -7,6 +7,7 @@ import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
+import { runReportBench } from './report.js';
 import { runScaleBench } from './scale.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 import { runValidateBench } from './validate.js';
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<Result>> = {
   peers: () => runPeersBench(peersOptionsFromArgs()) as unknown as Promise<Result>,
   validate: () => runValidateBench(),
   scale: () => runScaleBench(),
+  report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
 };
 

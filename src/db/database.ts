@@ -1,4 +1,5 @@
 import type { EngineConfig } from './config.js';
+import type { SummaryTables } from './app-day-summary.js';
 import type { EventRow } from './event-row.js';
 
 /** A parameter of a read query: `?` placeholders work on both engines. */
@@ -15,8 +16,8 @@ export interface Database {
   /** Opens the connection (or pool); safe to call again after a lost connection. */
   connect(): Promise<void>;
   /**
-   * Creates the table, keyed by (file, line), when missing. No secondary index: it doubled the
-   * insert cost and the report scans the table anyway (docs/decisions/log-pipeline.md).
+   * Creates the table, keyed by (file, line), when missing, and the summary tables where the
+   * engine keeps them. No secondary index: it doubled the insert cost (docs/decisions/log-pipeline.md).
    */
   ensureSchema(): Promise<void>;
   /**
@@ -24,6 +25,11 @@ export interface Database {
    * the commit with the number of rows that were new.
    */
   insert(rows: readonly EventRow[]): Promise<number>;
+  /**
+   * The app/day summary tables when this database keeps them (see app-day-summary.ts); none
+   * with `summary: false` or before a writer first built them: the report scans then.
+   */
+  summary(): Promise<SummaryTables | undefined>;
   /** Runs a read query; column values come back as strings, numbers or null. */
   query(sql: string, params?: readonly SqlParam[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { MysqlEngineConfig } from './config.js';
 import { classifyConnectionErrors } from './connection-errors.js';
+import { summaryTables, SummaryTally, type SummaryTables } from './app-day-summary.js';
 import type { Database, SqlParam } from './database.js';
 import { rowColumns, type EventRow } from './event-row.js';
 
@@ -49,6 +50,8 @@ export function isDeadlock(error: unknown): boolean {
  * connection: multi-row `INSERT ... ON DUPLICATE KEY UPDATE` statements (a no-op update, so a
  * stored (file, line) is left as it is), chunked under half the server's `max_allowed_packet`.
  * Unlike `INSERT IGNORE`, this keeps strict-mode data errors as errors instead of warnings.
+ * With `summary`, the app/day summary of the rows that were new is updated in the same
+ * transaction (see {@link MysqlDatabase.insertChunk}).
  */
 export class MysqlDatabase implements Database {
   readonly engine = 'mysql';
@@ -78,6 +81,7 @@ export class MysqlDatabase implements Database {
   async ensureSchema(): Promise<void> {
     const version = String((await this.query('SELECT VERSION() AS v'))[0]?.v ?? '');
     const collation = binaryCollation(version);
+    const table = `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`;
     const t = this.table;
     await this.query(
       `CREATE TABLE IF NOT EXISTS \`${t}\` (
@@ -85,8 +89,57 @@ export class MysqlDatabase implements Database {
         \`day\` CHAR(10) NOT NULL, \`app\` VARCHAR(128) NOT NULL, \`event\` VARCHAR(128) NOT NULL,
         \`user\` VARCHAR(255) NULL, \`fields\` JSON NOT NULL,
         PRIMARY KEY (\`file\`, \`line\`)
-      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`,
+      ) ${table}`,
     );
+    const summary = summaryTables(t);
+    if (!this.config.summary) {
+      await this.query(`DROP TABLE IF EXISTS \`${summary.counts}\`, \`${summary.users}\``);
+      return;
+    }
+    await this.withLock(`millrace-summary:${t}`, async () => {
+      if ((await this.summary()) !== undefined) return;
+      // Built under another name and renamed last: a crash mid-backfill leaves no summary, so the
+      // next start builds it again instead of trusting half of one.
+      const building = `${summary.counts}_building`;
+      await this.query(`DROP TABLE IF EXISTS \`${building}\`, \`${summary.users}\``);
+      await this.query(
+        `CREATE TABLE \`${summary.users}\` (
+          \`app\` VARCHAR(128) NOT NULL, \`day\` CHAR(10) NOT NULL, \`user\` VARCHAR(255) NOT NULL,
+          PRIMARY KEY (\`app\`, \`day\`, \`user\`)
+        ) ${table}`,
+      );
+      await this.query(
+        `CREATE TABLE \`${building}\` (
+          \`app\` VARCHAR(128) NOT NULL, \`day\` CHAR(10) NOT NULL, \`event\` VARCHAR(128) NOT NULL, \`n\` BIGINT UNSIGNED NOT NULL,
+          PRIMARY KEY (\`app\`, \`day\`, \`event\`)
+        ) ${table}`,
+      );
+      await this.query(`INSERT INTO \`${summary.users}\` SELECT DISTINCT \`app\`, \`day\`, \`user\` FROM \`${t}\` WHERE \`user\` IS NOT NULL`);
+      await this.query(`INSERT INTO \`${building}\` SELECT \`app\`, \`day\`, \`event\`, COUNT(*) FROM \`${t}\` GROUP BY \`app\`, \`day\`, \`event\``);
+      await this.query(`RENAME TABLE \`${building}\` TO \`${summary.counts}\``);
+    });
+  }
+
+  async summary(): Promise<SummaryTables | undefined> {
+    const tables = summaryTables(this.table);
+    const found = await this.query('SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [tables.counts]);
+    return found.length > 0 ? tables : undefined;
+  }
+
+  /** Runs `work` holding the server's named lock `name` (GET_LOCK), so writers of one table build the summary once. */
+  private async withLock(name: string, work: () => Promise<void>): Promise<void> {
+    const conn = await this.open().getConnection();
+    try {
+      const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, 60) AS got', [name]);
+      if (Number(rows[0]?.got) !== 1) throw new Error(`could not take the lock ${name} within 60 s: another writer is building the summary of ${this.table}`);
+      try {
+        await work();
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [name]);
+      }
+    } finally {
+      conn.release();
+    }
   }
 
   async insert(rows: readonly EventRow[]): Promise<number> {
@@ -94,7 +147,11 @@ export class MysqlDatabase implements Database {
     const chunks = chunkRows(rows, this.maxStatementBytes);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await classifyConnectionErrors(`mysql insert into ${this.table}`, () => this.insertChunks(chunks));
+        return await classifyConnectionErrors(`mysql insert into ${this.table}`, async () => {
+          // A batch with rows stored already (a replay) is rolled back and stored again with care.
+          const inserted = await this.insertChunks(chunks, false);
+          return inserted === 'replayed' ? this.insertChunks(chunks, true) : inserted;
+        });
       } catch (error) {
         if (!isDeadlock(error) || attempt >= deadlockRetries) throw error;
       }
@@ -115,21 +172,35 @@ export class MysqlDatabase implements Database {
     await pool?.end().catch(() => undefined);
   }
 
-  private async insertChunks(chunks: readonly EventRow[][]): Promise<number> {
+  /**
+   * Stores `chunks` in one transaction, with the summary of the rows that were new. Usually all
+   * are: the chunks go in as they are and are tallied from themselves. When some were stored
+   * already, the transaction is rolled back and `'replayed'` returned; `careful` then reads the
+   * stored keys of each chunk with a locking read first (a concurrent writer of the same keys
+   * waits, or has committed) and stores and tallies only the others.
+   */
+  private async insertChunks(chunks: readonly EventRow[][], careful: true): Promise<number>;
+  private async insertChunks(chunks: readonly EventRow[][], careful: false): Promise<number | 'replayed'>;
+  private async insertChunks(chunks: readonly EventRow[][], careful: boolean): Promise<number | 'replayed'> {
     const conn = await this.open().getConnection();
-    const columns = rowColumns.map((c) => `\`${c}\``).join(', ');
-    const head = `INSERT INTO \`${this.table}\` (${columns}) VALUES `;
-    const tail = ' ON DUPLICATE KEY UPDATE `line` = `line`';
     try {
       await conn.beginTransaction();
+      const tally = this.config.summary ? new SummaryTally() : undefined;
       let inserted = 0;
       for (const chunk of chunks) {
-        const values: SqlParam[] = [];
-        for (const r of chunk) values.push(r.file, r.line, r.ts, r.day, r.app, r.event, r.user, r.fields);
-        const sql = head + chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ') + tail;
-        const [result] = await conn.query<mysql.ResultSetHeader>(sql, values);
-        inserted += result.affectedRows;
+        const fresh = tally !== undefined && careful ? await this.unstored(conn, chunk) : chunk;
+        const n = await this.insertRows(conn, fresh);
+        if (tally !== undefined) {
+          if (n !== fresh.length && careful) throw new Error(`rows of ${this.table} were stored by another writer while this one held their keys locked: the batch is retried`);
+          if (n !== fresh.length) {
+            await conn.rollback();
+            return 'replayed';
+          }
+          for (const r of fresh) tally.add(r.app, r.day, r.event, r.user);
+        }
+        inserted += n;
       }
+      if (tally !== undefined) await this.addToSummary(conn, tally);
       await conn.commit();
       return inserted;
     } catch (error) {
@@ -137,6 +208,55 @@ export class MysqlDatabase implements Database {
       throw error;
     } finally {
       conn.release();
+    }
+  }
+
+  /** Inserts `rows` (one statement) and returns how many were new. */
+  private async insertRows(conn: mysql.PoolConnection, rows: readonly EventRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const columns = rowColumns.map((c) => `\`${c}\``).join(', ');
+    const values: SqlParam[] = [];
+    for (const r of rows) values.push(r.file, r.line, r.ts, r.day, r.app, r.event, r.user, r.fields);
+    const sql = `INSERT INTO \`${this.table}\` (${columns}) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE \`line\` = \`line\``;
+    const [result] = await conn.query<mysql.ResultSetHeader>(sql, values);
+    return result.affectedRows;
+  }
+
+  /** The rows of `chunk` not stored yet (each key once), read with a locking read. */
+  private async unstored(conn: mysql.PoolConnection, chunk: readonly EventRow[]): Promise<EventRow[]> {
+    const [stored] = await conn.query<mysql.RowDataPacket[]>(
+      `SELECT \`file\`, \`line\` FROM \`${this.table}\` WHERE (\`file\`, \`line\`) IN (${chunk.map(() => '(?, ?)').join(', ')}) FOR UPDATE`,
+      chunk.flatMap((r) => [r.file, r.line]),
+    );
+    const seen = new Set(stored.map((r) => `${String(r.line)}:${String(r.file)}`));
+    return chunk.filter((r) => {
+      const key = `${r.line}:${r.file}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /** Adds a tally to the summary tables, in statements under the packet bound. */
+  private async addToSummary(conn: mysql.PoolConnection, tally: SummaryTally): Promise<void> {
+    const summary = summaryTables(this.table);
+    // Worst case bytes of a summary row in a statement, as in statementBytes.
+    const perStatement = Math.max(1, Math.floor(this.maxStatementBytes / (64 + 6 * (128 + 10 + 255 + 128))));
+    const counts = [...tally.countRows()];
+    for (let i = 0; i < counts.length; i += perStatement) {
+      const part = counts.slice(i, i + perStatement);
+      await conn.query(
+        `INSERT INTO \`${summary.counts}\` (\`app\`, \`day\`, \`event\`, \`n\`) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE \`n\` = \`n\` + VALUES(\`n\`)`,
+        part.flatMap((c) => [c.app, c.day, c.event, c.n]),
+      );
+    }
+    const users = [...tally.userRows()];
+    for (let i = 0; i < users.length; i += perStatement) {
+      const part = users.slice(i, i + perStatement);
+      await conn.query(
+        `INSERT INTO \`${summary.users}\` (\`app\`, \`day\`, \`user\`) VALUES ${part.map(() => '(?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE \`user\` = \`user\``,
+        part.flatMap((u) => [u.app, u.day, u.user]),
+      );
     }
   }
 

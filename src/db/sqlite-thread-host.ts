@@ -21,7 +21,7 @@ if (port !== null) {
         reply = { id: message.id, inserted: 0 };
       } else {
         // Prepared at the first insert: the table exists by then (ensureSchema ran on the caller's connection).
-        insert ??= flatInserter(db, setup.table);
+        insert ??= flatInserter(db, setup.table, setup.summary);
         reply = { id: message.id, inserted: insert(message.flat) };
       }
     } catch (error) {

@@ -4,7 +4,7 @@ import type { SqliteEngineConfig } from './config.js';
 import type { SqlParam } from './database.js';
 
 /** What the writer thread is started with. */
-export interface WriterSetup extends Pick<SqliteEngineConfig, 'busyTimeoutMs' | 'synchronous'> {
+export interface WriterSetup extends Pick<SqliteEngineConfig, 'busyTimeoutMs' | 'synchronous' | 'summary'> {
   path: string;
   table: string;
 }

@@ -4,7 +4,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteEngineConfig } from './config.js';
 import type { Database, OpenOptions, SqlParam } from './database.js';
 import type { EventRow } from './event-row.js';
-import { flatInserter, flatRows, openSqlite } from './sqlite-insert.js';
+import { ensureSqliteSchema, flatInserter, flatRows, hasTable, openSqlite } from './sqlite-insert.js';
+import { summaryTables, type SummaryTables } from './app-day-summary.js';
 import { SqliteWriterThread } from './sqlite-thread.js';
 
 /**
@@ -35,7 +36,7 @@ export class SqliteDatabase implements Database {
     if (!readonly) mkdirSync(dirname(this.path), { recursive: true });
     this.db = openSqlite(this.path, this.config, readonly);
     if (readonly || this.config.writerThread !== true) return;
-    const writer = new SqliteWriterThread({ path: this.path, table: this.table, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous });
+    const writer = new SqliteWriterThread({ path: this.path, table: this.table, busyTimeoutMs: this.config.busyTimeoutMs, synchronous: this.config.synchronous, summary: this.config.summary });
     this.writer = writer;
     try {
       await writer.ready;
@@ -46,21 +47,19 @@ export class SqliteDatabase implements Database {
   }
 
   async ensureSchema(): Promise<void> {
-    const t = this.table;
-    this.open().exec(
-      `CREATE TABLE IF NOT EXISTS \`${t}\` (
-        \`file\` TEXT NOT NULL, \`line\` INTEGER NOT NULL, \`ts\` TEXT NOT NULL, \`day\` TEXT NOT NULL,
-        \`app\` TEXT NOT NULL, \`event\` TEXT NOT NULL, \`user\` TEXT, \`fields\` TEXT NOT NULL,
-        PRIMARY KEY (\`file\`, \`line\`)
-      ) WITHOUT ROWID;`,
-    );
+    ensureSqliteSchema(this.open(), this.table, this.config.summary);
+  }
+
+  async summary(): Promise<SummaryTables | undefined> {
+    const tables = summaryTables(this.table);
+    return hasTable(this.open(), tables.counts) ? tables : undefined;
   }
 
   async insert(rows: readonly EventRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const db = this.open();
     if (this.writer !== undefined) return this.writer.insert(flatRows(rows));
-    this.insertFlat ??= flatInserter(db, this.table);
+    this.insertFlat ??= flatInserter(db, this.table, this.config.summary);
     return this.insertFlat(flatRows(rows));
   }
 

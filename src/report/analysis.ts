@@ -48,7 +48,8 @@ function compare(a: string, b: string): number {
 /**
  * Runs the report queries (plain `GROUP BY` SQL that SQLite and MariaDB/MySQL both accept) and
  * assembles per app per day: events by type, process starts, ads shown, ad clicks and CTR,
- * purchases, errors and distinct users.
+ * purchases, errors and distinct users. Where the database keeps the app/day summary it reads
+ * that (a row per app, day and event, a row per distinct user) instead of scanning every row.
  *
  * @example
  * const db = createDatabase(engine, 'events', { baseDir, readonly: true });
@@ -57,9 +58,18 @@ function compare(a: string, b: string): number {
  * console.log(report.rows[0]?.ctr);
  */
 export async function analyse(db: Database): Promise<Report> {
+  const summary = await db.summary();
   const t = `\`${db.table}\``;
-  const counts = await db.query(`SELECT \`app\`, \`day\`, \`event\`, COUNT(*) AS \`n\` FROM ${t} GROUP BY \`app\`, \`day\`, \`event\``);
-  const users = await db.query(`SELECT \`app\`, \`day\`, COUNT(DISTINCT \`user\`) AS \`n\` FROM ${t} GROUP BY \`app\`, \`day\``);
+  const counts = await db.query(
+    summary === undefined
+      ? `SELECT \`app\`, \`day\`, \`event\`, COUNT(*) AS \`n\` FROM ${t} GROUP BY \`app\`, \`day\`, \`event\``
+      : `SELECT \`app\`, \`day\`, \`event\`, \`n\` FROM \`${summary.counts}\``,
+  );
+  const users = await db.query(
+    summary === undefined
+      ? `SELECT \`app\`, \`day\`, COUNT(DISTINCT \`user\`) AS \`n\` FROM ${t} GROUP BY \`app\`, \`day\``
+      : `SELECT \`app\`, \`day\`, COUNT(*) AS \`n\` FROM \`${summary.users}\` GROUP BY \`app\`, \`day\``,
+  );
   const byKey = new Map<string, AppDayStats>();
   const types = new Set<string>();
   const entry = (app: string, day: string): AppDayStats => {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { flatRows } from '../../src/db/sqlite-insert.js';
+import { ensureSqliteSchema, flatRows } from '../../src/db/sqlite-insert.js';
 import { SqliteWriterThread } from '../../src/db/sqlite-thread.js';
 import { toRow, type EventRow } from '../../src/db/event-row.js';
 import { parsedRecords } from '../kinds/database/fixtures.js';
 
-const settings = { table: 'events', busyTimeoutMs: 1000, synchronous: 'normal' } as const;
+const settings = { table: 'events', busyTimeoutMs: 1000, synchronous: 'normal', summary: true } as const;
 
 function rows(n: number): EventRow[] {
   return parsedRecords(n).map((r) => {
@@ -22,7 +22,7 @@ describe('SqliteWriterThread', () => {
   it('stores flat rows in its own connection and counts only the new ones', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'millrace-writer-')), 'events.db');
     const db = new BetterSqlite3(path);
-    db.exec('CREATE TABLE events (file TEXT NOT NULL, line INTEGER NOT NULL, ts TEXT NOT NULL, day TEXT NOT NULL, app TEXT NOT NULL, event TEXT NOT NULL, user TEXT, fields TEXT NOT NULL, PRIMARY KEY (file, line)) WITHOUT ROWID');
+    ensureSqliteSchema(db, 'events', true);
     const writer = new SqliteWriterThread({ path, ...settings });
     await writer.ready;
     const all = rows(200);

@@ -12,7 +12,7 @@ import { parsedRecords } from '../kinds/database/fixtures.js';
 
 const [path, count, batch, pauseMs] = process.argv.slice(2);
 if (path === undefined || count === undefined || batch === undefined || pauseMs === undefined) throw new Error('usage: sqlite-writer.ts <db> <count> <batch> <pause ms>');
-const db = new SqliteDatabase({ type: 'sqlite', path: basename(path), synchronous: 'normal', busyTimeoutMs: 10_000 }, 'events', { baseDir: dirname(path) });
+const db = new SqliteDatabase({ type: 'sqlite', path: basename(path), synchronous: 'normal', busyTimeoutMs: 10_000, summary: true }, 'events', { baseDir: dirname(path) });
 // Last line first, so the two writers meet in the middle instead of racing over the same rows.
 const rows = parsedRecords(Number(count))
   .map((r) => (toRow(r) as { row: EventRow }).row)

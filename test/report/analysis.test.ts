@@ -21,7 +21,7 @@ describe('report analysis on SQLite', () => {
     ]);
     (t.nodes[1] as Topology['nodes'][number]).config = databaseSinkConfig.parse({ engine: { type: 'sqlite', path: 'report.db' }, table: 'log_events' });
     await run(t);
-    const db = createDatabase({ type: 'sqlite', path: join(t.baseDir, 'report.db'), synchronous: 'normal', busyTimeoutMs: 1000 }, 'log_events', { baseDir: '/', readonly: true });
+    const db = createDatabase({ type: 'sqlite', path: join(t.baseDir, 'report.db'), synchronous: 'normal', busyTimeoutMs: 1000, summary: true }, 'log_events', { baseDir: '/', readonly: true });
     await db.connect();
     try {
       const report = await analyse(db);

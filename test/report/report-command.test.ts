@@ -41,7 +41,7 @@ async function stored(count: number): Promise<{ dir: string; topology: Topology;
   const dir = mkdtempSync(join(tmpdir(), 'millrace-report-'));
   const topology = load(dir, yaml('  db: { kind: database, inputs: [gen], engine: { type: sqlite, path: data/events.db } }'));
   const records = parsedRecords(count);
-  const db = createDatabase({ type: 'sqlite', path: 'data/events.db', synchronous: 'normal', busyTimeoutMs: 1000 }, 'events', { baseDir: dir });
+  const db = createDatabase({ type: 'sqlite', path: 'data/events.db', synchronous: 'normal', busyTimeoutMs: 1000, summary: true }, 'events', { baseDir: dir });
   await db.connect();
   await db.ensureSchema();
   await db.insert(records.map((r) => (toRow(r) as { row: EventRow }).row));
