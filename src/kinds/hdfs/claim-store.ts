@@ -40,8 +40,11 @@ export interface ClaimStore {
   holds(claim: Claim): boolean;
   /** Gives a claim up without finishing it: the file can be taken again. */
   release(claim: Claim): Promise<void>;
-  /** Marks claims done, durably, in one transaction (those still held). */
-  complete(claims: readonly Claim[]): Promise<void>;
+  /**
+   * Marks claims done, durably, in one transaction: those still held, which it returns (a shared
+   * store may still be waiting for its database to record them).
+   */
+  complete(claims: readonly Claim[]): Promise<readonly Claim[]>;
   /** Marks a held claim done with a reason: the file is skipped until it changes. */
   reject(claim: Claim, reason: string): Promise<void>;
   /** Claims in flight for one cluster in this process. */

@@ -76,13 +76,13 @@ export class ClaimTable implements ClaimStore {
     return Promise.resolve();
   }
 
-  complete(claims: readonly Claim[]): Promise<void> {
+  complete(claims: readonly Claim[]): Promise<readonly Claim[]> {
     const now = Date.now();
     this.db.transaction(() => {
       for (const c of claims) this.upsert.run(c.file, c.entry.size, c.entry.mtime, null, now);
     })();
     for (const c of claims) this.drop(c);
-    return Promise.resolve();
+    return Promise.resolve(claims);
   }
 
   reject(claim: Claim, reason: string): Promise<void> {

@@ -181,8 +181,7 @@ export class Coordinator {
   /** Marks claims done durably (every record of them is acknowledged downstream). */
   async complete(claims: readonly Claim[]): Promise<void> {
     if (claims.length === 0 || this.abort.signal.aborted) return;
-    await this.claims.complete(claims);
-    for (const claim of claims) this.cluster(claim.cluster).done += 1;
+    for (const claim of await this.claims.complete(claims)) this.cluster(claim.cluster).done += 1;
     this.notify();
   }
 

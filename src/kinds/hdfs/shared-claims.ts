@@ -156,11 +156,12 @@ export class SharedClaims implements ClaimStore {
     await this.attempt(async (sql) => void (await this.affected(sql.release, [this.owner, claim.file])));
   }
 
-  async complete(claims: readonly Claim[]): Promise<void> {
+  async complete(claims: readonly Claim[]): Promise<readonly Claim[]> {
     // A claim already found lost (and logged) is not this process's to mark done.
     const still = claims.filter((c) => this.held.get(c.file)?.claim === c);
     this.unfinished.push(...still.map((claim) => ({ claim, reason: null })));
     await this.attempt(() => this.finishUnfinished());
+    return still;
   }
 
   async reject(claim: Claim, reason: string): Promise<void> {

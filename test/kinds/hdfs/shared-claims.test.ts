@@ -171,7 +171,7 @@ describe('shared hdfs claims (real MariaDB)', () => {
     await eventually(() => !paused.holds(c), { what: 'a renewal to notice', timeoutMs: 5000 });
     expect(paused.view()).toMatchObject({ lostClaims: 1 });
     expect(paused.inFlightFor('a')).toBe(0);
-    await paused.complete([c]);
+    expect(await paused.complete([c])).toEqual([]);
     expect(await sql(db, `SELECT owner, done FROM \`${table}\``)).toEqual([{ owner: 'other:2:alive', done: 0 }]);
     expect(paused.view()).toMatchObject({ lostClaims: 1, awaitingCompletion: 0 });
   }, 30_000);
