@@ -8,7 +8,7 @@ import { parseMillraceLine } from '../src/formats/line-format.js';
 import { decode, forEachLine, gunzip, parseFiles, type BoundFile, type FloorCounts } from './pipeline-bounds-worker.js';
 import { SqliteDatabase } from '../src/db/sqlite.js';
 import { toRow, type EventRow } from '../src/db/event-row.js';
-import { fileId } from '../src/kinds/hdfs/claims.js';
+import { fileId } from '../src/kinds/hdfs/claim-store.js';
 import { startThread } from '../src/core/start-thread.js';
 import type { ManifestFile } from '../src/sample/manifest.js';
 

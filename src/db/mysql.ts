@@ -34,7 +34,13 @@ export function chunkRows(rows: readonly EventRow[], maxBytes: number): EventRow
   return chunks;
 }
 
-function isDeadlock(error: unknown): boolean {
+/** A binary NO PAD collation for `SELECT VERSION()`: keys stay exact, as in SQLite ('a.log' and 'A.log ' are distinct). */
+export function binaryCollation(version: string): string {
+  return version.includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+}
+
+/** A deadlock or lock wait timeout: the transaction can be run again. */
+export function isDeadlock(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }
@@ -74,8 +80,7 @@ export class MysqlDatabase implements Database {
 
   async ensureSchema(): Promise<void> {
     const version = String((await this.query('SELECT VERSION() AS v'))[0]?.v ?? '');
-    // A binary NO PAD collation keeps keys exact, as in SQLite: 'a.log' and 'A.log ' stay distinct.
-    const collation = version.includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+    const collation = binaryCollation(version);
     const table = `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`;
     const t = this.table;
     await this.query(

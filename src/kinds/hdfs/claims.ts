@@ -2,24 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FileEntry } from '../../stores/backend.js';
-
-/** A file taken by a poller and not yet done. */
-export interface Claim {
-  /** `<cluster>:<path>`. */
-  readonly file: string;
-  readonly cluster: string;
-  readonly entry: FileEntry;
-  /** The poller slot holding it. */
-  readonly slot: number;
-}
-
-/** The id of a file across clusters: `<cluster>:<path>`. */
-export function fileId(cluster: string, path: string): string {
-  return `${cluster}:${path}`;
-}
+import type { Json } from '../../streams/record.js';
+import { fileId, type Candidates, type Claim, type ClaimStore } from './claim-store.js';
 
 /**
- * Who works on which file, and which files are finished. In-flight claims live in memory (a
+ * The claims of one process: who works on which file, and which files are finished. In-flight claims live in memory (a
  * claim dies with its process, so a restart re-reads what was in flight); finished files are
  * rows of a SQLite table `done(file, size, mtime, reason)` in WAL mode, keyed by file id. A file
  * counts as done only for the size and mtime it was read at, so a replaced file is read again.
@@ -32,10 +19,10 @@ export function fileId(cluster: string, path: string): string {
  *
  * @example
  * const claims = new ClaimTable('/data/state/hdfs');
- * const c = claims.claim('a', { path: 'x.gz', size: 10, mtime: 1 }, 0);
- * if (c) claims.complete([c]); // now claims.isDone('a:x.gz', 10, 1) === true
+ * const c = await claims.claim('a', { path: 'x.gz', size: 10, mtime: 1 }, 0);
+ * if (c) await claims.complete([c]); // now claims.isDone('a:x.gz', 10, 1) === true
  */
-export class ClaimTable {
+export class ClaimTable implements ClaimStore {
   private readonly db: Database.Database;
   private readonly inFlight = new Map<string, Claim>();
   private readonly lookup: Database.Statement<[string, number, number], unknown>;
@@ -60,12 +47,23 @@ export class ClaimTable {
     return this.lookup.get(file, size, mtime) !== undefined;
   }
 
-  isClaimed(file: string): boolean {
-    return this.inFlight.has(file);
+  candidates(cluster: string, entries: readonly FileEntry[]): Promise<Candidates> {
+    const free = entries.filter((e) => {
+      const id = fileId(cluster, e.path);
+      return !this.inFlight.has(id) && !this.isDone(id, e.size, e.mtime);
+    });
+    return Promise.resolve({ free, waiting: 0 });
   }
 
-  /** Takes the file for `slot`, unless someone holds it or it is done; `undefined` then. */
-  claim(cluster: string, entry: FileEntry, slot: number): Claim | undefined {
+  claim(cluster: string, entry: FileEntry, slot: number): Promise<Claim | undefined> {
+    return Promise.resolve(this.claimNow(cluster, entry, slot));
+  }
+
+  holds(claim: Claim): boolean {
+    return this.inFlight.get(claim.file) === claim;
+  }
+
+  private claimNow(cluster: string, entry: FileEntry, slot: number): Claim | undefined {
     const file = fileId(cluster, entry.path);
     if (this.inFlight.has(file) || this.isDone(file, entry.size, entry.mtime)) return undefined;
     const claim: Claim = { file, cluster, entry, slot };
@@ -73,28 +71,30 @@ export class ClaimTable {
     return claim;
   }
 
-  /** Gives a claim up without finishing it: the file can be taken again. */
-  release(claim: Claim): void {
-    if (this.inFlight.get(claim.file) === claim) this.inFlight.delete(claim.file);
+  release(claim: Claim): Promise<void> {
+    this.drop(claim);
+    return Promise.resolve();
   }
 
-  /** Marks claims done, durably, in one transaction. */
-  complete(claims: readonly Claim[]): void {
+  complete(claims: readonly Claim[]): Promise<readonly Claim[]> {
     const now = Date.now();
     this.db.transaction(() => {
       for (const c of claims) this.upsert.run(c.file, c.entry.size, c.entry.mtime, null, now);
     })();
-    for (const c of claims) this.release(c);
+    for (const c of claims) this.drop(c);
+    return Promise.resolve(claims);
   }
 
-  /** Records a file that will not be read as it is, with the reason; it is skipped until it changes. */
-  reject(cluster: string, entry: FileEntry, reason: string): void {
-    this.upsert.run(fileId(cluster, entry.path), entry.size, entry.mtime, reason, Date.now());
-    const held = this.inFlight.get(fileId(cluster, entry.path));
-    if (held !== undefined) this.release(held);
+  reject(claim: Claim, reason: string): Promise<void> {
+    this.upsert.run(claim.file, claim.entry.size, claim.entry.mtime, reason, Date.now());
+    this.drop(claim);
+    return Promise.resolve();
   }
 
-  /** Claims in flight for one cluster. */
+  private drop(claim: Claim): void {
+    if (this.inFlight.get(claim.file) === claim) this.inFlight.delete(claim.file);
+  }
+
   inFlightFor(cluster: string): number {
     let n = 0;
     for (const c of this.inFlight.values()) if (c.cluster === cluster) n += 1;
@@ -112,8 +112,13 @@ export class ClaimTable {
       .all(limit) as { file: string; reason: string }[];
   }
 
-  close(): void {
+  view(): { [key: string]: Json } {
+    return { shared: false };
+  }
+
+  close(): Promise<void> {
     this.inFlight.clear();
     this.db.close();
+    return Promise.resolve();
   }
 }

@@ -64,6 +64,31 @@ export const clusterSchema = z
 /** A cluster with defaults applied. */
 export type ClusterConfig = z.output<typeof clusterSchema>;
 
+/** Where several processes running one topology share the claims of its files. */
+export const coordinationSchema = z
+  .strictObject({
+    database: z
+      .string()
+      .regex(/^(mysql|mariadb):\/\/.+/, 'expected mysql://user:pass@host:port/db')
+      .describe('MariaDB/MySQL server holding the shared claims, mysql://user:pass@host:port/db; use ${VAR} for secrets.'),
+    leaseMs: z
+      .number()
+      .int()
+      .min(300)
+      .default(30_000)
+      .describe('How long a claim outlives its last renewal (renewed every leaseMs/3): a dead process\'s files are taken over after this.'),
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a plain SQL identifier')
+      .default('millrace_hdfs_files')
+      .describe('Table of the claims and done files, created when missing; one per topology source.'),
+  })
+  .describe(
+    'Shares file claims between processes (on any hosts) running this topology: a file is read by one process at a time, a dead process\'s files are taken over when their leases expire, done files are never read again. Without it, claims are per process (SQLite in the state directory).',
+  );
+/** Shared claims' settings with defaults applied. */
+export type CoordinationConfig = z.output<typeof coordinationSchema>;
+
 /**
  * The `hdfs` source's settings.
  *
@@ -108,6 +133,7 @@ export const hdfsConfig = z
       .describe(
         'Files modified more recently than this are left for a later listing (half-written files).',
       ),
+    coordination: coordinationSchema.optional(),
   })
   .describe(
     'Polls HDFS clusters (or local directories) for files and emits one record per file with its compressed bytes. At-least-once: a file is marked done only when all of its records are acknowledged downstream.',

@@ -3,7 +3,9 @@ import type { Share, SharedLease } from '../../core/shared-resources.js';
 import type { Json } from '../../streams/record.js';
 import { PollerAllocator } from './allocator.js';
 import type { FileEntry, FileStore } from '../../stores/backend.js';
-import { ClaimTable, fileId, type Claim } from './claims.js';
+import type { Claim, ClaimStore } from './claim-store.js';
+import { ClaimTable } from './claims.js';
+import { SharedClaims } from './shared-claims.js';
 import type { ClusterConfig, HdfsConfig } from './config.js';
 import { openStore } from '../../stores/open-store.js';
 
@@ -18,6 +20,11 @@ interface ClusterState {
   lastListAt: number;
   /** Files the last listing left for later because they were younger than minAgeMs. */
   young: number;
+  /**
+   * Files of the last listing not done that another process held (at the listing or when claimed),
+   * or that could not be checked: without watch, the cluster is listed again until none are left.
+   */
+  waiting: number;
   done: number;
   rejected: number;
 }
@@ -28,7 +35,8 @@ export type CoordinatorLease = SharedLease<Coordinator>;
 /**
  * The shared brain of one `hdfs` node's pollers in this process: which cluster each poller slot
  * serves, the health of every cluster, the pending files of each cluster's last listing and the
- * claim table. Each cluster is listed by one poller at a time (at most every pollIntervalMs in
+ * claims: a {@link ClaimTable} of this process, or {@link SharedClaims} with every process
+ * running the topology when `coordination` is configured. Each cluster is listed by one poller at a time (at most every pollIntervalMs in
  * watch mode), so pollers of a cluster wait only on that cluster. Every request goes through the
  * {@link PollerAllocator}, which moves the slots of an unhealthy cluster and brings them back.
  * Obtain it with {@link Coordinator.acquire}.
@@ -49,7 +57,7 @@ export interface Rejection {
 export class Coordinator {
   private readonly clusters = new Map<string, ClusterState>();
   private readonly allocator: PollerAllocator;
-  private readonly claims: ClaimTable;
+  private readonly claims: ClaimStore;
   private readonly waiters = new Set<() => void>();
   private readonly abort = new AbortController();
   private readonly rejections: Rejection[] = [];
@@ -60,7 +68,10 @@ export class Coordinator {
     baseDir: string,
     private readonly log: Logger,
   ) {
-    this.claims = new ClaimTable(stateDir);
+    this.claims =
+      config.coordination === undefined
+        ? new ClaimTable(stateDir)
+        : new SharedClaims(config.coordination, log);
     for (const c of config.clusters) {
       const state: ClusterState = {
         config: c,
@@ -70,6 +81,7 @@ export class Coordinator {
         listedOnce: false,
         lastListAt: Number.NEGATIVE_INFINITY,
         young: 0,
+        waiting: 0,
         done: 0,
         rejected: 0,
       };
@@ -94,11 +106,11 @@ export class Coordinator {
     );
   }
 
-  private dispose(): void {
+  private async dispose(): Promise<void> {
     this.abort.abort();
     this.allocator.stop();
     this.notify();
-    this.claims.close();
+    await this.claims.close();
   }
 
   /** The cluster a poller slot serves now. */
@@ -129,8 +141,10 @@ export class Coordinator {
     for (;;) {
       if (signal.aborted || this.abort.signal.aborted) return undefined;
       while (c.pending.length > 0) {
-        const claim = this.claims.claim(cluster, c.pending.shift() as FileEntry, slot);
+        const claim = await this.claims.claim(cluster, c.pending.shift() as FileEntry, slot);
         if (claim !== undefined) return claim;
+        // Taken since the listing (by another process): a later listing shows whether it got done.
+        c.waiting += 1;
       }
       if (this.dueInMs(c) > 0) return undefined;
       c.listing ??= this.list(c).finally(() => (c.listing = undefined));
@@ -151,33 +165,34 @@ export class Coordinator {
    * stopped), `later` at the tail (its read failed: other files go first, so one unreadable file
    * does not hold up the rest), `drop` leaves it to the next listing.
    */
-  unclaim(claim: Claim, requeue: 'next' | 'later' | 'drop'): void {
-    this.claims.release(claim);
+  async unclaim(claim: Claim, requeue: 'next' | 'later' | 'drop'): Promise<void> {
     const pending = this.clusters.get(claim.cluster)?.pending;
     if (requeue === 'next') pending?.unshift(claim.entry);
     else if (requeue === 'later') pending?.push(claim.entry);
+    await this.claims.release(claim);
     this.notify();
+  }
+
+  /** Whether this process still holds `claim` (a shared claim's lease may have lapsed). */
+  holds(claim: Claim): boolean {
+    return this.claims.holds(claim);
   }
 
   /** Marks claims done durably (every record of them is acknowledged downstream). */
-  complete(claims: readonly Claim[]): void {
+  async complete(claims: readonly Claim[]): Promise<void> {
     if (claims.length === 0 || this.abort.signal.aborted) return;
-    this.claims.complete(claims);
-    for (const claim of claims) this.cluster(claim.cluster).done += 1;
+    for (const claim of await this.claims.complete(claims)) this.cluster(claim.cluster).done += 1;
     this.notify();
   }
 
-  /** Records a file that is never to be loaded as it is, with the reason. */
-  reject(cluster: string, entry: FileEntry, reason: string): void {
+  /** Records a claimed file that is never to be loaded as it is, with the reason. */
+  async reject(claim: Claim, reason: string): Promise<void> {
     if (this.abort.signal.aborted) return;
-    const c = this.cluster(cluster);
-    this.claims.reject(cluster, entry, reason);
-    c.rejected += 1;
-    this.rejections.push({ file: fileId(cluster, entry.path), cluster, entry, reason });
-    this.log.error(
-      { file: fileId(cluster, entry.path), size: entry.size, reason },
-      'file rejected: it will not be read unless it changes',
-    );
+    const { cluster, entry, file } = claim;
+    await this.claims.reject(claim, reason);
+    this.cluster(cluster).rejected += 1;
+    this.rejections.push({ file, cluster, entry, reason });
+    this.log.error({ file, size: entry.size, reason }, 'file rejected: it will not be read unless it changes');
     this.notify();
   }
 
@@ -192,6 +207,7 @@ export class Coordinator {
       if (
         !c.listedOnce ||
         c.young > 0 ||
+        c.waiting > 0 ||
         c.pending.length > 0 ||
         this.claims.inFlightFor(c.config.name) > 0
       )
@@ -228,6 +244,7 @@ export class Coordinator {
       ...this.allocator.view(c.config.name),
       pending: c.pending.length,
       inFlight: this.claims.inFlightFor(c.config.name),
+      waiting: c.waiting,
       done: c.done,
       rejected: c.rejected,
     }));
@@ -238,6 +255,7 @@ export class Coordinator {
       serving: this.serving(slot),
       ...this.allocator.summary(),
       clusters,
+      claims: this.claims.view(),
       recentRejections,
     };
   }
@@ -250,7 +268,7 @@ export class Coordinator {
 
   private dueInMs(c: ClusterState): number {
     if (!c.listedOnce) return 0;
-    if (!this.config.watch && c.young === 0) return Number.POSITIVE_INFINITY;
+    if (!this.config.watch && c.young === 0 && c.waiting === 0) return Number.POSITIVE_INFINITY;
     return Math.max(0, c.lastListAt + this.config.pollIntervalMs - Date.now());
   }
 
@@ -260,27 +278,31 @@ export class Coordinator {
     );
     // Disposed while listing: the claim table is closed.
     this.abort.signal.throwIfAborted();
+    const { free, waiting } = await this.claims.candidates(c.config.name, entries);
+    this.abort.signal.throwIfAborted();
     const now = Date.now();
     const fresh: FileEntry[] = [];
     let young = 0;
-    for (const e of entries) {
-      const id = fileId(c.config.name, e.path);
-      if (this.claims.isClaimed(id) || this.claims.isDone(id, e.size, e.mtime)) continue;
+    for (const e of free) {
       if (now - e.mtime < this.config.minAgeMs) young += 1;
-      else if (e.size > this.config.maxFileBytes)
-        this.reject(
-          c.config.name,
-          e,
-          `${e.size} bytes exceed maxFileBytes (${this.config.maxFileBytes})`,
-        );
+      else if (e.size > this.config.maxFileBytes) await this.rejectUnread(c.config.name, e);
       else fresh.push(e);
     }
     fresh.sort((x, y) => x.mtime - y.mtime || (x.path < y.path ? -1 : 1));
     c.pending = fresh;
     c.young = young;
+    c.waiting = waiting;
     c.listedOnce = true;
     c.lastListAt = now;
     this.notify();
+  }
+
+  /** Claims a file too large to load and rejects it (unless another poller or process took it). */
+  private async rejectUnread(cluster: string, e: FileEntry): Promise<void> {
+    const claim = await this.claims.claim(cluster, e, -1);
+    if (claim !== undefined) {
+      await this.reject(claim, `${e.size} bytes exceed maxFileBytes (${this.config.maxFileBytes})`);
+    }
   }
 
   private notify(): void {

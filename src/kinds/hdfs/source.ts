@@ -4,7 +4,7 @@ import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import type { LogRecord } from '../../streams/record.js';
 import { FileChanged, FileGone, FileRejected } from '../../stores/backend.js';
-import type { Claim } from './claims.js';
+import type { Claim } from './claim-store.js';
 import { hdfsConfig, totalPollers, type HdfsConfig } from './config.js';
 import { Coordinator, type CoordinatorLease, type Rejection } from './coordinator.js';
 
@@ -61,9 +61,9 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
   const held: { seq: number; claim: Claim }[] = [];
   let seq = 0;
 
-  const stillOpen = (claim?: Claim): void => {
+  const stillOpen = async (claim?: Claim): Promise<void> => {
     if (!signal.aborted) return;
-    if (claim !== undefined) coordinator().unclaim(claim, 'next');
+    if (claim !== undefined) await coordinator().unclaim(claim, 'next');
     throw new Error('hdfs poller closed');
   };
 
@@ -75,14 +75,14 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
       if (error instanceof FileGone || error instanceof FileChanged) {
         // The next listing shows what is there now.
         ctx.log.debug({ file: claim.file, reason: errorMessage(error) }, 'file skipped');
-        coordinator().unclaim(claim, 'drop');
+        await coordinator().unclaim(claim, 'drop');
         return undefined;
       }
       if (error instanceof FileRejected) {
-        coordinator().reject(claim.cluster, claim.entry, error.message);
+        await coordinator().reject(claim, error.message);
         return undefined;
       }
-      coordinator().unclaim(claim, 'later');
+      await coordinator().unclaim(claim, 'later');
       throw error;
     }
   }
@@ -95,7 +95,7 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
 
     async read(): Promise<SourceRead<HdfsPosition>> {
       for (;;) {
-        stillOpen();
+        await stillOpen();
         const rejected = coordinator().takeRejections();
         if (rejected.length > 0) {
           // Already recorded as done-with-reason; the dead-letter entry makes it visible downstream.
@@ -110,10 +110,16 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
         const cluster = coordinator().serving(slot);
         const claim = await coordinator().take(cluster, slot, signal);
         if (claim !== undefined) {
-          stillOpen(claim);
+          await stillOpen(claim);
           const bytes = await load(claim);
-          stillOpen(bytes === undefined ? undefined : claim);
+          await stillOpen(bytes === undefined ? undefined : claim);
           if (bytes === undefined) continue;
+          if (!coordinator().holds(claim)) {
+            // Its lease lapsed while reading (shared claims): another process may read it now.
+            ctx.log.warn({ file: claim.file }, 'file not sent: its claim lapsed while it was read');
+            await coordinator().unclaim(claim, 'drop');
+            continue;
+          }
           seq += 1;
           held.push({ seq, claim });
           return {
@@ -127,17 +133,17 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
       }
     },
 
-    commit(position: HdfsPosition) {
+    async commit(position: HdfsPosition) {
       let n = 0;
       while (n < held.length && (held[n]?.seq ?? Number.POSITIVE_INFINITY) <= position.seq) n += 1;
-      coordinator().complete(held.splice(0, n).map((h) => h.claim));
+      await coordinator().complete(held.splice(0, n).map((h) => h.claim));
     },
 
     async close() {
       if (closing.signal.aborted) return;
       closing.abort();
       if (lease === undefined) return;
-      for (const h of held.splice(0)) coordinator().unclaim(h.claim, 'next');
+      for (const h of held.splice(0)) await coordinator().unclaim(h.claim, 'next');
       await lease.release();
     },
 
@@ -154,9 +160,11 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
  *
  * Each cluster owns `pollers` replicas; a cluster that keeps failing lends them to the healthy
  * cluster of highest weight until it answers its probes again. Pollers share files through a
- * claim table, so a file is read by one poller at a time.
+ * claim table, so a file is read by one poller at a time; with `coordination`, the claims live in
+ * a MariaDB/MySQL table shared by every process running the topology, under leases.
  *
- * Delivery is at-least-once: a file is recorded done (in `<stateDir>/files.db`) only once every
+ * Delivery is at-least-once: a file is recorded done (in `<stateDir>/files.db`, or the shared
+ * table with `coordination`) only once every
  * record made from it is acknowledged downstream; a file in flight when its poller crashes or
  * the process stops is read again. Files larger than `maxFileBytes`, or refused by the cluster
  * (permissions), are never loaded: they are logged, recorded with the reason, dead-lettered (metadata only), and skipped
