@@ -1,4 +1,5 @@
 import type { KindDefinition, RegisteredKind, Role } from '../actors/kind.js';
+import { binlogSourceKind } from './binlog/source.js';
 import { blackholeKind } from './blackhole.js';
 import { chainKindOver } from './chain.js';
 import { databaseKind } from './database/sink.js';
@@ -30,6 +31,7 @@ export const kinds: readonly RegisteredKind[] = [
   kafkaSourceKind,
   linkReceiverKind,
   hdfsKind,
+  binlogSourceKind,
   mapKind,
   filterKind,
   decompressKind,

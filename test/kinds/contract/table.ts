@@ -7,6 +7,7 @@ import { DiskQueue } from '../../../src/link/disk-queue.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
+import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
 
@@ -172,6 +173,14 @@ export const contracts: Record<string, KindContract> = {
     }),
     commitsAcked: true,
     inTopology: { inputs: [] },
+  },
+  'source binlog': {
+    prepare: binlogExampleTable,
+    yields: EXAMPLE_ROWS,
+    endOfInput: na('it follows the binlog forever'),
+    notConnected: (port) => ({ settings: { url: `mysql://millrace:millrace@127.0.0.1:${port}` } }),
+    commitsAcked: true,
+    inTopology: na('it needs a MariaDB with rows to read; test/kinds/binlog runs it end to end'),
   },
   'stage map': {
     prepare: (ctx) => copyModule(ctx, 'enrich.mjs'),
