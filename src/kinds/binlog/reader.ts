@@ -147,6 +147,7 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     this.closed = true;
     this.notify();
     await this.stop();
+    await this.ctx.checkpoint.flush();
   }
 
   status(): { [key: string]: Json } {

@@ -41,3 +41,15 @@ export async function session(h: Omit<MariaDbHandle, 'stop'>, statements: string
     await conn.end();
   }
 }
+
+/** Runs statements as root over the "cdc" instance's socket (user and purge administration). */
+export async function asRoot(statements: string[]): Promise<Record<string, unknown>[]> {
+  const conn = await mysql.createConnection({ socketPath: '.infra/mariadb/cdc/run/mariadbd.sock', user: 'root' });
+  try {
+    let last: Record<string, unknown>[] = [];
+    for (const s of statements) last = (await conn.query(s))[0] as Record<string, unknown>[];
+    return last;
+  } finally {
+    await conn.end();
+  }
+}

@@ -1,0 +1,190 @@
+// The binlog source against a real MariaDB 10.11 (ROW, FULL image and metadata), instance "cdc":
+// every column type round-trips into the record with its exact value; a restart resumes exactly
+// after the committed transaction; unusable servers, users and positions fail with what to fix.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidConfig } from '../../../src/core/errors.js';
+import type { LogRecord } from '../../../src/streams/record.js';
+import { eventually } from '../../kit/eventually.js';
+import type { MariaDbHandle } from '../../infra/mariadb/server.js';
+import { sql, uniqueTable } from '../database/mariadb.js';
+import { asRoot, binlogSource, ensureCdcServer, readRecords, session, valueOf } from './server.js';
+
+const columns = `
+  id INT PRIMARY KEY,
+  ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED,
+  bi BIGINT, bmin BIGINT, bu BIGINT UNSIGNED, b53 BIGINT,
+  dec30 DECIMAL(30,10), f FLOAT, d DOUBLE,
+  bits BIT(10), c CHAR(3), vc VARCHAR(20), tx TEXT,
+  bin BINARY(4), vb VARBINARY(8), bl BLOB,
+  e ENUM('a','b','c'), st SET('x','y','z'),
+  dt DATE, dtm DATETIME(6), tm TIME(3), yr YEAR, ts TIMESTAMP(6) NULL,
+  js JSON, nul VARCHAR(5)`;
+
+/** ts is written at +09:00 (the inserting session's zone): 2024-02-29T23:59:59.123456Z. */
+const row = `(1, -128, 255, -32768, 16777215, -2147483648, 4294967295,
+  42, -9223372036854775808, 18446744073709551615, 9007199254740993,
+  '12345678901234567890.0123456789', 1.5, 3.141592653589793,
+  b'1010101010', 'abc', 'héllo 😀', 'long text',
+  x'00ff10ab', x'cafe', x'000102',
+  'b', 'x,z',
+  '2024-02-29', '2024-02-29 23:59:59.123456', '-12:34:56.789', 2024, '2024-03-01 08:59:59.123456',
+  '{"a": [1, 2, {"b": null}]}', NULL)`;
+
+const expected = {
+  id: 1,
+  ti: -128,
+  tu: 255,
+  si: -32768,
+  mi: 16777215,
+  i: -2147483648,
+  iu: 4294967295,
+  bi: 42,
+  bmin: '-9223372036854775808',
+  bu: '18446744073709551615',
+  b53: '9007199254740993',
+  dec30: '12345678901234567890.0123456789',
+  f: 1.5,
+  d: 3.141592653589793,
+  bits: { base64: Buffer.from([0x02, 0xaa]).toString('base64') },
+  c: 'abc',
+  vc: 'héllo 😀',
+  tx: 'long text',
+  bin: { base64: Buffer.from('00ff10ab', 'hex').toString('base64') },
+  vb: { base64: Buffer.from('cafe', 'hex').toString('base64') },
+  bl: { base64: Buffer.from('000102', 'hex').toString('base64') },
+  e: 'b',
+  st: 'x,z',
+  dt: '2024-02-29',
+  dtm: '2024-02-29 23:59:59.123456',
+  tm: '-12:34:56.789',
+  yr: 2024,
+  ts: '2024-02-29T23:59:59.123456Z',
+  js: '{"a": [1, 2, {"b": null}]}',
+  nul: null,
+};
+
+describe('binlog source on a real MariaDB', () => {
+  let server: MariaDbHandle;
+  const table = uniqueTable('types');
+  const changes = uniqueTable('changes');
+  const previousTz = process.env.TZ;
+
+  beforeAll(async () => {
+    // TIMESTAMP must come out in UTC whatever the zone of the process reading it.
+    process.env.TZ = 'Asia/Tokyo';
+    server = await ensureCdcServer();
+    await sql(server, `CREATE TABLE ${table} (${columns})`);
+    await sql(server, `CREATE TABLE ${changes} (id INT PRIMARY KEY, n INT)`);
+  }, 300_000);
+
+  afterAll(async () => {
+    process.env.TZ = previousTz;
+    await sql(server, `DROP TABLE IF EXISTS ${table}`);
+    await sql(server, `DROP TABLE IF EXISTS ${changes}`);
+    await server.stop();
+  });
+
+  it('carries every column type exactly through insert, update and delete, with pk, GTID and position', async () => {
+    const io = binlogSource(server, [`millrace.${table}`]);
+    await io.connect();
+    // The TIMESTAMP literal is read in the session's zone: +09:00, so 08:59 the next day is 23:59 UTC.
+    await session(server, ["SET time_zone = '+09:00'", `INSERT INTO ${table} VALUES ${row}`]);
+    await sql(server, `UPDATE ${table} SET vc = NULL, bu = 1 WHERE id = 1`);
+    await sql(server, `DELETE FROM ${table} WHERE id = 1`);
+    const records = await readRecords(io, 3);
+    await io.close();
+    const [ins, upd, del] = records.map(valueOf);
+    expect(ins).toMatchObject({ database: 'millrace', table, op: 'insert', before: null, after: expected, pk: { id: 1 }, row: 0 });
+    expect(upd).toMatchObject({ op: 'update', before: expected, after: { ...expected, vc: null, bu: 1 }, pk: { id: 1 } });
+    expect(del).toMatchObject({ op: 'delete', before: { ...expected, vc: null, bu: 1 }, after: null, pk: { id: 1 } });
+    expect(ins?.gtid).toMatch(/^\d+-\d+-\d+$/);
+    expect(ins?.position).toMatch(/^mariadb-bin\.\d{6}:\d+$/);
+    expect(new Set(records.map((r) => valueOf(r).gtid)).size, 'three transactions').toBe(3);
+    expect(Math.abs((records[0]?.ts ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  /** Transaction `t`: insert two rows, update one, delete the other (four row changes). */
+  const transaction = (t: number): string[] => [
+    'BEGIN',
+    `INSERT INTO ${changes} VALUES (${2 * t}, ${t}), (${2 * t + 1}, ${t})`,
+    `UPDATE ${changes} SET n = n + 100 WHERE id = ${2 * t}`,
+    `DELETE FROM ${changes} WHERE id = ${2 * t + 1}`,
+    'COMMIT',
+  ];
+  const change = (r: LogRecord): string => `${String(valueOf(r).gtid)}#${String(valueOf(r).row)}`;
+
+  it('hands out whole transactions and, after a restart, resumes exactly after the committed one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-binlog-'));
+    const first = binlogSource(server, [`millrace.${changes}`], dir, { maxBatchRows: 6 });
+    await first.connect();
+    for (let t = 0; t < 10; t++) await session(server, transaction(t));
+    const batches: LogRecord[][] = [];
+    for (let i = 0; i < 4; i++) batches.push((await first.read()).records);
+    // A batch holds whole transactions: 4 changes each, never more than one under maxBatchRows 6.
+    expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 4]);
+    expect(batches.map((b) => new Set(b.map((r) => valueOf(r).gtid)).size)).toEqual([1, 1, 1, 1]);
+    const acked = await first.read();
+    const unacked = await first.read();
+    await first.commit(acked.position);
+    await first.close();
+
+    const second = binlogSource(server, [`millrace.${changes}`], dir);
+    await second.connect();
+    const again = await readRecords(second, 20);
+    await second.close();
+    const before = [...batches.flat(), ...acked.records].map(change);
+    expect(again.map(change).filter((c) => before.includes(c)), 'committed changes read again').toEqual([]);
+    expect(again.slice(0, 4).map(change), 'the unacked transaction comes first').toEqual(unacked.records.map(change));
+    expect(again.map((r) => valueOf(r).after ?? valueOf(r).before)).toEqual(
+      Array.from({ length: 5 }, (_, k) => k + 5).flatMap((t) => [{ id: 2 * t, n: t }, { id: 2 * t + 1, n: t }, { id: 2 * t, n: t + 100 }, { id: 2 * t + 1, n: t }]),
+    );
+  });
+
+  it('rejects a server whose binlog_format is not ROW, naming it', async () => {
+    await sql(server, "SET GLOBAL binlog_format = 'MIXED'");
+    try {
+      const io = binlogSource(server, [`millrace.${changes}`]);
+      const failed = io.connect();
+      await expect(failed).rejects.toBeInstanceOf(InvalidConfig);
+      await expect(failed).rejects.toThrow(/binlog_format=MIXED; row changes need binlog_format=ROW/);
+    } finally {
+      await sql(server, "SET GLOBAL binlog_format = 'ROW'");
+    }
+  });
+
+  it.each([
+    ['SELECT', 'REPLICATION SLAVE and REPLICATION CLIENT'],
+    ['SELECT, REPLICATION SLAVE', 'REPLICATION CLIENT'],
+    ['SELECT, REPLICATION CLIENT', 'REPLICATION SLAVE'],
+  ])('rejects a user granted only %s, naming %s as missing', async (grants, missing) => {
+    const user = uniqueTable('u').slice(0, 30);
+    await asRoot([`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY 'pw'`, `GRANT ${grants} ON *.* TO '${user}'@'127.0.0.1'`]);
+    try {
+      const io = binlogSource({ ...server, user, password: 'pw' }, [`millrace.${changes}`]);
+      await expect(io.connect()).rejects.toThrow(new RegExp(`user ${user} lacks ${missing} on \\*\\.\\*`));
+    } finally {
+      await asRoot([`DROP USER '${user}'@'127.0.0.1'`]);
+    }
+  });
+
+  it('rejects a saved position the server has purged, saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-binlog-'));
+    const first = binlogSource(server, [`millrace.${changes}`], dir);
+    await first.connect();
+    await first.close();
+    const [current] = await asRoot(['FLUSH BINARY LOGS', 'SHOW MASTER STATUS']);
+    const file = String(current?.File);
+    // The server keeps files that a dump thread still reads or crash recovery may need (until its
+    // binlog checkpoint moves on): purge until only the current file is left.
+    await eventually(async () => (await asRoot([`PURGE BINARY LOGS TO '${file}'`, 'SHOW BINARY LOGS'])).every((l) => l.Log_name === file), {
+      what: `binlogs purged up to ${file}`,
+    });
+    const second = binlogSource(server, [`millrace.${changes}`], dir);
+    const failed = second.connect();
+    await expect(failed).rejects.toBeInstanceOf(InvalidConfig);
+    await expect(failed).rejects.toThrow(/saved position mariadb-bin\.\d+:\d+ .*is no longer on the server \(purged; oldest binlog is mariadb-bin/);
+  });
+});
