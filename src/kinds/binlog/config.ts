@@ -21,6 +21,11 @@ export const binlogSourceConfig = z
       .array(z.string().regex(tableName, 'expected db.table or db.*'))
       .optional()
       .describe('Tables whose row changes are read, as db.table or db.*; with databases, a change must match both.'),
+    watch: z
+      .string()
+      .regex(tableName, 'expected db.table')
+      .optional()
+      .describe('Watch table (db.table, created when missing; e.g. millrace.millrace_watch): its rows say which fields of which tables the falcon stage meters. Its own row changes, read in the same binlog, update the rules in stream order; each record carries the rules for its table as `watch`.'),
     start: z
       .enum(['current', 'earliest'])
       .default('current')

@@ -1,3 +1,5 @@
+import type { WatchRule } from './watch.js';
+
 /**
  * Where a binlog reader stands, between transactions: the binlog file and the offset after the
  * last event of the last whole transaction read, with the GTID position then (the last GTID of
@@ -8,6 +10,8 @@ export interface BinlogPosition {
   file: string;
   pos: number;
   gtid: string;
+  /** With a watch table: its rules as of this position. */
+  watch?: WatchRule[];
 }
 
 /** `file:pos (gtid)`, for logs and errors. */

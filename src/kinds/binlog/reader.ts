@@ -5,7 +5,9 @@ import { isConnectionError } from '../../db/connection-errors.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { BinlogSourceConfig } from './config.js';
 import { isBinlogPosition, positionLabel, type BinlogPosition } from './position.js';
-import { checkServer, serverAddress } from './server-checks.js';
+import { checkServer, serverAddress, type ServerAddress } from './server-checks.js';
+import { WatchRules } from './watch.js';
+import { watchSnapshot } from './watch-table.js';
 import { TransactionAssembler, type TableFilter, type Transaction } from './transactions.js';
 
 /** Events the reader needs; others are not decoded. */
@@ -54,13 +56,14 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     const server = await checkServer(address, resume);
     let start = resume;
     if (start === undefined) {
-      start = this.config.start === 'earliest' ? { file: server.files[0] ?? server.end.file, pos: 4, gtid: '' } : server.end;
+      start = await this.firstStart(address, server);
       // Nothing precedes the start: saving it at once keeps a restart from skipping what comes after.
-      this.ctx.checkpoint.set({ ...start });
+      this.ctx.checkpoint.set(JSON.parse(JSON.stringify(start)) as Json);
       await this.ctx.checkpoint.flush();
     }
     this.handedOut = start;
-    const assembler = new TransactionAssembler(start, tableFilter(this.config));
+    const watch = this.config.watch === undefined ? undefined : { table: this.config.watch, rules: new WatchRules(start.watch ?? []) };
+    const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
     const zongji = new ZongJi({ ...address, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
     this.zongji = zongji;
     zongji.on('binlog', (event) => {
@@ -87,6 +90,18 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     zongji.start({ serverId: this.config.serverId, filename: start.file, position: start.pos, includeEvents: events });
     await ready;
     this.ctx.log.info({ position: positionLabel(start) }, 'binlog source following');
+  }
+
+  /**
+   * Where a source with no saved position starts. With a watch table and `start: current`, at the
+   * position of a consistent snapshot of the watch table, with its rules; with `start: earliest`,
+   * at the oldest binlog with no rules (the watch table's inserts in the binlog bring them).
+   */
+  private async firstStart(address: ServerAddress, server: { files: string[]; end: BinlogPosition }): Promise<BinlogPosition> {
+    const earliest = this.config.start === 'earliest';
+    const watch = this.config.watch === undefined ? undefined : await watchSnapshot(address, this.config.watch);
+    if (earliest) return { file: server.files[0] ?? server.end.file, pos: 4, gtid: '', ...(watch === undefined ? {} : { watch: [] }) };
+    return watch === undefined ? server.end : { ...watch.at, watch: watch.rules };
   }
 
   async read(): Promise<SourceRead<BinlogPosition>> {
@@ -131,7 +146,7 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
 
   commit(position: BinlogPosition): void {
     this.committed = position;
-    this.ctx.checkpoint.set({ ...position });
+    this.ctx.checkpoint.set(JSON.parse(JSON.stringify(position)) as Json);
   }
 
   private async stop(): Promise<void> {

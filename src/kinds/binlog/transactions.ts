@@ -1,7 +1,14 @@
 import type { AnyBinlogEvent, QueryEvent } from '@vlasky/zongji';
-import type { LogRecord } from '../../streams/record.js';
+import type { Json, LogRecord } from '../../streams/record.js';
 import { advanceGtid, type BinlogPosition } from './position.js';
 import { keyColumns, rowRecords, type RowsEvent } from './row-changes.js';
+import type { WatchRules } from './watch.js';
+
+/** The watch table (`db.table`) and its rules, which its own row changes update. */
+export interface Watch {
+  table: string;
+  rules: WatchRules;
+}
 
 /** A committed transaction: its row changes (those the filter keeps) and the position after it. */
 export interface Transaction {
@@ -30,6 +37,7 @@ export class TransactionAssembler {
   constructor(
     start: BinlogPosition,
     private readonly keep: TableFilter,
+    private readonly watch?: Watch,
   ) {
     this.file = start.file;
     this.gtid = start.gtid;
@@ -78,20 +86,32 @@ export class TransactionAssembler {
 
   private rows(event: RowsEvent): void {
     const table = event.tableMap[event.tableId];
-    if (table === undefined || !this.keep(table.parentSchema, table.tableName)) return;
+    if (table === undefined) return;
+    const watchTable = this.watch !== undefined && `${table.parentSchema}.${table.tableName}` === this.watch.table;
+    if (!watchTable && !this.keep(table.parentSchema, table.tableName)) return;
     this.open ??= { gtid: event.gtid, standalone: false, records: [] };
     const records = rowRecords(event, this.keys.get(event.tableId) ?? [], {
       gtid: this.open.gtid,
       position: `${this.file}:${event.nextPosition}`,
       firstRow: this.open.records.length,
     });
-    for (const r of records) this.open.records.push(r);
+    for (const r of records) {
+      const v = r.value as { [key: string]: Json };
+      if (watchTable) {
+        this.watch?.rules.apply(v.before as { [column: string]: Json } | null, v.after as { [column: string]: Json } | null);
+        continue;
+      }
+      if (this.watch !== undefined) v.watch = this.watch.rules.forTable(table.parentSchema, table.tableName);
+      this.open.records.push(r);
+    }
   }
 
   private commit(nextPosition: number): Transaction {
     const done = this.open;
     this.open = undefined;
     if (done?.gtid !== undefined) this.gtid = advanceGtid(this.gtid, done.gtid);
-    return { records: done?.records ?? [], position: { file: this.file, pos: nextPosition, gtid: this.gtid } };
+    const position: BinlogPosition = { file: this.file, pos: nextPosition, gtid: this.gtid };
+    if (this.watch !== undefined) position.watch = this.watch.rules.list();
+    return { records: done?.records ?? [], position };
   }
 }

@@ -187,4 +187,38 @@ describe('binlog source on a real MariaDB', () => {
     await expect(failed).rejects.toBeInstanceOf(InvalidConfig);
     await expect(failed).rejects.toThrow(/saved position mariadb-bin\.\d+:\d+ .*is no longer on the server \(purged; oldest binlog is mariadb-bin/);
   });
+
+  it('gives each row change the watch rules in force at its place in the binlog: a watch row added mid-stream applies after it, not before; disabling it ends it; a restart keeps them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-binlog-'));
+    const watch = `millrace.${uniqueTable('watch')}`;
+    const over = { watch, maxBatchRows: 1 };
+    const first = binlogSource(server, [`millrace.${changes}`], dir, over);
+    await first.connect();
+    const [created] = await sql(server, `SELECT count(*) AS n FROM ${watch}`);
+    expect(created, 'watch table created').toEqual({ n: 0 });
+    await sql(server, `INSERT INTO ${changes} VALUES (1001, 1)`);
+    await sql(server, `INSERT INTO ${watch} (db, tbl, endpoint, step, tags) VALUES ('millrace', '${changes}', 'db-host', 30, 'team=shop')`);
+    await sql(server, `INSERT INTO ${changes} VALUES (1002, 2)`);
+    const before = await first.read();
+    const after = await first.read();
+    await first.commit(after.position);
+    await first.close();
+    const rule = { db: 'millrace', tbl: changes, fields: '*numeric', endpoint: 'db-host', step: 30, counterType: 'GAUGE', tags: 'team=shop', aggregation: 'last' };
+    expect(before.records.map((r) => valueOf(r).watch)).toEqual([[]]);
+    expect(after.records.map((r) => valueOf(r).watch)).toEqual([[expect.objectContaining(rule)]]);
+
+    await sql(server, `INSERT INTO ${changes} VALUES (1003, 3)`);
+    await sql(server, `UPDATE ${watch} SET enabled = 0`);
+    await sql(server, `INSERT INTO ${changes} VALUES (1004, 4)`);
+    // The restart resumes with the rules saved with the position: the watch row's insert is before it.
+    const second = binlogSource(server, [`millrace.${changes}`], dir, over);
+    await second.connect();
+    const rest = await readRecords(second, 2);
+    await second.close();
+    expect(rest.map((r) => [valueOf(r).after, valueOf(r).watch])).toEqual([
+      [{ id: 1003, n: 3 }, [expect.objectContaining(rule)]],
+      [{ id: 1004, n: 4 }, []],
+    ]);
+    await sql(server, `DROP TABLE ${watch}`);
+  });
 });
