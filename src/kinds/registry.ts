@@ -6,6 +6,8 @@ import { databaseKind } from './database/sink.js';
 import { deadletterKind } from './deadletter.js';
 import { fileSinkKind } from './file/sink.js';
 import { fileSourceKind } from './file/source.js';
+import { falconSinkKind } from './falcon/sink.js';
+import { falconStageKind } from './falcon/stage.js';
 import { filterKind } from './filter.js';
 import { generatorKind } from './generator.js';
 import { hdfsKind } from './hdfs/source.js';
@@ -39,6 +41,7 @@ export const kinds: readonly RegisteredKind[] = [
   distributeKind,
   splitKind,
   parseKind,
+  falconStageKind,
   chainKind,
   fileSinkKind,
   kafkaSinkKind,
@@ -47,6 +50,7 @@ export const kinds: readonly RegisteredKind[] = [
   blackholeKind,
   deadletterKind,
   databaseKind,
+  falconSinkKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

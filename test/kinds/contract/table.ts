@@ -9,6 +9,7 @@ import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
 import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
+import { exampleFalconAgent, orderChange, points } from '../falcon/fixtures.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
 
 /** Why a rule does not apply to a kind: said out loud, so a new kind must be placed in the table. */
@@ -246,6 +247,13 @@ export const contracts: Record<string, KindContract> = {
     commitsAcked: notASource,
     inTopology: { inputs: ['split'] },
   },
+  'stage falcon': {
+    input: () => [orderChange(1, { id: 1, amount: 12.5, qty: 3 }, 1_700_000_000_000)],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: na('its input is binlog row changes with watch rules; test/kinds/falcon/cdc-to-falcon.test.ts runs binlog -> falcon -> falcon'),
+  },
   'stage chain': {
     input: () => [chunkRecord(logLines(20))],
     endOfInput: notASource,
@@ -309,5 +317,13 @@ export const contracts: Record<string, KindContract> = {
     }),
     commitsAcked: notASource,
     inTopology: { inputs: ['parse'] },
+  },
+  'sink falcon': {
+    prepare: exampleFalconAgent,
+    input: () => points(20),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}/v1/push`, maxAttempts: 1 } }),
+    commitsAcked: notASource,
+    inTopology: na('it needs an agent to push to; test/kinds/falcon/cdc-to-falcon.test.ts runs it'),
   },
 };
