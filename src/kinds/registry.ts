@@ -19,6 +19,7 @@ import { mapKind } from './map.js';
 import { decompressKind } from './decompress.js';
 import { distributeKind } from './distribute.js';
 import { parseKind } from './parse.js';
+import { pushgatewaySinkKind } from './pushgateway/sink.js';
 import { splitKind } from './split.js';
 import { transcodeKind } from './transcode.js';
 import { stdoutSinkKind } from './stdout.js';
@@ -51,6 +52,7 @@ export const kinds: readonly RegisteredKind[] = [
   deadletterKind,
   databaseKind,
   falconSinkKind,
+  pushgatewaySinkKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

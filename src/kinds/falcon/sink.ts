@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadRecord } from '../../actors/io.js';
 import { defineSink } from '../../actors/kind.js';
-import { InvalidConfig, NotConnected, errorMessage } from '../../core/errors.js';
+import { InvalidConfig, NotConnected } from '../../core/errors.js';
+import { postOnce, postWithRetries, type PostOutcome } from '../http/retrying-post.js';
 import type { LogRecord } from '../../streams/record.js';
 import { falconSinkConfig, type FalconSinkConfig } from './sink-config.js';
 
@@ -15,23 +15,10 @@ function notAPoint(record: LogRecord): string | undefined {
   return undefined;
 }
 
-type Outcome = { ok: true } | { ok: false; rejected: string } | { ok: false; retry: string };
-
-async function push(config: FalconSinkConfig, records: readonly LogRecord[]): Promise<Outcome> {
-  try {
-    const res = await fetch(config.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(records.map((r) => r.value)),
-      signal: AbortSignal.timeout(config.timeoutMs),
-    });
-    const text = (await res.text()).trim();
-    if (res.status >= 400 && res.status < 500) return { ok: false, rejected: `the Open-Falcon agent rejected the push: HTTP ${res.status} ${text}` };
-    if (res.ok && text === 'success') return { ok: true };
-    return { ok: false, retry: `HTTP ${res.status} ${text.slice(0, 200)}` };
-  } catch (error) {
-    return { ok: false, retry: errorMessage(error) };
-  }
+/** One push of `records`; the agent answers `success` to what it accepts. */
+function push(config: FalconSinkConfig, records: readonly LogRecord[]): Promise<PostOutcome> {
+  const body = JSON.stringify(records.map((r) => r.value));
+  return postOnce(config.url, body, 'application/json', config.timeoutMs, (_status, text) => text === 'success');
 }
 
 /**
@@ -62,7 +49,7 @@ export const falconSinkKind = defineSink({
       // An empty push: the agent answers success without storing anything, so it is up and speaks the API.
       async connect() {
         const outcome = await push(config, []);
-        if ('rejected' in outcome) throw new InvalidConfig(`falcon sink ${ctx.id}: ${config.url} is not an Open-Falcon push endpoint: ${outcome.rejected}`);
+        if ('rejected' in outcome) throw new InvalidConfig(`falcon sink ${ctx.id}: ${config.url} is not an Open-Falcon push endpoint: the agent rejected the push: ${outcome.rejected}`);
         if ('retry' in outcome) throw new NotConnected(`falcon sink ${ctx.id}: ${config.url}: ${outcome.retry}`);
       },
       async write(batch) {
@@ -75,17 +62,8 @@ export const falconSinkKind = defineSink({
         }
         for (let from = 0; from < points.length; from += config.maxPointsPerPush) {
           const chunk = points.slice(from, from + config.maxPointsPerPush);
-          for (let attempt = 1; ; attempt++) {
-            const outcome = await push(config, chunk);
-            if (outcome.ok) break;
-            if ('rejected' in outcome) {
-              for (const record of chunk) dead.push({ record, reason: outcome.rejected });
-              break;
-            }
-            if (attempt >= config.maxAttempts) throw new NotConnected(`falcon sink ${ctx.id}: ${config.url} after ${attempt} attempts: ${outcome.retry}`);
-            ctx.log.warn({ attempt, reason: outcome.retry }, 'falcon push failed; retrying');
-            await sleep(Math.min(config.maxBackoffMs, config.minBackoffMs * 2 ** (attempt - 1)), undefined, { signal: ctx.signal });
-          }
+          const rejected = await postWithRetries(config, ctx, `falcon push to ${config.url}`, () => push(config, chunk));
+          if (rejected !== undefined) for (const record of chunk) dead.push({ record, reason: `the Open-Falcon agent rejected the push: ${rejected}` });
         }
         return dead.length > 0 ? { dead } : undefined;
       },

@@ -10,6 +10,7 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
 import { exampleFalconAgent, orderChange, points } from '../falcon/fixtures.js';
+import { examplePushgateway } from '../pushgateway/fixtures.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
 
 /** Why a rule does not apply to a kind: said out loud, so a new kind must be placed in the table. */
@@ -325,5 +326,13 @@ export const contracts: Record<string, KindContract> = {
     notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}/v1/push`, maxAttempts: 1 } }),
     commitsAcked: notASource,
     inTopology: na('it needs an agent to push to; test/kinds/falcon/cdc-to-falcon.test.ts runs it'),
+  },
+  'sink pushgateway': {
+    prepare: examplePushgateway,
+    input: () => points(20),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}`, maxAttempts: 1 } }),
+    commitsAcked: notASource,
+    inTopology: na('it needs a Pushgateway to push to; test/kinds/pushgateway/sink.test.ts runs the real one'),
   },
 };
