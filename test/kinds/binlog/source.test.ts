@@ -221,4 +221,37 @@ describe('binlog source on a real MariaDB', () => {
     ]);
     await sql(server, `DROP TABLE ${watch}`);
   });
+
+  it('decodes each row with the columns in force when it was written, across ADD, DROP, RENAME and reorder read after all of them', async () => {
+    const evolving = uniqueTable('ddl');
+    await sql(server, `CREATE TABLE ${evolving} (id INT PRIMARY KEY, a INT, b VARCHAR(10))`);
+    const io = binlogSource(server, [`millrace.${evolving}`]);
+    await io.connect();
+    await sql(server, `INSERT INTO ${evolving} VALUES (1, 10, 'x')`);
+    await sql(server, `ALTER TABLE ${evolving} ADD COLUMN c INT AFTER a, ADD COLUMN t DATETIME(3)`);
+    await sql(server, `INSERT INTO ${evolving} VALUES (2, 20, 5, 'y', '2024-01-02 03:04:05.678')`);
+    await sql(server, `ALTER TABLE ${evolving} DROP COLUMN b, DROP COLUMN t, CHANGE a a2 INT, MODIFY c INT FIRST`);
+    await sql(server, `INSERT INTO ${evolving} (id, a2, c) VALUES (3, 30, 6)`);
+    const records = await readRecords(io, 3);
+    await io.close();
+    await sql(server, `DROP TABLE ${evolving}`);
+    expect(records.map((r) => Object.entries(valueOf(r).after as object))).toEqual([
+      [['id', 1], ['a', 10], ['b', 'x']],
+      [['id', 2], ['a', 20], ['c', 5], ['b', 'y'], ['t', '2024-01-02 03:04:05.678']],
+      [['c', 6], ['id', 3], ['a2', 30]],
+    ]);
+  });
+
+  it('gives a table without a primary key pk null', async () => {
+    const nopk = uniqueTable('nopk');
+    await sql(server, `CREATE TABLE ${nopk} (v INT)`);
+    const io = binlogSource(server, [`millrace.${nopk}`]);
+    await io.connect();
+    await sql(server, `INSERT INTO ${nopk} VALUES (7)`);
+    const [record] = await readRecords(io, 1);
+    await io.close();
+    await sql(server, `DROP TABLE ${nopk}`);
+    expect(record?.value).toMatchObject({ op: 'insert', after: { v: 7 }, pk: null });
+    expect(record?.key).toBe(`millrace.${nopk}:null`);
+  });
 });
