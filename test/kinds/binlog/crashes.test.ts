@@ -1,21 +1,24 @@
-// A real `millrace run` following the binlog of its own MariaDB (instance "cdckill") is killed
-// with SIGKILL several times while multi-statement transactions commit, and started again each
-// time. At the end the output holds every transaction whole (replays only as whole
-// transactions), and replaying its row images gives exactly the tables the database has.
+// Crashes on both sides, against the binlog tests' MariaDB for crashes (instance "cdckill"):
+// a real `millrace run` is killed with SIGKILL ten times while multi-statement transactions
+// commit, and started again each time; at the end the output holds every transaction whole
+// (replays only as whole transactions), and replaying its row images gives exactly the tables the
+// database has. And the server itself is killed under a reading source, which reconnects and
+// goes on after the last transaction it handed out.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotConnected } from '../../../src/core/errors.js';
 import type { Json } from '../../../src/streams/record.js';
 import { millrace, topologyDir } from '../../cli/process.js';
 import { eventually } from '../../kit/eventually.js';
-import { ensureMariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
+import { ensureMariaDb, kill9MariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { sql } from '../database/mariadb.js';
-import { binlogUrl } from './server.js';
+import { binlogSource, binlogUrl, readRecords, valueOf } from './server.js';
 
 const ACCOUNTS = 10;
-const TRANSACTIONS = 1500;
+const TRANSACTIONS = 8000;
 
 interface Change {
   table: string;
@@ -58,7 +61,7 @@ async function workload(h: MariaDbHandle, signal: { stop: boolean }): Promise<vo
   }
 }
 
-describe('binlog source under SIGKILL', () => {
+describe('binlog source under crashes', () => {
   let server: MariaDbHandle;
 
   beforeAll(async () => {
@@ -89,7 +92,7 @@ sinks:
     const writing = workload(server, stop);
     const atKill: number[] = [];
     try {
-      for (let kill = 0; kill < 4; kill++) {
+      for (let kill = 0; kill < 10; kill++) {
         const seen = changesIn(out).length;
         const run = millrace(['run', file]);
         await eventually(() => changesIn(out).length > seen + 200, { what: `output to grow past ${seen + 200} changes`, timeoutMs: 60_000 });
@@ -139,5 +142,21 @@ sinks:
     expect([...accounts.values()].sort((a, b) => Number((a as { id: number }).id) - Number((b as { id: number }).id))).toEqual(dbAccounts);
     const dbLedger = await sql(server, 'SELECT k, src, dst, amount, changes FROM ledger ORDER BY k');
     expect([...(state.get('ledger')?.values() ?? [])].sort((a, b) => Number((a as { k: number }).k) - Number((b as { k: number }).k))).toEqual(dbLedger);
+  }, 300_000);
+
+  it('reports a killed server as a lost connection, and after reconnecting reads on from the last transaction handed out', async () => {
+    await sql(server, 'CREATE TABLE IF NOT EXISTS restarts (id INT PRIMARY KEY)');
+    const io = binlogSource(server, ['millrace.restarts']);
+    await io.connect();
+    for (let i = 1; i <= 10; i++) await sql(server, `INSERT INTO restarts VALUES (${i})`);
+    const before = await readRecords(io, 10, false);
+    await kill9MariaDb('cdckill');
+    await expect(io.read()).rejects.toBeInstanceOf(NotConnected);
+    await ensureMariaDb('cdckill', 13317);
+    await io.connect();
+    for (let i = 11; i <= 20; i++) await sql(server, `INSERT INTO restarts VALUES (${i})`);
+    const after = await readRecords(io, 10, false);
+    await io.close();
+    expect([...before, ...after].map((r) => (valueOf(r).after as { id: number }).id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   }, 300_000);
 });
