@@ -2,6 +2,7 @@ import type { KindDefinition, RegisteredKind, Role } from '../actors/kind.js';
 import { binlogSourceKind } from './binlog/source.js';
 import { blackholeKind } from './blackhole.js';
 import { chainKindOver } from './chain.js';
+import { changelogKind } from './changelog.js';
 import { databaseKind } from './database/sink.js';
 import { deadletterKind } from './deadletter.js';
 import { fileSinkKind } from './file/sink.js';
@@ -43,6 +44,7 @@ export const kinds: readonly RegisteredKind[] = [
   splitKind,
   parseKind,
   falconStageKind,
+  changelogKind,
   chainKind,
   fileSinkKind,
   kafkaSinkKind,

@@ -255,6 +255,13 @@ export const contracts: Record<string, KindContract> = {
     commitsAcked: notASource,
     inTopology: na('its input is binlog row changes with watch rules; test/kinds/falcon/cdc-to-falcon.test.ts runs binlog -> falcon -> falcon'),
   },
+  'stage changelog': {
+    input: () => [orderChange(1, { id: 1, amount: 12.5, qty: 3 }, 1_700_000_000_000)],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: na('its input is binlog row changes; test/kinds/changelog.test.ts runs it on them'),
+  },
   'stage chain': {
     input: () => [chunkRecord(logLines(20))],
     endOfInput: notASource,
