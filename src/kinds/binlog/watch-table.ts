@@ -21,9 +21,12 @@ export async function watchSnapshot(address: ServerAddress, name: string): Promi
     const [status] = await conn.query<mysql.RowDataPacket[]>("SHOW STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')");
     const [gtid] = await conn.query<mysql.RowDataPacket[]>('SELECT @@gtid_binlog_pos AS pos');
     await conn.query('COMMIT');
-    const v = new Map(status.map((r) => [String(r.Variable_name), String(r.Value)]));
+    const v = new Map(status.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
+    const file = v.get('binlog_snapshot_file');
+    const pos = Number(v.get('binlog_snapshot_position'));
+    if (file === undefined || file === '' || !Number.isInteger(pos)) throw new Error(`binlog source: ${address.host}:${address.port} gave no binlog position for the watch table snapshot (binlog_snapshot_file/position)`);
     const rules = rows.map((r) => watchRule(r as { [column: string]: Json })).filter((r): r is WatchRule => r !== undefined);
-    return { rules, at: { file: v.get('binlog_snapshot_file') ?? '', pos: Number(v.get('binlog_snapshot_position')), gtid: String((gtid[0] as { pos?: unknown } | undefined)?.pos ?? '') } };
+    return { rules, at: { file, pos, gtid: String((gtid[0] as { pos?: unknown } | undefined)?.pos ?? '') } };
   } finally {
     await conn.end().catch(() => undefined);
   }

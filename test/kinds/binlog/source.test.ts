@@ -194,6 +194,9 @@ describe('binlog source on a real MariaDB', () => {
     const over = { watch, maxBatchRows: 1 };
     const first = binlogSource(server, [`millrace.${changes}`], dir, over);
     await first.connect();
+    const [master] = await sql(server, 'SHOW MASTER STATUS');
+    // It starts at the watch table snapshot's position: the end of the binlog, nothing older.
+    expect(first.status?.().read).toMatch(new RegExp(`^${String(master?.File)}:${String(master?.Position)} `));
     const [created] = await sql(server, `SELECT count(*) AS n FROM ${watch}`);
     expect(created, 'watch table created').toEqual({ n: 0 });
     await sql(server, `INSERT INTO ${changes} VALUES (1001, 1)`);

@@ -253,14 +253,14 @@ export const contracts: Record<string, KindContract> = {
     endOfInput: notASource,
     notConnected: noDependency,
     commitsAcked: notASource,
-    inTopology: na('its input is binlog row changes with watch rules; test/kinds/falcon/cdc-to-falcon.test.ts runs binlog -> falcon -> falcon'),
+    inTopology: na('its input is binlog row changes with watch rules; test/kinds/cdc-pipelines.test.ts runs binlog -> falcon -> falcon'),
   },
   'stage changelog': {
     input: () => [orderChange(1, { id: 1, amount: 12.5, qty: 3 }, 1_700_000_000_000)],
     endOfInput: notASource,
     notConnected: noDependency,
     commitsAcked: notASource,
-    inTopology: na('its input is binlog row changes; test/kinds/changelog.test.ts runs it on them'),
+    inTopology: na('its input is binlog row changes; test/kinds/changelog.test.ts and test/kinds/cdc-pipelines.test.ts run it'),
   },
   'stage chain': {
     input: () => [chunkRecord(logLines(20))],
@@ -332,7 +332,7 @@ export const contracts: Record<string, KindContract> = {
     endOfInput: notASource,
     notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}/v1/push`, maxAttempts: 1 } }),
     commitsAcked: notASource,
-    inTopology: na('it needs an agent to push to; test/kinds/falcon/cdc-to-falcon.test.ts runs it'),
+    inTopology: na('it needs an agent to push to; test/kinds/cdc-pipelines.test.ts runs it'),
   },
   'sink pushgateway': {
     prepare: examplePushgateway,
