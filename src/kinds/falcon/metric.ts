@@ -49,28 +49,43 @@ export interface MeteredPoint {
   aggregation: WatchRule['aggregation'];
 }
 
+/** The points of a row change, and what its watch rules name that the row cannot give. */
+export interface Metered {
+  points: MeteredPoint[];
+  /** `watch rule 3 (millrace.orders): field note is not numeric`, one per such field. */
+  problems: string[];
+}
+
 /**
  * The data points of one binlog row change under the watch rules it carries (`value.watch`):
  * for each rule and each field it meters, `<db>.<table>.<field>` of the row after the change, at
  * the change's time rounded down to the rule's step. Deletes give none (a deleted row has no value
- * now), and neither do fields that are NULL or not numeric in the new row.
+ * now), and neither do NULL fields. A listed field the table lacks, or whose value is not a
+ * number, is a problem of that rule: reported, while its other fields and other rules go on.
  */
-export function metricsOf(record: LogRecord): MeteredPoint[] {
+export function metricsOf(record: LogRecord): Metered {
   const v = record.value as Row;
   const after = v.after;
-  if (v.op === 'delete' || after === null || typeof after !== 'object' || Array.isArray(after) || !Array.isArray(v.watch)) return [];
+  const problems: string[] = [];
+  if (v.op === 'delete' || after === null || typeof after !== 'object' || Array.isArray(after) || !Array.isArray(v.watch)) return { points: [], problems };
   const out: MeteredPoint[] = [];
   for (const rule of v.watch as unknown as WatchRule[]) {
     const timestamp = Math.floor(record.ts / 1000 / rule.step) * rule.step;
     const tags = tagsOf(rule, v.pk);
     for (const field of fieldsOf(rule, after)) {
-      const value = numeric(after[field]);
-      if (value === undefined) continue;
+      const raw = after[field];
+      const value = numeric(raw);
+      if (value === undefined) {
+        const where = `watch rule ${rule.id} (${String(v.database)}.${String(v.table)})`;
+        if (raw === undefined) problems.push(`${where}: the table has no field ${field}`);
+        else if (raw !== null) problems.push(`${where}: field ${field} is not numeric (${JSON.stringify(raw).slice(0, 40)})`);
+        continue;
+      }
       const metric = `${String(v.database)}.${String(v.table)}.${field}`;
       out.push({ metric: { endpoint: rule.endpoint, metric, timestamp, step: rule.step, value, counterType: rule.counterType, tags }, aggregation: rule.aggregation });
     }
   }
-  return out;
+  return { points: out, problems };
 }
 
 const combine = { last: (_a: number, b: number) => b, sum: (a: number, b: number) => a + b, max: Math.max, min: Math.min };

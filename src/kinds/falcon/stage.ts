@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { DeadRecord } from '../../actors/io.js';
 import { defineStage } from '../../actors/kind.js';
 import type { LogRecord } from '../../streams/record.js';
-import { aggregate, metricsOf } from './metric.js';
+import { aggregate, metricsOf, type MeteredPoint } from './metric.js';
 
 export const falconStageConfig = z
   .strictObject({})
@@ -12,8 +13,9 @@ export const falconStageConfig = z
  * timestamp, step, value, counterType, tags }`, the agent's push format), per the watch rules the
  * binlog source attached to each record. Metric `<db>.<table>.<field>`; tags are the rule's plus
  * the primary key (`id=42`), so each row is its own counter. Within a batch, a counter's points
- * in one step are combined by the rule's aggregation (last, sum, max, min). Deletes, NULL and
- * non-numeric values give no point. Records without rules give nothing.
+ * in one step are combined by the rule's aggregation (last, sum, max, min). Deletes and NULL give
+ * no point; records without rules give nothing. A field a rule lists that the row lacks or holds
+ * no number in is dead-lettered with the rule's id and the field (the row's other points still go).
  *
  * @example
  * stages:
@@ -27,10 +29,15 @@ export const falconStageKind = defineStage({
   create() {
     return {
       process(batch) {
-        const records = aggregate(batch.records.flatMap(metricsOf)).map(
-          (m): LogRecord => ({ value: { ...m }, key: `${m.endpoint}/${m.metric}/${m.tags}`, ts: m.timestamp * 1000 }),
-        );
-        return { records };
+        const points: MeteredPoint[] = [];
+        const dead: DeadRecord[] = [];
+        for (const record of batch.records) {
+          const metered = metricsOf(record);
+          for (const p of metered.points) points.push(p);
+          if (metered.problems.length > 0) dead.push({ record, reason: metered.problems.join('; ') });
+        }
+        const records = aggregate(points).map((m): LogRecord => ({ value: { ...m }, key: `${m.endpoint}/${m.metric}/${m.tags}`, ts: m.timestamp * 1000 }));
+        return dead.length > 0 ? { records, dead } : { records };
       },
     };
   },

@@ -7,9 +7,13 @@ import type { Json, LogRecord } from '../../../src/streams/record.js';
 import { actorContext } from '../../kit/actor-context.js';
 import { orderChange, rule } from './fixtures.js';
 
-async function metrics(records: LogRecord[]): Promise<Json[]> {
+async function stage(records: LogRecord[]): Promise<StageOutput> {
   const io = (await falconStageKind.create(falconStageKind.config.parse({}), actorContext())) as StageIO;
-  const out = (await io.process(makeBatch(records, Ack.none(), 'test'))) as StageOutput;
+  return (await io.process(makeBatch(records, Ack.none(), 'test'))) as StageOutput;
+}
+
+async function metrics(records: LogRecord[]): Promise<Json[]> {
+  const out = await stage(records);
   return 'records' in out ? out.records.map((r) => r.value as Json) : [];
 }
 
@@ -24,11 +28,13 @@ describe('falcon stage', () => {
     ]);
   });
 
-  it('meters only the listed fields, and skips a listed field that is NULL or not numeric', async () => {
-    const listed = [rule({ fields: 'qty, note, gone', counterType: 'COUNTER', step: 10 })];
-    expect(await metrics([orderChange(7, { id: 7, qty: 3, note: 'x', gone: null }, T, listed)])).toEqual([
+  it('meters only the listed fields; a NULL one gives no point, a missing or non-numeric one is dead-lettered naming the rule while the rest go on', async () => {
+    const listed = [rule({ id: 3, fields: 'qty, note, gone, nosuch', counterType: 'COUNTER', step: 10 })];
+    const out = await stage([orderChange(7, { id: 7, qty: 3, note: 'x', gone: null }, T, listed)]);
+    expect('records' in out && out.records.map((r) => r.value)).toEqual([
       { endpoint: 'db-1', metric: 'millrace.orders.qty', timestamp: 1_700_000_000, step: 10, value: 3, counterType: 'COUNTER', tags: 'team=shop,id=7' },
     ]);
+    expect(out.dead?.map((d) => d.reason)).toEqual(['watch rule 3 (millrace.orders): field note is not numeric ("x"); watch rule 3 (millrace.orders): the table has no field nosuch']);
   });
 
   it('gives nothing for deletes and for rows without watch rules', async () => {
