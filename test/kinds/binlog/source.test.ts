@@ -4,6 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidConfig } from '../../../src/core/errors.js';
 import type { LogRecord } from '../../../src/streams/record.js';
@@ -274,4 +275,22 @@ describe('binlog source on a real MariaDB', () => {
     await sql(server, `DROP TABLE ${burst}`);
     expect(records.map((r) => (valueOf(r).after as { id: number }).id)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
   });
+
+  it('carries a 20 MiB row whole', async () => {
+    const big = uniqueTable('big');
+    await sql(server, 'SET GLOBAL max_allowed_packet = 67108864');
+    await sql(server, `CREATE TABLE ${big} (id INT PRIMARY KEY, b LONGBLOB)`);
+    const io = binlogSource(server, [`millrace.${big}`]);
+    await io.connect();
+    const bytes = Buffer.alloc(20 * 1024 * 1024, 0xab);
+    bytes.write('end', bytes.length - 3);
+    const conn = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+    await conn.query(`INSERT INTO ${big} VALUES (1, ?)`, [bytes]);
+    await conn.end();
+    const [record] = await readRecords(io, 1);
+    await io.close();
+    await sql(server, `DROP TABLE ${big}`);
+    const b = (valueOf(record as LogRecord).after as { b: { base64: string } }).b;
+    expect(Buffer.from(b.base64, 'base64').equals(bytes)).toBe(true);
+  }, 120_000);
 });
