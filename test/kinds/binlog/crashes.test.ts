@@ -15,6 +15,8 @@ import { millrace, topologyDir } from '../../cli/process.js';
 import { eventually } from '../../kit/eventually.js';
 import { ensureMariaDb, kill9MariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { sql } from '../database/mariadb.js';
+import { watchTableDdl } from '../../../src/kinds/binlog/watch.js';
+import { startPushReceiver } from '../../infra/falcon-agent/push-receiver.js';
 import { binlogSource, binlogUrl, readRecords, valueOf } from './server.js';
 
 const ACCOUNTS = 10;
@@ -71,21 +73,29 @@ describe('binlog source under crashes', () => {
     await sql(server, 'CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL, txn INT NOT NULL)');
     await sql(server, 'CREATE TABLE ledger (k INT PRIMARY KEY, src INT, dst INT, amount INT, changes INT)');
     await sql(server, `INSERT INTO accounts VALUES ${Array.from({ length: ACCOUNTS }, (_, i) => `(${i}, 1000, 0)`).join(',')}`);
+    await sql(server, 'DROP TABLE IF EXISTS millrace_watch');
+    await sql(server, watchTableDdl('millrace_watch'));
     await sql(server, 'RESET MASTER');
+    // In the binlog, so the source (start: earliest) learns the rule in stream order.
+    await sql(server, "INSERT INTO millrace_watch (db, tbl, fields, endpoint, step) VALUES ('millrace', 'accounts', 'balance', 'bank', 60)");
   }, 300_000);
 
   afterAll(async () => {
     await server.stop();
   });
 
-  it('delivers every transaction whole, and the output replays to the tables the database holds', async () => {
+  it('delivers every transaction whole; the output replays to the tables the database holds, and the last balance pushed per account is its balance', async () => {
+    const agent = await startPushReceiver();
     const { dir, file } = topologyDir(`
 name: cdc-kill
 dataDir: state
 sources:
-  db: { kind: binlog, url: "${binlogUrl(server)}", serverId: 64002, tables: [millrace.accounts, millrace.ledger], start: earliest, maxBatchRows: 50 }
+  db: { kind: binlog, url: "${binlogUrl(server)}", serverId: 64002, tables: [millrace.accounts, millrace.ledger], start: earliest, maxBatchRows: 50, watch: millrace.millrace_watch }
+stages:
+  metrics: { kind: falcon, inputs: [db] }
 sinks:
   out: { kind: file, inputs: [db], path: out/changes.jsonl }
+  agent: { kind: falcon, inputs: [metrics], url: "${agent.url}" }
 `);
     const out = join(dir, 'out', 'changes.jsonl');
     const stop = { stop: false };
@@ -100,6 +110,8 @@ sinks:
         expect((await run.exited).signal).toBe('SIGKILL');
         atKill.push(Number(((await sql(server, 'SELECT max(k) AS n FROM ledger'))[0] as { n: number }).n));
       }
+      // Transactions keep committing while no millrace runs: the last run starts behind.
+      await sleep(1000);
     } finally {
       stop.stop = true;
       await writing;
@@ -142,10 +154,18 @@ sinks:
     expect([...accounts.values()].sort((a, b) => Number((a as { id: number }).id) - Number((b as { id: number }).id))).toEqual(dbAccounts);
     const dbLedger = await sql(server, 'SELECT k, src, dst, amount, changes FROM ledger ORDER BY k');
     expect([...(state.get('ledger')?.values() ?? [])].sort((a, b) => Number((a as { k: number }).k) - Number((b as { k: number }).k))).toEqual(dbLedger);
+
+    // The metrics: the last point pushed per account is the balance the database holds.
+    const lastBalance = new Map<string, number>();
+    for (const p of agent.pushes.flat()) if (p.metric === 'millrace.accounts.balance') lastBalance.set(p.tags, p.value);
+    await agent.close();
+    const changed = dbAccounts.filter((a) => Number(a.txn) > 0);
+    expect(Object.fromEntries(lastBalance)).toEqual(Object.fromEntries(changed.map((a) => [`id=${String(a.id)}`, a.balance])));
   }, 300_000);
 
   it('reports a killed server as a lost connection, and after reconnecting reads on from the last transaction handed out', async () => {
-    await sql(server, 'CREATE TABLE IF NOT EXISTS restarts (id INT PRIMARY KEY)');
+    await sql(server, 'DROP TABLE IF EXISTS restarts');
+    await sql(server, 'CREATE TABLE restarts (id INT PRIMARY KEY)');
     const io = binlogSource(server, ['millrace.restarts']);
     await io.connect();
     for (let i = 1; i <= 10; i++) await sql(server, `INSERT INTO restarts VALUES (${i})`);
