@@ -8,7 +8,7 @@ export const changelogConfig = z
     format: z
       .enum(['changelog-json', 'debezium-json'])
       .default('changelog-json')
-      .describe("changelog-json: Flink's `{data, op}` with op +I, -U/+U (an update is two records), -D. debezium-json: `{before, after, op: c|u|d, ts_ms, source}`."),
+      .describe("changelog-json: Flink's `{data, op}` with op +I, -U/+U (an update is two records), -D. debezium-json: `{before, after, op: c|u|d, ts_ms, source}`. Heartbeats: `{op: heartbeat, source, ts_ms}` in both."),
   })
   .describe('Writes binlog row changes as a changelog (Flink changelog-json or Debezium JSON), keyed by primary key, stream `<db>.<table>`.');
 
@@ -19,6 +19,7 @@ const debeziumOp = { insert: 'c', update: 'u', delete: 'd' } as const;
 /** The changelog values of one binlog row change, or why it is none. */
 function changelogValues(v: Row, format: 'changelog-json' | 'debezium-json', ts: number): Row[] | string {
   const op = v.op;
+  if (op === 'heartbeat') return [{ op: 'heartbeat', source: { db: v.database ?? null, table: v.table ?? null, position: v.position ?? null, gtid: v.gtid ?? null }, ts_ms: ts }];
   if (op !== 'insert' && op !== 'update' && op !== 'delete') return 'not a binlog row change (op must be insert, update or delete)';
   if (format === 'debezium-json') {
     const source: Row = { db: v.database ?? null, table: v.table ?? null, position: v.position ?? null, gtid: v.gtid ?? null };
@@ -36,8 +37,9 @@ function changelogValues(v: Row, format: 'changelog-json' | 'debezium-json', ts:
  * The `changelog` stage: binlog row changes (the `binlog` source's records) as a changelog for
  * the transport. Each output record is keyed by the row's primary key (its JSON), so a keyed
  * topic keeps a row's changes in order, and has stream `<db>.<table>`, so a kafka sink with
- * `topic: cdc.{stream}` writes one topic per table. Records that are no row change are
- * dead-lettered.
+ * `topic: cdc.{stream}` writes one topic per table. The source's heartbeats pass as
+ * `{ op: 'heartbeat', source: { db, table, position, gtid }, ts_ms }` in the table's stream.
+ * Records that are no row change are dead-lettered.
  *
  * @example
  * stages:

@@ -46,4 +46,12 @@ describe('changelog stage', () => {
     const out = await changelog('changelog-json', [{ value: 'a log line', ts: 0 }, { value: { op: 'upsert' }, ts: 0 }]);
     expect(out.dead?.map((d) => d.reason)).toEqual(['not a binlog row change (a structure)', 'not a binlog row change (op must be insert, update or delete)']);
   });
+
+  it('passes the source heartbeats on in the table stream, with position and time', async () => {
+    const heartbeat: LogRecord = { value: { op: 'heartbeat', database: 'millrace', table: 'orders', position: 'mariadb-bin.000002:77', gtid: '0-1-9' }, key: 'millrace.orders:heartbeat', ts: T };
+    const out = await changelog('changelog-json', [heartbeat]);
+    expect('records' in out && out.records).toEqual([
+      { value: { op: 'heartbeat', source: { db: 'millrace', table: 'orders', position: 'mariadb-bin.000002:77', gtid: '0-1-9' }, ts_ms: T }, key: 'null', stream: 'millrace.orders', ts: T },
+    ]);
+  });
 });

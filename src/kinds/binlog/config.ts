@@ -30,6 +30,12 @@ export const binlogSourceConfig = z
       .enum(['current', 'earliest'])
       .default('current')
       .describe('Where a source with no saved position starts: current (the end of the binlog when it first connects) or earliest (the oldest binlog file the server still has).'),
+    heartbeatMs: z
+      .number()
+      .int()
+      .min(100)
+      .optional()
+      .describe('Every this many ms, a heartbeat record `{ op: heartbeat, database, table, position, gtid }` for each read table without a change in that time (tables named in `tables` and those seen changing), so consumers can advance watermarks on idle tables. Off when unset.'),
     maxBufferedRows: z.number().int().positive().default(20_000).describe('Row changes held before the binlog connection is paused (backpressure).'),
     maxBatchRows: z.number().int().positive().default(1000).describe('Row changes per batch at most, except that a transaction is never split: a larger one is a batch of its own.'),
   })

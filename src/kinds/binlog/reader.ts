@@ -5,6 +5,7 @@ import { isConnectionError } from '../../db/connection-errors.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { BinlogSourceConfig } from './config.js';
 import { isBinlogPosition, positionLabel, type BinlogPosition } from './position.js';
+import { Heartbeats } from './heartbeats.js';
 import { checkServer, serverAddress, type ServerAddress } from './server-checks.js';
 import { WatchRules } from './watch.js';
 import { watchSnapshot } from './watch-table.js';
@@ -38,11 +39,14 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   private handedOut: BinlogPosition | undefined;
   private committed: BinlogPosition | undefined;
   private closed = false;
+  private readonly heartbeats: Heartbeats | undefined;
 
   constructor(
     private readonly config: BinlogSourceConfig,
     private readonly ctx: ActorContext,
-  ) {}
+  ) {
+    this.heartbeats = config.heartbeatMs === undefined ? undefined : new Heartbeats(config.heartbeatMs, config.tables ?? [], Date.now());
+  }
 
   async connect(): Promise<void> {
     await this.stop();
@@ -109,9 +113,27 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       if (this.closed) throw new NotConnected(`binlog source ${this.ctx.id} is closed`);
       if (this.failure !== undefined) throw this.failure;
       const batch = this.take();
-      if (batch !== undefined) return batch;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      if (batch !== undefined) {
+        this.heartbeats?.saw(batch.records, Date.now());
+        return batch;
+      }
+      const beat = this.beat();
+      if (beat !== undefined) return beat;
+      let due: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (this.heartbeats !== undefined) due = setTimeout(() => this.notify(), this.heartbeats.dueIn(Date.now()));
+      });
+      clearTimeout(due);
     }
+  }
+
+  /** The heartbeats due now, as a read at the current position (committing it moves nothing). */
+  private beat(): SourceRead<BinlogPosition> | undefined {
+    const at = this.handedOut;
+    if (this.heartbeats === undefined || at === undefined) return undefined;
+    const records = this.heartbeats.take(at, Date.now());
+    return records.length === 0 ? undefined : { records, position: at, label: `heartbeat at ${at.file}:${at.pos}` };
   }
 
   /** Whole transactions from the queue, up to maxBatchRows (at least one), if one has rows. */

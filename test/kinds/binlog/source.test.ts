@@ -293,4 +293,32 @@ describe('binlog source on a real MariaDB', () => {
     const b = (valueOf(record as LogRecord).after as { b: { base64: string } }).b;
     expect(Buffer.from(b.base64, 'base64').equals(bytes)).toBe(true);
   }, 120_000);
+
+  it('sends a heartbeat per quiet table every heartbeatMs, at the current position, and none for a table that changes', async () => {
+    const quiet = uniqueTable('quiet');
+    const busy = uniqueTable('busy');
+    await sql(server, `CREATE TABLE ${quiet} (id INT PRIMARY KEY)`);
+    await sql(server, `CREATE TABLE ${busy} (id INT PRIMARY KEY)`);
+    const io = binlogSource(server, [`millrace.${quiet}`, `millrace.${busy}`], undefined, { heartbeatMs: 400 });
+    await io.connect();
+    const started = Date.now();
+    const first = await io.read();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(first.records.map((r) => [valueOf(r).op, valueOf(r).table])).toEqual([
+      ['heartbeat', quiet],
+      ['heartbeat', busy],
+    ]);
+    expect(valueOf(first.records[0] as LogRecord).position).toBe(`${first.position.file}:${first.position.pos}`);
+    const ticking = setInterval(() => void sql(server, `INSERT INTO ${busy} VALUES (${Date.now() % 1_000_000_000})`), 100);
+    const later: LogRecord[] = [];
+    try {
+      while (!later.some((r) => valueOf(r).op === 'heartbeat')) later.push(...(await io.read()).records);
+    } finally {
+      clearInterval(ticking);
+    }
+    await io.close();
+    await sql(server, `DROP TABLE ${quiet}`);
+    await sql(server, `DROP TABLE ${busy}`);
+    expect(later.filter((r) => valueOf(r).op === 'heartbeat').map((r) => valueOf(r).table)).toEqual([quiet]);
+  });
 });
