@@ -24,8 +24,6 @@ export interface PushReceiver {
   /** Holds the next `n` pushes for `ms` before answering (a slow agent). */
   delayNext(n: number, ms: number): void;
   close(): Promise<void>;
-  /** Lets the process exit while it listens (a receiver left up for a whole test file). */
-  unref(): void;
 }
 
 /** Why `item` is not a data point the agent takes, or undefined when it is one. */
@@ -96,7 +94,11 @@ export async function startPushReceiver(port = 0): Promise<PushReceiver> {
     pushes,
     failNext: (n, status) => (failures = { n, status }),
     delayNext: (n, ms) => (delays = { n, ms }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-    unref: () => server.unref(),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Kept-alive client connections would hold close() open.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -33,8 +33,6 @@ export class Pushgateway {
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const gateway = new Pushgateway(child, `http://127.0.0.1:${port}`);
-    // A gateway left up for a whole test file ends with it.
-    process.once('exit', () => child.kill('SIGKILL'));
     await eventually(
       async () => {
         if (child.exitCode !== null) throw new Error(`pushgateway exited with ${child.exitCode}: ${stderr}`);

@@ -1,3 +1,4 @@
+import { onTestFinished } from 'vitest';
 import { ensureMariaDb } from '../../infra/mariadb/server.js';
 import { sql } from '../database/mariadb.js';
 
@@ -11,6 +12,8 @@ const PER_TRANSACTION = 100;
  */
 export async function binlogExampleTable(): Promise<void> {
   const server = await ensureMariaDb('a', 13306);
+  // Stops it after the test when this call started it (a shared one stays up).
+  onTestFinished(() => server.stop());
   await sql(server, 'DROP TABLE IF EXISTS binlog_example');
   await sql(server, 'CREATE TABLE binlog_example (id INT PRIMARY KEY, note VARCHAR(40))');
   await sql(server, 'RESET MASTER');

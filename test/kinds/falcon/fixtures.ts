@@ -1,5 +1,6 @@
 import type { Json, LogRecord } from '../../../src/streams/record.js';
-import { startPushReceiver, type PushReceiver } from '../../infra/falcon-agent/push-receiver.js';
+import { onTestFinished } from 'vitest';
+import { startPushReceiver } from '../../infra/falcon-agent/push-receiver.js';
 
 /** A watch rule as the binlog source attaches it, metering `fields` of millrace.orders. */
 export function rule(over: Record<string, Json> = {}): { [key: string]: Json } {
@@ -22,13 +23,8 @@ export function points(n: number): LogRecord[] {
   }));
 }
 
-let exampleAgent: Promise<PushReceiver> | undefined;
-
-/** The receiver the falcon sink's example pushes to (127.0.0.1:1988), started once per test file. */
+/** The receiver the falcon sink's example pushes to (127.0.0.1:1988), for the test that calls it. */
 export async function exampleFalconAgent(): Promise<void> {
-  exampleAgent ??= startPushReceiver(1988).then((r) => {
-    r.unref();
-    return r;
-  });
-  await exampleAgent;
+  const agent = await startPushReceiver(1988);
+  onTestFinished(() => agent.close());
 }

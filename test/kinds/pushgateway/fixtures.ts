@@ -1,3 +1,4 @@
+import { onTestFinished } from 'vitest';
 import { missingPart } from '../../real-part.js';
 import { Pushgateway, PUSHGATEWAY_INSTALL, pushgatewayBinary } from '../../infra/pushgateway/pushgateway.js';
 
@@ -7,12 +8,10 @@ export function pushgatewayOrSkip(): string | undefined {
   return missingPart(binary !== undefined, 'the Prometheus Pushgateway', PUSHGATEWAY_INSTALL) ? undefined : binary;
 }
 
-let example: Promise<Pushgateway> | undefined;
-
-/** The gateway the pushgateway sink's example pushes to (127.0.0.1:9091), started once per test file. */
+/** The gateway the pushgateway sink's example pushes to (127.0.0.1:9091), for the test that calls it. */
 export async function examplePushgateway(): Promise<void> {
   const binary = pushgatewayBinary();
   if (binary === undefined) throw new Error(`the Prometheus Pushgateway is missing: ${PUSHGATEWAY_INSTALL}`);
-  example ??= Pushgateway.start(binary, 9091);
-  await example;
+  const gateway = await Pushgateway.start(binary, 9091);
+  onTestFinished(() => gateway.stop());
 }
