@@ -1,10 +1,14 @@
 import type { KindDefinition, RegisteredKind, Role } from '../actors/kind.js';
+import { binlogSourceKind } from './binlog/source.js';
 import { blackholeKind } from './blackhole.js';
 import { chainKindOver } from './chain.js';
+import { changelogKind } from './changelog.js';
 import { databaseKind } from './database/sink.js';
 import { deadletterKind } from './deadletter.js';
 import { fileSinkKind } from './file/sink.js';
 import { fileSourceKind } from './file/source.js';
+import { falconSinkKind } from './falcon/sink.js';
+import { falconStageKind } from './falcon/stage.js';
 import { filterKind } from './filter.js';
 import { generatorKind } from './generator.js';
 import { hdfsKind } from './hdfs/source.js';
@@ -16,6 +20,7 @@ import { mapKind } from './map.js';
 import { decompressKind } from './decompress.js';
 import { distributeKind } from './distribute.js';
 import { parseKind } from './parse.js';
+import { pushgatewaySinkKind } from './pushgateway/sink.js';
 import { splitKind } from './split.js';
 import { transcodeKind } from './transcode.js';
 import { stdoutSinkKind } from './stdout.js';
@@ -30,6 +35,7 @@ export const kinds: readonly RegisteredKind[] = [
   kafkaSourceKind,
   linkReceiverKind,
   hdfsKind,
+  binlogSourceKind,
   mapKind,
   filterKind,
   decompressKind,
@@ -37,6 +43,8 @@ export const kinds: readonly RegisteredKind[] = [
   distributeKind,
   splitKind,
   parseKind,
+  falconStageKind,
+  changelogKind,
   chainKind,
   fileSinkKind,
   kafkaSinkKind,
@@ -45,6 +53,8 @@ export const kinds: readonly RegisteredKind[] = [
   blackholeKind,
   deadletterKind,
   databaseKind,
+  falconSinkKind,
+  pushgatewaySinkKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

@@ -5,11 +5,11 @@
  * The binary is the path in MILLRACE_TOXIPROXY, `toxiproxy-server` on PATH, or one built here
  * from the Go module proxy into `.infra/toxiproxy/` on first use ({@link TOXIPROXY_INSTALL}).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../../kit/eventually.js';
 import { freePort } from '../../kit/free-port.js';
+import { goToolBinary } from '../go-tool.js';
 
 const MODULE = 'github.com/Shopify/toxiproxy/v2/cmd/server@v2.5.0';
 const BUILD_DIR = fileURLToPath(new URL('../../../.infra/toxiproxy/', import.meta.url));
@@ -18,23 +18,8 @@ export const TOXIPROXY_INSTALL = `go install ${MODULE} && cp "$(go env GOPATH)/b
 
 /** The toxiproxy binary to run, or undefined when there is none and Go cannot build it. */
 export function toxiproxyBinary(): string | undefined {
-  const configured = process.env.MILLRACE_TOXIPROXY;
-  if (configured !== undefined && configured !== '') return configured;
-  const found = spawnSync('sh', ['-c', 'command -v toxiproxy-server'], { encoding: 'utf8' });
-  if (found.status === 0) return found.stdout.trim();
-  const built = `${BUILD_DIR}server`;
-  if (existsSync(built)) return built;
   // `go install` with GOBIN names the binary after its package directory: `server`.
-  const build = spawnSync('go', ['install', MODULE], {
-    env: { ...process.env, GOBIN: BUILD_DIR },
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (build.status !== 0) {
-    console.warn(`building toxiproxy failed: ${build.error?.message ?? build.stderr}`);
-    return undefined;
-  }
-  return built;
+  return goToolBinary({ env: 'MILLRACE_TOXIPROXY', command: 'toxiproxy-server', module: MODULE, buildDir: BUILD_DIR, built: 'server' });
 }
 
 /** A toxic as toxiproxy names it: latency, bandwidth, timeout, slicer, limit_data, reset_peer, ... */

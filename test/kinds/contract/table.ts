@@ -7,7 +7,10 @@ import { DiskQueue } from '../../../src/link/disk-queue.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
+import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
+import { exampleFalconAgent, orderChange, points } from '../falcon/fixtures.js';
+import { examplePushgateway } from '../pushgateway/fixtures.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
 
 /** Why a rule does not apply to a kind: said out loud, so a new kind must be placed in the table. */
@@ -173,6 +176,14 @@ export const contracts: Record<string, KindContract> = {
     commitsAcked: true,
     inTopology: { inputs: [] },
   },
+  'source binlog': {
+    prepare: binlogExampleTable,
+    yields: EXAMPLE_ROWS,
+    endOfInput: na('it follows the binlog forever'),
+    notConnected: (port) => ({ settings: { url: `mysql://millrace:millrace@127.0.0.1:${port}` } }),
+    commitsAcked: true,
+    inTopology: na('it needs a MariaDB with rows to read; test/kinds/binlog runs it end to end'),
+  },
   'stage map': {
     prepare: (ctx) => copyModule(ctx, 'enrich.mjs'),
     input: generatorRecords,
@@ -237,6 +248,20 @@ export const contracts: Record<string, KindContract> = {
     commitsAcked: notASource,
     inTopology: { inputs: ['split'] },
   },
+  'stage falcon': {
+    input: () => [orderChange(1, { id: 1, amount: 12.5, qty: 3 }, 1_700_000_000_000)],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: na('its input is binlog row changes with watch rules; test/kinds/cdc-pipelines.test.ts runs binlog -> falcon -> falcon'),
+  },
+  'stage changelog': {
+    input: () => [orderChange(1, { id: 1, amount: 12.5, qty: 3 }, 1_700_000_000_000)],
+    endOfInput: notASource,
+    notConnected: noDependency,
+    commitsAcked: notASource,
+    inTopology: na('its input is binlog row changes; test/kinds/changelog.test.ts and test/kinds/cdc-pipelines.test.ts run it'),
+  },
   'stage chain': {
     input: () => [chunkRecord(logLines(20))],
     endOfInput: notASource,
@@ -300,5 +325,21 @@ export const contracts: Record<string, KindContract> = {
     }),
     commitsAcked: notASource,
     inTopology: { inputs: ['parse'] },
+  },
+  'sink falcon': {
+    prepare: exampleFalconAgent,
+    input: () => points(20),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}/v1/push`, maxAttempts: 1 } }),
+    commitsAcked: notASource,
+    inTopology: na('it needs an agent to push to; test/kinds/cdc-pipelines.test.ts runs it'),
+  },
+  'sink pushgateway': {
+    prepare: examplePushgateway,
+    input: () => points(20),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}`, maxAttempts: 1 } }),
+    commitsAcked: notASource,
+    inTopology: na('it needs a Pushgateway to push to; test/kinds/pushgateway/sink.test.ts runs the real one'),
   },
 };

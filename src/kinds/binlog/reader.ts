@@ -1,0 +1,198 @@
+import ZongJi from '@vlasky/zongji';
+import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
+import { NotConnected, errorMessage } from '../../core/errors.js';
+import { isConnectionError } from '../../db/connection-errors.js';
+import type { Json, LogRecord } from '../../streams/record.js';
+import type { BinlogSourceConfig } from './config.js';
+import { isBinlogPosition, positionLabel, type BinlogPosition } from './position.js';
+import { Heartbeats } from './heartbeats.js';
+import { checkServer, serverAddress, type ServerAddress } from './server-checks.js';
+import { WatchRules } from './watch.js';
+import { watchSnapshot } from './watch-table.js';
+import { TransactionAssembler, type TableFilter, type Transaction } from './transactions.js';
+
+/** Events the reader needs; others are not decoded. */
+const events = ['rotate', 'mariadbgtid', 'gtid', 'anonymousgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'];
+
+/** The filter of `databases` and `tables` (`db.table`, `db.*`). */
+export function tableFilter(config: Pick<BinlogSourceConfig, 'databases' | 'tables'>): TableFilter {
+  const dbs = config.databases === undefined ? undefined : new Set(config.databases);
+  const tables = config.tables === undefined ? undefined : new Set(config.tables);
+  return (database, table) =>
+    (dbs === undefined || dbs.has(database)) && (tables === undefined || tables.has(`${database}.${table}`) || tables.has(`${database}.*`));
+}
+
+/**
+ * Follows a server's binlog from the saved position: whole transactions queue up as they commit,
+ * `read` hands out one or more of them, and `commit` saves the position after the last one once
+ * downstream acknowledged it. A restart resumes exactly there: no transaction is split, skipped
+ * or (once committed) read again.
+ */
+export class BinlogReader implements SourceIO<BinlogPosition> {
+  private zongji: ZongJi | undefined;
+  private readonly queue: Transaction[] = [];
+  private queuedRows = 0;
+  private paused = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  /** The position after the last transaction handed out by `read`: where a reconnect resumes. */
+  private handedOut: BinlogPosition | undefined;
+  private committed: BinlogPosition | undefined;
+  private closed = false;
+  private readonly heartbeats: Heartbeats | undefined;
+
+  constructor(
+    private readonly config: BinlogSourceConfig,
+    private readonly ctx: ActorContext,
+  ) {
+    this.heartbeats = config.heartbeatMs === undefined ? undefined : new Heartbeats(config.heartbeatMs, config.tables ?? [], Date.now());
+  }
+
+  async connect(): Promise<void> {
+    await this.stop();
+    this.closed = false;
+    this.failure = undefined;
+    this.queue.length = 0;
+    this.queuedRows = 0;
+    const saved = this.ctx.checkpoint.get();
+    const resume = this.handedOut ?? (isBinlogPosition(saved) ? saved : undefined);
+    const address = serverAddress(this.config.url);
+    const server = await checkServer(address, resume);
+    let start = resume;
+    if (start === undefined) {
+      start = await this.firstStart(address, server);
+      // Nothing precedes the start: saving it at once keeps a restart from skipping what comes after.
+      this.ctx.checkpoint.set(JSON.parse(JSON.stringify(start)) as Json);
+      await this.ctx.checkpoint.flush();
+    }
+    this.handedOut = start;
+    const watch = this.config.watch === undefined ? undefined : { table: this.config.watch, rules: new WatchRules(start.watch ?? []) };
+    const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
+    const zongji = new ZongJi({ ...address, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
+    this.zongji = zongji;
+    zongji.on('binlog', (event) => {
+      const done = assembler.push(event);
+      if (done === undefined) return;
+      this.queue.push(done);
+      this.queuedRows += done.records.length;
+      if (this.queuedRows >= this.config.maxBufferedRows && !this.paused) {
+        this.paused = true;
+        zongji.connection?.pause();
+      }
+      this.notify();
+    });
+    zongji.on('error', (error) => {
+      this.failure = isConnectionError(error)
+        ? new NotConnected(`binlog source ${this.ctx.id}: ${errorMessage(error)}`, { cause: error })
+        : new Error(`binlog source ${this.ctx.id} at ${positionLabel(this.handedOut ?? start)}: ${errorMessage(error)}`, { cause: error });
+      this.notify();
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      zongji.once('ready', () => resolve());
+      zongji.once('error', (error) => reject(isConnectionError(error) ? new NotConnected(errorMessage(error), { cause: error }) : error));
+    });
+    zongji.start({ serverId: this.config.serverId, filename: start.file, position: start.pos, includeEvents: events });
+    await ready;
+    this.ctx.log.info({ position: positionLabel(start) }, 'binlog source following');
+  }
+
+  /**
+   * Where a source with no saved position starts. With a watch table and `start: current`, at the
+   * position of a consistent snapshot of the watch table, with its rules; with `start: earliest`,
+   * at the oldest binlog with no rules (the watch table's inserts in the binlog bring them).
+   */
+  private async firstStart(address: ServerAddress, server: { files: string[]; end: BinlogPosition }): Promise<BinlogPosition> {
+    const earliest = this.config.start === 'earliest';
+    const watch = this.config.watch === undefined ? undefined : await watchSnapshot(address, this.config.watch);
+    if (earliest) return { file: server.files[0] ?? server.end.file, pos: 4, gtid: '', ...(watch === undefined ? {} : { watch: [] }) };
+    return watch === undefined ? server.end : { ...watch.at, watch: watch.rules };
+  }
+
+  async read(): Promise<SourceRead<BinlogPosition>> {
+    for (;;) {
+      if (this.closed) throw new NotConnected(`binlog source ${this.ctx.id} is closed`);
+      if (this.failure !== undefined) throw this.failure;
+      const batch = this.take();
+      if (batch !== undefined) {
+        this.heartbeats?.saw(batch.records, Date.now());
+        return batch;
+      }
+      const beat = this.beat();
+      if (beat !== undefined) return beat;
+      let due: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (this.heartbeats !== undefined) due = setTimeout(() => this.notify(), this.heartbeats.dueIn(Date.now()));
+      });
+      clearTimeout(due);
+    }
+  }
+
+  /** The heartbeats due now, as a read at the current position (committing it moves nothing). */
+  private beat(): SourceRead<BinlogPosition> | undefined {
+    const at = this.handedOut;
+    if (this.heartbeats === undefined || at === undefined) return undefined;
+    const records = this.heartbeats.take(at, Date.now());
+    return records.length === 0 ? undefined : { records, position: at, label: `heartbeat at ${at.file}:${at.pos}` };
+  }
+
+  /** Whole transactions from the queue, up to maxBatchRows (at least one), if one has rows. */
+  private take(): SourceRead<BinlogPosition> | undefined {
+    if (!this.queue.some((t) => t.records.length > 0)) return undefined;
+    const records: LogRecord[] = [];
+    let last: Transaction | undefined;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Transaction;
+      if (records.length > 0 && records.length + next.records.length > this.config.maxBatchRows) break;
+      this.queue.shift();
+      for (const r of next.records) records.push(r);
+      last = next;
+      if (!this.queue.some((t) => t.records.length > 0)) break;
+    }
+    this.queuedRows -= records.length;
+    if (this.paused && this.queuedRows < this.config.maxBufferedRows / 2) {
+      this.paused = false;
+      this.zongji?.connection?.resume();
+    }
+    const from = this.handedOut;
+    const position = (last as Transaction).position;
+    this.handedOut = position;
+    return { records, position, label: `${from === undefined ? '' : `${from.file}:${from.pos}..`}${position.file}:${position.pos}` };
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  commit(position: BinlogPosition): void {
+    this.committed = position;
+    this.ctx.checkpoint.set(JSON.parse(JSON.stringify(position)) as Json);
+  }
+
+  private async stop(): Promise<void> {
+    const zongji = this.zongji;
+    this.zongji = undefined;
+    if (zongji === undefined) return;
+    const stopped = new Promise<void>((resolve) => zongji.once('stopped', () => resolve()));
+    zongji.stop();
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.notify();
+    await this.stop();
+    await this.ctx.checkpoint.flush();
+  }
+
+  status(): { [key: string]: Json } {
+    return {
+      read: this.handedOut === undefined ? null : positionLabel(this.handedOut),
+      committed: this.committed === undefined ? null : positionLabel(this.committed),
+      queuedRows: this.queuedRows,
+      paused: this.paused,
+    };
+  }
+}
