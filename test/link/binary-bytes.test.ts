@@ -62,6 +62,7 @@ async function readFrom(transport: TransportConfig, topic: string, count: number
     maxBufferedRecords: 10_000,
     maxBufferedBytes: 16 * 1024 * 1024,
     sessionTimeoutMs: 6000,
+    fetchBytesPerPartition: 128 * 1024,
   });
   const got: ConsumedMessage[] = [];
   try {
