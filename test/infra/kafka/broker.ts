@@ -16,10 +16,19 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { missingPart } from '../../real-part.js';
 
 export const KAFKA_SH: string = fileURLToPath(new URL('./kafka.sh', import.meta.url));
 
 /** Broker list from MILLRACE_KAFKA_BROKERS, or undefined when unset/empty. */
+/**
+ * Whether a test that kills its own broker cannot run: with MILLRACE_KAFKA_BROKERS set it skips
+ * outside CI, and fails under CI (see {@link missingPart}).
+ */
+export function noOwnBroker(): boolean {
+  return missingPart(externalBrokers() === undefined, 'a Kafka broker of its own to kill', 'unset MILLRACE_KAFKA_BROKERS');
+}
+
 export function externalBrokers(): string[] | undefined {
   const raw = process.env['MILLRACE_KAFKA_BROKERS'];
   if (raw === undefined) return undefined;

@@ -8,7 +8,7 @@ import { lifecycleState } from '../../../src/actors/lifecycle.js';
 import { generatorKind } from '../../../src/kinds/generator.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { kafkaSourceKind } from '../../../src/kinds/kafka/source.js';
-import { ensureKafka, externalBrokers, killBroker, restartBroker } from '../../infra/kafka/broker.js';
+import { ensureKafka, killBroker, noOwnBroker, restartBroker } from '../../infra/kafka/broker.js';
 import { useKafka } from '../../infra/kafka/fixture.js';
 import { asText, collectSink } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
@@ -80,7 +80,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
   // Below Linux's ephemeral port range (32768-60999): while the broker is down, clients reconnecting
   // in a loop can be given its port as their own local port (a TCP self-connect), and the broker
   // could not bind it again on restart.
-  it.skipIf(externalBrokers() !== undefined)(
+  it.skipIf(noOwnBroker())(
     'the broker killed with SIGKILL and restarted mid-stream loses no acknowledged record: the sink backs off as NotConnected and reconnects',
     async () => {
       const own = await ensureKafka('millrace-kafka-kill', KILL_PORT);
@@ -118,7 +118,7 @@ describe('kafka kinds survive crashes (real broker)', () => {
     300_000,
   );
 
-  it.skipIf(externalBrokers() !== undefined)(
+  it.skipIf(noOwnBroker())(
     'a broker outage shorter than deliveryTimeoutMs shows as state degraded with its reason in the sink status, and clears after the restart with none lost',
     async () => {
       const own = await ensureKafka('millrace-kafka-kill', KILL_PORT);
