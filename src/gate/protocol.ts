@@ -1,0 +1,108 @@
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+
+/** The transport's service definition, shared by the agent (client) and the gateway (server). */
+export const protoPath = fileURLToPath(new URL('./transport.proto', import.meta.url));
+
+/** Wire-level knobs both sides must agree on. */
+const loaderOptions = { keepCase: false, longs: String, enums: String, defaults: true, bytes: Buffer } as const;
+
+/** `Batch` as @grpc/grpc-js hands it over (uint64 as a decimal string, bytes as Buffer). */
+export interface BatchMessage {
+  streamId: string;
+  token: string;
+  agentId: string;
+  sequence: string;
+  compression: 'NONE' | 'LZ4';
+  records: Buffer;
+  count: number;
+}
+
+export interface AckMessage {
+  sequence: string;
+  stored: number;
+  duplicates: number;
+}
+
+export interface HealthReplyMessage {
+  serving: boolean;
+}
+
+/** One record inside a batch. An empty key means none; timestamp 0 means unknown. */
+export interface TransportRecord {
+  value: Buffer;
+  key?: Buffer;
+  timestampMs?: number;
+  headers?: Record<string, Buffer>;
+}
+
+const packageDefinition = loadSync(protoPath, loaderOptions);
+const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
+  millrace: { transport: { v1: { Transport: grpc.ServiceClientConstructor } } };
+};
+
+/** The gRPC service (`server.addService(transportService, handlers)`). */
+export const transportService: grpc.ServiceDefinition = loaded.millrace.transport.v1.Transport.service;
+
+/** The generated client constructor (`new TransportClient(address, credentials)`). */
+export const TransportClient = loaded.millrace.transport.v1.Transport;
+
+const root = protobuf.loadSync(protoPath);
+const recordsType = root.lookupType('millrace.transport.v1.Records');
+
+/** Thrown by {@link decodeRecords} for a batch whose records cannot be read. */
+export class MalformedBatchError extends Error {}
+
+/** A batch's `records` field: the records as a `Records` message, compressed. */
+export function encodeRecords(records: readonly TransportRecord[], compression: BatchMessage['compression']): Buffer {
+  const plain = Buffer.from(recordsType.encode({ records: records.map(toWire) }).finish());
+  return compression === 'LZ4' ? compressFrameSync(plain) : plain;
+}
+
+/** Reads a batch's records back; `count` is what the batch claims it holds. */
+export function decodeRecords(bytes: Buffer, compression: BatchMessage['compression'], count: number): TransportRecord[] {
+  let plain: Buffer;
+  try {
+    plain = compression === 'LZ4' ? decompressFrameSync(bytes) : bytes;
+  } catch (err) {
+    throw new MalformedBatchError(`records are not a valid LZ4 frame: ${(err as Error).message}`);
+  }
+  let message: protobuf.Message;
+  try {
+    message = recordsType.decode(plain);
+  } catch (err) {
+    throw new MalformedBatchError(`records are not a valid Records message: ${(err as Error).message}`);
+  }
+  const wire = (message as unknown as { records?: WireRecord[] }).records ?? [];
+  if (wire.length !== count) throw new MalformedBatchError(`batch says it holds ${count} records but holds ${wire.length}`);
+  return wire.map(fromWire);
+}
+
+interface WireRecord {
+  value?: Uint8Array;
+  key?: Uint8Array;
+  timestampMs?: number | { toNumber(): number };
+  headers?: Record<string, Uint8Array>;
+}
+
+function toWire(r: TransportRecord): WireRecord {
+  return { value: r.value, key: r.key, timestampMs: r.timestampMs, headers: r.headers };
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function fromWire(w: WireRecord): TransportRecord {
+  const r: TransportRecord = { value: w.value ? asBuffer(w.value) : Buffer.alloc(0) };
+  if (w.key && w.key.length > 0) r.key = asBuffer(w.key);
+  const ts = typeof w.timestampMs === 'object' ? w.timestampMs.toNumber() : (w.timestampMs ?? 0);
+  if (ts > 0) r.timestampMs = ts;
+  if (w.headers && Object.keys(w.headers).length > 0) {
+    r.headers = Object.fromEntries(Object.entries(w.headers).map(([k, v]) => [k, asBuffer(v)]));
+  }
+  return r;
+}
