@@ -7,8 +7,8 @@ import type { BinlogSourceConfig } from './config.js';
 import { isBinlogPosition, positionLabel, type BinlogPosition } from './position.js';
 import { Heartbeats } from './heartbeats.js';
 import { checkServer, serverAddress, type ServerAddress } from './server-checks.js';
-import { WatchRules } from './watch.js';
-import { watchSnapshot } from './watch-table.js';
+import { WatchRules, type WatchRule } from './watch.js';
+import { watchRuleProblem, watchSnapshot } from './watch-table.js';
 import { TransactionAssembler, type TableFilter, type Transaction } from './transactions.js';
 
 /** Events the reader needs; others are not decoded. */
@@ -40,6 +40,8 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   private committed: BinlogPosition | undefined;
   private closed = false;
   private readonly heartbeats: Heartbeats | undefined;
+  /** Watch rules that give no metric, by rule id, with why (warned once each, shown in status). */
+  private readonly watchProblems = new Map<number, string>();
 
   constructor(
     private readonly config: BinlogSourceConfig,
@@ -66,7 +68,16 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       await this.ctx.checkpoint.flush();
     }
     this.handedOut = start;
-    const watch = this.config.watch === undefined ? undefined : { table: this.config.watch, rules: new WatchRules(start.watch ?? []) };
+    const watch =
+      this.config.watch === undefined
+        ? undefined
+        : {
+            table: this.config.watch,
+            rules: new WatchRules(start.watch ?? [], (change) =>
+              'rule' in change ? void this.checkRule(address, change.rule) : this.watchProblem(change.id, change.unusable),
+            ),
+          };
+    for (const rule of start.watch ?? []) void this.checkRule(address, rule);
     const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
     const zongji = new ZongJi({ ...address, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
     this.zongji = zongji;
@@ -104,8 +115,30 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   private async firstStart(address: ServerAddress, server: { files: string[]; end: BinlogPosition }): Promise<BinlogPosition> {
     const earliest = this.config.start === 'earliest';
     const watch = this.config.watch === undefined ? undefined : await watchSnapshot(address, this.config.watch);
+    for (const u of watch?.unusable ?? []) this.watchProblem(u.id, u.unusable);
     if (earliest) return { file: server.files[0] ?? server.end.file, pos: 4, gtid: '', ...(watch === undefined ? {} : { watch: [] }) };
     return watch === undefined ? server.end : { ...watch.at, watch: watch.rules };
+  }
+
+  /** Warns once when a watch rule can give no metric on this server (a table or column missing). */
+  private async checkRule(address: ServerAddress, rule: WatchRule): Promise<void> {
+    try {
+      const problem = await watchRuleProblem(address, rule);
+      if (problem === undefined) this.watchProblems.delete(rule.id);
+      else this.watchProblem(rule.id, problem);
+    } catch (err) {
+      this.ctx.log.warn({ rule: rule.id, err: errorMessage(err) }, 'binlog source: could not check a watch rule against the server');
+    }
+  }
+
+  private watchProblem(id: number, problem: string | undefined): void {
+    if (problem === undefined) {
+      this.watchProblems.delete(id);
+      return;
+    }
+    if (this.watchProblems.get(id) === problem) return;
+    this.watchProblems.set(id, problem);
+    this.ctx.log.warn({ rule: id, watch: this.config.watch }, `binlog source: watch rule ${id}: ${problem}`);
   }
 
   async read(): Promise<SourceRead<BinlogPosition>> {
@@ -193,6 +226,7 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       committed: this.committed === undefined ? null : positionLabel(this.committed),
       queuedRows: this.queuedRows,
       paused: this.paused,
+      watchProblems: Object.fromEntries([...this.watchProblems].map(([id, why]) => [String(id), why])),
     };
   }
 }

@@ -226,6 +226,34 @@ describe('binlog source on a real MariaDB', () => {
     await sql(server, `DROP TABLE ${watch}`);
   });
 
+  it('names every watch rule that can give no metric (table or column missing, row unusable) in status, at start and as rules change', async () => {
+    const watch = `millrace.${uniqueTable('watch')}`;
+    const missing = uniqueTable('absent');
+    await session(server, [
+      `CREATE TABLE ${watch} (id INT AUTO_INCREMENT PRIMARY KEY, db VARCHAR(64) NOT NULL, tbl VARCHAR(64) NOT NULL, fields VARCHAR(1024) NOT NULL DEFAULT '*numeric', endpoint VARCHAR(255) NOT NULL, step INT NOT NULL DEFAULT 60, counter_type ENUM('GAUGE','COUNTER') NOT NULL DEFAULT 'GAUGE', tags VARCHAR(1024) NOT NULL DEFAULT '', aggregation ENUM('last','sum','max','min') NOT NULL DEFAULT 'last', enabled TINYINT(1) NOT NULL DEFAULT 1)`,
+      `INSERT INTO ${watch} (id, db, tbl, fields, endpoint, step) VALUES (1, 'millrace', '${missing}', '*numeric', 'h', 60), (2, 'millrace', '${changes}', 'n, nope', 'h', 60), (3, 'millrace', '${changes}', '*numeric', 'h', 0), (4, 'millrace', '${changes}', 'n', 'h', 60)`,
+    ]);
+    const io = binlogSource(server, [`millrace.${changes}`], undefined, { watch });
+    await io.connect();
+    try {
+      const problems = (): Record<string, string> => io.status?.().watchProblems as Record<string, string>;
+      await eventually(() => Object.keys(problems()).length === 3, { what: 'three watch problems' });
+      expect(problems()).toEqual({
+        '1': `table millrace.${missing} does not exist: no metric comes from this rule until it is created`,
+        '2': `millrace.${changes} has no column nope: those fields give no metric`,
+        '3': 'step must be a positive number of seconds, not 0',
+      });
+      // Fixing a row clears its problem; a new bad row adds one, as the binlog brings the change.
+      await sql(server, `UPDATE ${watch} SET step = 30 WHERE id = 3`);
+      await sql(server, `INSERT INTO ${watch} (id, db, tbl, endpoint) VALUES (5, 'nodb', 'nothing', 'h')`);
+      await eventually(() => problems()['5'] !== undefined && problems()['3'] === undefined, { what: 'rule 3 fixed, rule 5 flagged' });
+      expect(problems()['5']).toBe('table nodb.nothing does not exist: no metric comes from this rule until it is created');
+    } finally {
+      await io.close();
+      await sql(server, `DROP TABLE ${watch}`);
+    }
+  });
+
   it('decodes each row with the columns in force when it was written, across ADD, DROP, RENAME and reorder read after all of them', async () => {
     const evolving = uniqueTable('ddl');
     await sql(server, `CREATE TABLE ${evolving} (id INT PRIMARY KEY, a INT, b VARCHAR(10))`);
