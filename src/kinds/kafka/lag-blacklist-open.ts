@@ -3,11 +3,11 @@ import type { SharedLease } from '../../core/shared-resources.js';
 import { InvalidConfig } from '../../core/errors.js';
 import { createKafka } from '../../transport/kafka-client.js';
 import type { TransportConfig } from '../../transport/schema.js';
-import { LagBlacklist } from './lag-blacklist.js';
+import { LagBlacklist } from '../../lag/blacklist.js';
 import type { LagBlacklistConfig } from './lag-blacklist-config.js';
-import { LocalBlacklistStore, type BlacklistStore } from './lag-blacklist-store.js';
-import { ZkBlacklistStore } from './lag-blacklist-zk.js';
-import { KafkaLagReader } from './lag-reader.js';
+import { LocalBlacklistStore, type BlacklistStore } from '../../lag/store.js';
+import { ZkBlacklistStore } from '../../lag/zk-store.js';
+import { KafkaLagReader } from '../../lag/reader.js';
 
 /** Whether `topic` is one the sink's topic template (`logs-{stream}`) makes. */
 export function topicMatcher(template: string): (topic: string) => boolean {

@@ -5,7 +5,7 @@ import { defineSink } from '../../actors/kind.js';
 import type { StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
 import type { SharedLease } from '../../core/shared-resources.js';
-import type { LagBlacklist } from './lag-blacklist.js';
+import type { LagBlacklist } from '../../lag/blacklist.js';
 import { acquireLagBlacklist } from './lag-blacklist-open.js';
 import { acquirePool, type PoolLease } from './shared-pool.js';
 import { kafkaSinkConfig, type KafkaSinkConfig } from './sink-config.js';

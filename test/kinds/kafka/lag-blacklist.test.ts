@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SinkIO } from '../../../src/actors/io.js';
 import type { SharedLease } from '../../../src/core/shared-resources.js';
 import { acquireLagBlacklist } from '../../../src/kinds/kafka/lag-blacklist-open.js';
-import type { LagBlacklist } from '../../../src/kinds/kafka/lag-blacklist.js';
+import type { LagBlacklist } from '../../../src/lag/blacklist.js';
 import { lagBlacklistSchema } from '../../../src/kinds/kafka/lag-blacklist-config.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { Ack } from '../../../src/streams/ack.js';

@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { errorMessage } from '../../core/errors.js';
-import type { Json } from '../../streams/record.js';
-import type { PartitionExclusions } from '../../transport/message-log.js';
-import type { LagBlacklistConfig } from './lag-blacklist-config.js';
-import type { BlacklistSnapshot, BlacklistStore } from './lag-blacklist-store.js';
-import type { KafkaLagReader } from './lag-reader.js';
-import { laggingPartitions } from './lag-rule.js';
+import { errorMessage } from '../core/errors.js';
+import type { Json } from '../streams/record.js';
+import type { PartitionExclusions } from '../transport/message-log.js';
+import type { BlacklistSnapshot, BlacklistStore } from './store.js';
+import type { KafkaLagReader } from './reader.js';
+import { laggingPartitions, type LagRule } from './rule.js';
 
 const NONE: ReadonlySet<number> = new Set();
 
@@ -15,7 +14,7 @@ const NONE: ReadonlySet<number> = new Set();
 export interface LagBlacklistParts {
   store: BlacklistStore;
   reader: Pick<KafkaLagReader, 'read' | 'close'>;
-  rule: Pick<LagBlacklistConfig, 'k' | 'floor' | 'maxShare' | 'intervalMs'>;
+  rule: LagRule & { intervalMs: number };
   log: Logger;
 }
 

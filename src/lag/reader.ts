@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { PartitionLag } from './lag-rule.js';
+import type { PartitionLag } from './rule.js';
 
 /**
  * Reads consumer lag from a Kafka cluster through kafkajs' admin client: for every topic one of

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { errorMessage } from '../../core/errors.js';
-import type { ZookeeperConfig } from '../../coord/zk-config.js';
-import { ZkSession } from '../../coord/zk-session.js';
-import { blacklistSnapshotSchema, type BlacklistSnapshot, type BlacklistStore } from './lag-blacklist-store.js';
+import { errorMessage } from '../core/errors.js';
+import type { ZookeeperConfig } from '../coord/zk-config.js';
+import { ZkSession } from '../coord/zk-session.js';
+import { blacklistSnapshotSchema, type BlacklistSnapshot, type BlacklistStore } from './store.js';
 
 /**
  * The blacklist shared through ZooKeeper under `<path>`: every instance holds an ephemeral

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { laggingPartitions, type PartitionLag } from '../../../src/kinds/kafka/lag-rule.js';
+import { laggingPartitions, type PartitionLag } from '../../src/lag/rule.js';
 
 const lagsArb = fc
   .array(fc.nat({ max: 1_000_000 }), { minLength: 1, maxLength: 64 })
