@@ -20,6 +20,10 @@ JAVA="${JAVA:-java}"
 ZK_HEAP_OPTS="${ZK_HEAP_OPTS:--Xms64m -Xmx256m}"
 STOP_TIMEOUT="${ZK_STOP_TIMEOUT:-20}"
 
+NOUN=instance
+# shellcheck source=../instances.sh
+source "$SCRIPT_DIR/../instances.sh"
+
 log() { printf 'zookeeper.sh: %s\n' "$*" >&2; }
 die() { printf 'zookeeper.sh: error: %s\n' "$*" >&2; exit 1; }
 
@@ -43,19 +47,7 @@ ZK_STOP_TIMEOUT (seconds), MILLRACE_ZOOKEEPER_INFRA_DIR (default: <repo>/.infra/
 EOF2
 }
 
-valid_name() { [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "invalid instance name '$1' (use letters, digits, . _ -)"; }
-valid_port() { [[ "$1" =~ ^[0-9]+$ ]] && (( $1 >= 1024 && $1 < 65535 )) || die "invalid port '$1' (need 1024..65534)"; }
 pom_version() { sed -n 's:.*<zookeeper.version>\(.*\)</zookeeper.version>.*:\1:p' "$POM" | head -n1; }
-
-# Exclusive flock on $1 via fd 9 for the rest of the calling shell; the server JVM is started
-# with 9>&- so that it does not keep the lock.
-lock() {
-  mkdir -p "$(dirname -- "$1")"
-  exec 9>"$1"
-  flock -w "${2:-300}" 9 || die "timed out waiting for lock $1"
-}
-
-pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 
 # Pid of the running server of instance $1, or empty; a recycled pid is never mistaken for it.
 running_pid() {
@@ -67,31 +59,11 @@ running_pid() {
   fi
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # Sends a four-letter-word command and prints the answer.
 four_letter() {
   local out
   out="$(exec 3<>"/dev/tcp/127.0.0.1/$1" && printf '%s' "$2" >&3 && timeout 3 cat <&3)" 2>/dev/null || return 1
   printf '%s\n' "$out"
-}
-
-name_for_port() {
-  local f
-  for f in "$INFRA_DIR"/*/port; do
-    [[ -f "$f" ]] || continue
-    if [[ "$(cat "$f")" == "$1" ]]; then basename -- "$(dirname -- "$f")"; return 0; fi
-  done
-  return 0
-}
-
-tail_log() {
-  local logf="$INFRA_DIR/$1/server.log"
-  if [[ -f "$logf" ]]; then
-    printf -- '----- last 40 lines of %s -----\n' "$logf" >&2
-    tail -n 40 -- "$logf" >&2 || true
-    printf -- '-----\n' >&2
-  fi
 }
 
 cmd_fetch() {
@@ -137,57 +109,14 @@ autopurge.purgeInterval=1
 EOF2
 }
 
-prune_leases() {
-  local dir="$1" f owner
-  [[ -d "$dir/leases" ]] || return 0
-  for f in "$dir"/leases/*; do
-    [[ -e "$f" ]] || continue
-    owner="$(basename -- "$f")"; owner="${owner%%-*}"
-    [[ "$owner" =~ ^[0-9]+$ ]] && pid_alive "$owner" || rm -f -- "$f"
-  done
-}
-
-count_leases() {
-  local n=0 f
-  for f in "$1"/leases/*; do [[ -e "$f" ]] && n=$((n + 1)); done
-  printf '%s\n' "$n"
-}
-
 cmd_start() {
-  local name="" port="" fresh=0 lease=""
-  while (($#)); do
-    case "$1" in
-      --fresh) fresh=1 ;;
-      --lease) shift; lease="${1:-}"; [[ -n "$lease" ]] || die "--lease needs an id" ;;
-      -*) die "start: unknown option $1" ;;
-      *) if [[ -z "$name" ]]; then name="$1"; elif [[ -z "$port" ]]; then port="$1"; else die "start: too many arguments"; fi ;;
-    esac
-    shift
-  done
-  [[ -n "$name" && -n "$port" ]] || die "usage: zookeeper.sh start <name> <port> [--fresh] [--lease <id>]"
-  valid_name "$name"; valid_port "$port"
+  parse_start "$@"
+  local name="$START_NAME" port="$START_PORT"
+  local dir="$INFRA_DIR/$name"
   command -v "$JAVA" >/dev/null 2>&1 || die "java not found (looked for '$JAVA' on PATH; set JAVA=...)"
   [[ -f "$LIB_DIR/.stamp" ]] || die "ZooKeeper jars missing in $LIB_DIR; run: $0 fetch"
-  local dir="$INFRA_DIR/$name" pid
-  lock "$INFRA_DIR/.locks/$name.lock"
-
-  pid="$(running_pid "$name")"
-  if [[ -n "$pid" ]]; then
-    local cur; cur="$(cat "$dir/port" 2>/dev/null || true)"
-    [[ "$cur" == "$port" ]] || die "instance '$name' is already running on port $cur (pid $pid), not $port"
-    ((fresh)) && log "instance '$name' already running (pid $pid); ignoring --fresh"
-    [[ -n "$lease" ]] && { mkdir -p "$dir/leases"; : >"$dir/leases/$lease"; }
-    log "instance '$name' already running on 127.0.0.1:$port (pid $pid)"
-    return 0
-  fi
-  port_in_use "$port" && die "port $port on 127.0.0.1 is already in use by another process"
-
-  ((fresh)) && rm -rf -- "$dir"
-  mkdir -p "$dir/data" "$dir/leases"
-  rm -f -- "$dir/pid"
-  prune_leases "$dir"
-  [[ -n "$lease" ]] && : >"$dir/leases/$lease"
-  printf '%s\n' "$port" >"$dir/port"
+  joined_running && return 0
+  prepare_instance_dir
   write_config "$dir" "$port"
 
   # shellcheck disable=SC2086
@@ -220,69 +149,6 @@ cmd_wait() {
   log "ZooKeeper on 127.0.0.1:$port serving after $((SECONDS - start))s"
 }
 
-cmd_stop() {
-  local name="" lease=""
-  while (($#)); do
-    case "$1" in
-      --lease) shift; lease="${1:-}"; [[ -n "$lease" ]] || die "--lease needs an id" ;;
-      -*) die "stop: unknown option $1" ;;
-      *) [[ -z "$name" ]] || die "stop: too many arguments"; name="$1" ;;
-    esac
-    shift
-  done
-  [[ -n "$name" ]] || die "usage: zookeeper.sh stop <name> [--lease <id>]"
-  valid_name "$name"
-  local dir="$INFRA_DIR/$name" pid
-  [[ -d "$dir" ]] || { log "instance '$name' is not running (no state in $dir)"; return 0; }
-  lock "$INFRA_DIR/.locks/$name.lock"
-  if [[ -n "$lease" ]]; then
-    rm -f -- "$dir/leases/$lease"
-    prune_leases "$dir"
-    local others
-    others="$(count_leases "$dir")"
-    if ((others > 0)); then
-      log "instance '$name' still used by $others other lease(s); leaving it running"
-      return 0
-    fi
-  fi
-  pid="$(running_pid "$name")"
-  if [[ -z "$pid" ]]; then
-    rm -f -- "$dir/pid"
-    log "instance '$name' is not running"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while pid_alive "$pid"; do
-    if ((SECONDS >= deadline)); then
-      log "instance '$name' (pid $pid) did not exit within ${STOP_TIMEOUT}s of SIGTERM; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f -- "$dir/pid"
-  rm -rf -- "$dir/leases"
-  log "stopped instance '$name' (pid $pid)"
-}
-
-cmd_kill9() {
-  local name="${1:-}"
-  [[ -n "$name" ]] || die "usage: zookeeper.sh kill9 <name>"
-  valid_name "$name"
-  local dir="$INFRA_DIR/$name" pid
-  lock "$INFRA_DIR/.locks/$name.lock"
-  pid="$(running_pid "$name")"
-  [[ -n "$pid" ]] || die "instance '$name' is not running"
-  kill -KILL "$pid"
-  local deadline=$((SECONDS + 10))
-  while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
-  pid_alive "$pid" && die "pid $pid still alive 10s after SIGKILL"
-  rm -f -- "$dir/pid"
-  log "killed instance '$name' (pid $pid) with SIGKILL; data kept in $dir/data"
-}
-
 cmd_status() {
   local found=0 d name pid port
   printf '%-12s %-8s %-8s %-8s %s\n' NAME STATE PORT PID LEASES
@@ -297,15 +163,6 @@ cmd_status() {
   done
   ((found)) || echo "(no instances under $INFRA_DIR)"
   if [[ -f "$LIB_DIR/.stamp" ]]; then echo "jars: $LIB_DIR (ZooKeeper $(pom_version))"; else echo "jars: not fetched (run: $0 fetch)"; fi
-}
-
-cmd_clean() {
-  local name="${1:-}"
-  [[ -n "$name" ]] || die "usage: zookeeper.sh clean <name>"
-  valid_name "$name"
-  (cmd_stop "$name")
-  rm -rf -- "${INFRA_DIR:?}/$name" "$INFRA_DIR/.locks/$name.lock"
-  log "removed state of instance '$name'"
 }
 
 main() {
