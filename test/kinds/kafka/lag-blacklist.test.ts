@@ -81,6 +81,13 @@ describe('lag blacklist with real Kafka and ZooKeeper', () => {
     await zk?.stop();
   }, 60_000);
 
+  it('on the embedded log (no Kafka cluster to read lag from) the sink refuses to connect, saying what to change', async () => {
+    const config = kafkaSinkKind.config.parse({ topic: template, lagBlacklist: settings(false) });
+    const sink = (await kafkaSinkKind.create(config, actorContext({ id: 'embedded' }))) as SinkIO;
+    await expect(sink.connect()).rejects.toThrow(/lagBlacklist reads consumer lag from a Kafka cluster, but this sink writes to the embedded log/);
+    await sink.close();
+  });
+
   it('one instance on its own (local store) takes out the two partitions lagging most: the cap of 0.34 x 6 leaves partition 3 in', async () => {
     const lease = await acquireLagBlacklist(actorContext({ id: 'alone', transport: kafkaTransport(kafka.brokers) }), settings(false), template, kafkaTransport(kafka.brokers));
     try {
