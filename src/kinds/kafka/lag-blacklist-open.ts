@@ -1,7 +1,7 @@
 import type { ActorContext } from '../../actors/io.js';
 import type { SharedLease } from '../../core/shared-resources.js';
 import { InvalidConfig } from '../../core/errors.js';
-import { createKafka } from '../../transport/kafka-client.js';
+import { asNotConnected, createKafka } from '../../transport/kafka-client.js';
 import type { TransportConfig } from '../../transport/schema.js';
 import { LagBlacklist } from '../../lag/blacklist.js';
 import type { LagBlacklistConfig } from './lag-blacklist-config.js';
@@ -27,7 +27,12 @@ export function acquireLagBlacklist(ctx: ActorContext, config: LagBlacklistConfi
   }
   const open = async (): Promise<LagBlacklist> => {
     const admin = createKafka(transport, ctx.log).admin();
-    await admin.connect();
+    try {
+      await admin.connect();
+    } catch (error) {
+      // Unreachable brokers: the actor reconnects with backoff, as for its producers.
+      throw asNotConnected(error, transport.brokers);
+    }
     let store: BlacklistStore;
     try {
       store =
