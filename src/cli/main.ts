@@ -7,6 +7,7 @@ import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { inspectCommand } from './inspect-commands.js';
+import { runClusterTop } from './cluster-top.js';
 import { inspectOptions, withOptionalInspectValue } from './inspect-options.js';
 import { runTopology } from './run-command.js';
 import { testCommand } from './test-command.js';
@@ -22,6 +23,9 @@ commands:
       --inspect-record <f>   append every transition and a metrics frame per second to <f>
   top [--url <inspector>] [--once]
                              live table of a running topology's actors (q quits)
+  top --cluster <topology.yaml> [--once]
+                             the processes running the topology (its coordination.zookeeper),
+                             each with its state and rates from its inspector
   tap <actor> [--limit N] [--rate R] [--url <inspector>]
                              print records leaving an actor as JSON lines (sampled)
   inspect --replay <recording> [--inspect host:port]
@@ -75,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       dir: { type: 'string' },
       files: { type: 'string' },
       'if-missing': { type: 'boolean' },
+      cluster: { type: 'string' },
     },
   });
   const [command, file] = positionals;
@@ -93,6 +98,11 @@ async function main(argv: string[]): Promise<number> {
       return typeof topology === 'number' ? topology : runTopology(topology, inspect);
     }
     case 'top':
+      if (values.cluster !== undefined) {
+        const topology = await load(values.cluster);
+        return typeof topology === 'number' ? topology : runClusterTop(topology, values['inspect-token'] ?? process.env.MILLRACE_INSPECT_TOKEN, values.once === true);
+      }
+      return inspectCommand(command, file, values);
     case 'tap':
     case 'inspect':
       return inspectCommand(command, file, values);
