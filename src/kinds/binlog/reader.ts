@@ -4,13 +4,13 @@ import { NotConnected, errorMessage } from '../../core/errors.js';
 import { isConnectionError } from '../../db/connection-errors.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { BinlogSourceConfig } from './config.js';
-import { isBinlogPosition, positionLabel, type BinlogPosition } from './position.js';
-import { Heartbeats } from './heartbeats.js';
-import { checkServer, serverAddress, type ServerAddress } from './server-checks.js';
-import { TableSnapshot } from './snapshot.js';
-import { WatchRules, type WatchRule } from './watch.js';
-import { watchRuleProblem, watchSnapshot } from './watch-table.js';
-import { TransactionAssembler, type TableFilter, type Transaction } from './transactions.js';
+import { isBinlogPosition, positionLabel, type BinlogPosition } from '../../cdc/position.js';
+import { Heartbeats } from '../../cdc/heartbeats.js';
+import { checkServer, serverAddress, type ServerAddress } from '../../cdc/server-checks.js';
+import { TableSnapshot } from '../../cdc/snapshot.js';
+import { WatchRules, type WatchRule } from '../../cdc/watch.js';
+import { watchRuleProblem, watchSnapshot } from '../../cdc/watch-table.js';
+import { TransactionAssembler, type TableFilter, type Transaction } from '../../cdc/transactions.js';
 
 /** Events the reader needs; others are not decoded. */
 const events = ['rotate', 'mariadbgtid', 'gtid', 'anonymousgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'];

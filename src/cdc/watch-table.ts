@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
-import { classifyConnectionErrors } from '../../db/connection-errors.js';
-import type { Json } from '../../streams/record.js';
+import { classifyConnectionErrors } from '../db/connection-errors.js';
+import type { Json } from '../streams/record.js';
 import type { BinlogPosition } from './position.js';
 import { snapshotPosition, type ServerAddress } from './server-checks.js';
 import { unusableReason, watchRule, watchTableDdl, type WatchRule } from './watch.js';

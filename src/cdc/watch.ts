@@ -1,4 +1,4 @@
-import type { Json } from '../../streams/record.js';
+import type { Json } from '../streams/record.js';
 
 /**
  * One row of the watch table: which fields of which table are metered, and how. `fields` is a

@@ -1,7 +1,7 @@
 import mysqlCore from 'mysql2';
 import type mysql from 'mysql2/promise';
-import { classifyConnectionErrors } from '../../db/connection-errors.js';
-import type { Json, LogRecord } from '../../streams/record.js';
+import { classifyConnectionErrors } from '../db/connection-errors.js';
+import type { Json, LogRecord } from '../streams/record.js';
 import type { BinlogPosition } from './position.js';
 import { snapshotPosition, type ServerAddress } from './server-checks.js';
 import type { TableFilter } from './transactions.js';

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
-import { InvalidConfig } from '../../core/errors.js';
-import { classifyConnectionErrors } from '../../db/connection-errors.js';
+import { InvalidConfig } from '../core/errors.js';
+import { classifyConnectionErrors } from '../db/connection-errors.js';
 import { positionLabel, type BinlogPosition } from './position.js';
 
 /** Where to connect, from the source's url. */

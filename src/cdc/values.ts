@@ -1,4 +1,4 @@
-import type { Json } from '../../streams/record.js';
+import type { Json } from '../streams/record.js';
 
 /** MySQL type code of TIMESTAMP (classic; 17 is the fractional one): instants, rendered in UTC. */
 export const TIMESTAMP_TYPE = 7;
