@@ -1,0 +1,78 @@
+import * as grpc from '@grpc/grpc-js';
+import { decodeRecords, MalformedBatchError, transportService, type AckMessage, type BatchMessage, type HealthReplyMessage } from '../../gate/protocol.js';
+import { Refusal, type Intake, type RefusalKind } from './intake.js';
+
+const statusOf: Record<RefusalKind, grpc.status> = {
+  'not-found': grpc.status.NOT_FOUND,
+  unauthenticated: grpc.status.UNAUTHENTICATED,
+  'invalid-argument': grpc.status.INVALID_ARGUMENT,
+  exhausted: grpc.status.RESOURCE_EXHAUSTED,
+  unavailable: grpc.status.UNAVAILABLE,
+};
+
+/** The gRPC answer to a failed batch: its status, and `retry-after-ms` in the trailers for pushback. */
+function grpcError(error: unknown): Partial<grpc.StatusObject> {
+  if (!(error instanceof Refusal)) return { code: grpc.status.INTERNAL, details: `gateway error: ${(error as Error).message}` };
+  const metadata = new grpc.Metadata();
+  if (error.retryAfterMs !== undefined) metadata.set('retry-after-ms', String(error.retryAfterMs));
+  return { code: statusOf[error.kind], details: error.message, metadata };
+}
+
+function tokenOf(call: grpc.ServerUnaryCall<BatchMessage, AckMessage>): string {
+  if (call.request.token !== '') return call.request.token;
+  const auth = call.metadata.get('authorization')[0];
+  return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '';
+}
+
+export interface EndpointLimits {
+  maxBatchRecords: number;
+  maxBatchBytes: number;
+}
+
+/** Decodes a batch's records within the limits, or refuses it naming what is wrong. */
+function recordsOf(batch: BatchMessage, limits: EndpointLimits): ReturnType<typeof decodeRecords> {
+  const where = `(stream ${batch.streamId})`;
+  if (batch.count > limits.maxBatchRecords)
+    throw new Refusal('invalid-argument', `batch says it holds ${batch.count} records, more than maxBatchRecords ${limits.maxBatchRecords} ${where}`);
+  if (batch.records.byteLength > limits.maxBatchBytes)
+    throw new Refusal('invalid-argument', `batch records field is ${batch.records.byteLength} bytes, more than maxBatchBytes ${limits.maxBatchBytes} ${where}`);
+  try {
+    return decodeRecords(batch.records, batch.compression, batch.count);
+  } catch (error) {
+    if (error instanceof MalformedBatchError) throw new Refusal('invalid-argument', `${error.message} ${where}`);
+    throw error;
+  }
+}
+
+function sequenceOf(batch: BatchMessage): bigint {
+  return BigInt(batch.sequence === '' ? '0' : batch.sequence);
+}
+
+/** A gRPC server of the Transport service over `intake`, listening on host:port; resolves with the bound port. */
+export async function serveGrpc(
+  intake: Intake,
+  limits: EndpointLimits,
+  host: string,
+  port: number,
+  credentials: grpc.ServerCredentials,
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': limits.maxBatchBytes + 64 * 1024 });
+  server.addService(transportService, {
+    Send(call: grpc.ServerUnaryCall<BatchMessage, AckMessage>, callback: grpc.sendUnaryData<AckMessage>) {
+      const batch = call.request;
+      intake
+        .submit({ streamId: batch.streamId, token: tokenOf(call), agentId: batch.agentId, sequence: sequenceOf(batch), records: () => recordsOf(batch, limits) })
+        .then(
+          (ack) => callback(null, ack),
+          (error: unknown) => callback(grpcError(error), null),
+        );
+    },
+    Health(_call: grpc.ServerUnaryCall<object, HealthReplyMessage>, callback: grpc.sendUnaryData<HealthReplyMessage>) {
+      callback(null, { serving: intake.serving });
+    },
+  });
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, credentials, (error, p) => (error ? reject(error) : resolve(p))),
+  );
+  return { server, port: bound };
+}
