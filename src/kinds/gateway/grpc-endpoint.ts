@@ -18,8 +18,8 @@ function grpcError(error: unknown): Partial<grpc.StatusObject> {
   return { code: statusOf[error.kind], details: error.message, metadata };
 }
 
-function tokenOf(call: grpc.ServerUnaryCall<BatchMessage, AckMessage>): string {
-  if (call.request.token !== '') return call.request.token;
+function tokenOf(batch: BatchMessage, call: grpc.ServerUnaryCall<unknown, AckMessage>): string {
+  if (batch.token !== '') return batch.token;
   const auth = call.metadata.get('authorization')[0];
   return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '';
 }
@@ -44,6 +44,28 @@ function recordsOf(batch: BatchMessage, limits: EndpointLimits): ReturnType<type
   }
 }
 
+/** Stands for a request whose bytes are not a Batch message (grpc-js would answer INTERNAL). */
+interface Undecodable {
+  undecodable: string;
+}
+
+const send = transportService.Send as grpc.MethodDefinition<BatchMessage, AckMessage>;
+
+/** The Transport service with a Send that hands undecodable requests to the handler instead of failing them. */
+const service: grpc.ServiceDefinition = {
+  ...transportService,
+  Send: {
+    ...send,
+    requestDeserialize(bytes: Buffer): BatchMessage | Undecodable {
+      try {
+        return send.requestDeserialize(bytes);
+      } catch (error) {
+        return { undecodable: (error as Error).message };
+      }
+    },
+  } as grpc.MethodDefinition<BatchMessage | Undecodable, AckMessage>,
+};
+
 function sequenceOf(batch: BatchMessage): bigint {
   return BigInt(batch.sequence === '' ? '0' : batch.sequence);
 }
@@ -57,11 +79,15 @@ export async function serveGrpc(
   credentials: grpc.ServerCredentials,
 ): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': limits.maxBatchBytes + 64 * 1024 });
-  server.addService(transportService, {
-    Send(call: grpc.ServerUnaryCall<BatchMessage, AckMessage>, callback: grpc.sendUnaryData<AckMessage>) {
+  server.addService(service, {
+    Send(call: grpc.ServerUnaryCall<BatchMessage | Undecodable, AckMessage>, callback: grpc.sendUnaryData<AckMessage>) {
+      if ('undecodable' in call.request) {
+        callback(grpcError(intake.counted(new Refusal('invalid-argument', `request is not a Batch message: ${call.request.undecodable}`))), null);
+        return;
+      }
       const batch = call.request;
       intake
-        .submit({ streamId: batch.streamId, token: tokenOf(call), agentId: batch.agentId, sequence: sequenceOf(batch), records: () => recordsOf(batch, limits) })
+        .submit({ streamId: batch.streamId, token: tokenOf(batch, call), agentId: batch.agentId, sequence: sequenceOf(batch), records: () => recordsOf(batch, limits) })
         .then(
           (ack) => callback(null, ack),
           (error: unknown) => callback(grpcError(error), null),

@@ -104,6 +104,12 @@ export class Intake {
     }
   }
 
+  /** Counts a refusal made before a batch could be read (undecodable bytes); returns it. */
+  counted(refusal: Refusal): Refusal {
+    this.refused[refusal.kind] += 1;
+    return refusal;
+  }
+
   private accept(batch: Submission): Promise<AckMessage> {
     if (this.closed !== undefined) throw new Refusal('unavailable', this.closed);
     const stream = this.active.get(batch.streamId);

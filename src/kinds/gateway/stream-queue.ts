@@ -32,7 +32,7 @@ export interface StreamCounters {
   invalid: number;
 }
 
-/** Token bucket of a per-second quota, one second of burst; it may go negative by one batch. */
+/** Token bucket of a per-second quota with one second of burst; a batch above the burst passes on a full bucket. */
 class Bucket {
   private tokens: number;
   private at = Date.now();
@@ -45,7 +45,8 @@ class Bucket {
   take(n: number, now: number): number {
     this.tokens = Math.min(this.perSec, this.tokens + ((now - this.at) * this.perSec) / 1000);
     this.at = now;
-    if (this.tokens <= 0) return Math.max(1, Math.ceil((-this.tokens * 1000) / this.perSec));
+    const needed = Math.min(n, this.perSec);
+    if (this.tokens < needed) return Math.max(1, Math.ceil(((needed - this.tokens) * 1000) / this.perSec));
     this.tokens -= n;
     return 0;
   }
