@@ -1,18 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { tokenHash } from '../core/token-hash.js';
 import { openSqlite } from './sqlite-insert.js';
 import { definitionErrors, streamDefinition, type RegisteredStream, type StreamDefinition } from './stream-definition.js';
 
 /** A registry change that cannot be made: the message names the stream and the field. */
 export class StreamRegistryError extends Error {
   override name = 'StreamRegistryError';
-}
-
-/** SHA-256 of a token, hex: the registry keeps only this. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
 
 const SCHEMA = `

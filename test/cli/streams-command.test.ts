@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { streamsCommand } from '../../src/cli/streams-command.js';
-import { StreamRegistry, tokenHash } from '../../src/db/stream-registry.js';
+import { tokenHash } from '../../src/core/token-hash.js';
+import { StreamRegistry } from '../../src/db/stream-registry.js';
 
 function run(args: string[]): { code: number; out: string; err: string } {
   let out = '';

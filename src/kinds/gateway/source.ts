@@ -6,10 +6,10 @@ import type { SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import { StreamRegistry } from '../../db/stream-registry.js';
 import { gatewayConfig, type GatewayConfig } from './config.js';
-import { serveGrpc } from './grpc-endpoint.js';
-import { serveHttp } from './http-endpoint.js';
-import { Intake } from './intake.js';
-import { SequenceWindow } from './sequence-window.js';
+import { serveGrpc } from '../../gate/grpc-endpoint.js';
+import { serveHttp } from '../../gate/http-endpoint.js';
+import { Intake } from '../../gate/intake.js';
+import { SequenceWindow } from '../../gate/sequence-window.js';
 
 interface Serving {
   intake: Intake;

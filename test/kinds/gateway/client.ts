@@ -21,9 +21,9 @@ export function batchOf(stream: string, token: string, agentId: string, sequence
 }
 
 /** One Send: the ack, or the gRPC error (with its `retry-after-ms` trailer when pushed back). */
-export function send(client: Transport, batch: Partial<BatchMessage>, timeoutMs = 30_000, waitForReady = false): Promise<{ ack?: AckMessage; error?: grpc.ServiceError }> {
+export function send(client: Transport, batch: Partial<BatchMessage>, timeoutMs = 30_000): Promise<{ ack?: AckMessage; error?: grpc.ServiceError }> {
   return new Promise((resolve) =>
-    client.Send(batch, new grpc.Metadata(), { deadline: Date.now() + timeoutMs, waitForReady }, (error, ack) => resolve(error ? { error } : { ack })),
+    client.Send(batch, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (error, ack) => resolve(error ? { error } : { ack })),
   );
 }
 
@@ -33,7 +33,7 @@ const RETRIED = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED
 export async function sendUntilAcked(client: Transport, batch: Partial<BatchMessage>, giveUpMs = 60_000): Promise<AckMessage> {
   const end = Date.now() + giveUpMs;
   for (;;) {
-    const { ack, error } = await send(client, batch, 10_000, true);
+    const { ack, error } = await send(client, batch, 10_000);
     if (ack !== undefined) return ack;
     if (error === undefined || !RETRIED.has(error.code) || Date.now() > end) throw error ?? new Error('no answer');
     const after = Number(error.metadata.get('retry-after-ms')[0] ?? 50);

@@ -1,6 +1,6 @@
-import type { RegisteredStream } from '../../db/stream-definition.js';
-import type { LogRecord } from '../../streams/record.js';
-import type { AckMessage } from '../../gate/protocol.js';
+import type { LogRecord } from '../streams/record.js';
+import type { AckMessage } from './protocol.js';
+import type { ServedStream } from './served-stream.js';
 
 /** Someone waiting for a batch's answer: the sender, and any retry that arrived meanwhile. */
 export interface Waiter {
@@ -61,12 +61,12 @@ export class StreamQueue {
   private recordQuota: Bucket | undefined;
   private byteQuota: Bucket | undefined;
 
-  constructor(public stream: RegisteredStream) {
+  constructor(public stream: ServedStream) {
     this.define(stream);
   }
 
   /** A new definition from the registry (a quota change starts a fresh bucket). */
-  define(stream: RegisteredStream): void {
+  define(stream: ServedStream): void {
     const old = this.stream;
     this.stream = stream;
     if (this.recordQuota === undefined || old.quotaRecordsPerSec !== stream.quotaRecordsPerSec)

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { TransportRecord } from '../../gate/protocol.js';
+import type { TransportRecord } from './protocol.js';
 import type { EndpointLimits } from './grpc-endpoint.js';
 import { Refusal, type Intake, type RefusalKind } from './intake.js';
 

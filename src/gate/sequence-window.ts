@@ -1,4 +1,4 @@
-import type { Json } from '../../streams/record.js';
+import type { Json } from '../streams/record.js';
 
 interface Seen {
   /** Every sequence at or below it is stored. */

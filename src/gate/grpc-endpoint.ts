@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { decodeRecords, MalformedBatchError, transportService, type AckMessage, type BatchMessage, type HealthReplyMessage } from '../../gate/protocol.js';
+import { decodeRecords, MalformedBatchError, transportService, type AckMessage, type BatchMessage, type HealthReplyMessage } from './protocol.js';
 import { Refusal, type Intake, type RefusalKind } from './intake.js';
 
 const statusOf: Record<RefusalKind, grpc.status> = {

@@ -1,12 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
-import { tokenHash } from '../../db/stream-registry.js';
-import type { RegisteredStream } from '../../db/stream-definition.js';
-import type { AckMessage, TransportRecord } from '../../gate/protocol.js';
-import { textOrBytes, type TextOrBytes } from '../../core/text-or-bytes.js';
-import { Wake } from '../../link/wake.js';
-import type { Json, LogRecord } from '../../streams/record.js';
-import type { GatewayConfig } from './config.js';
-import { SequenceWindow } from './sequence-window.js';
+import { textOrBytes, type TextOrBytes } from '../core/text-or-bytes.js';
+import { tokenMatches } from '../core/token-hash.js';
+import { Wake } from '../core/wake.js';
+import type { Json, LogRecord } from '../streams/record.js';
+import type { AckMessage, TransportRecord } from './protocol.js';
+import type { SequenceWindow } from './sequence-window.js';
+import type { ServedStream } from './served-stream.js';
 import { StreamQueue, type PendingBatch, type StreamCounters } from './stream-queue.js';
 
 /** Why a batch is refused; each maps to one gRPC status and one HTTP status. */
@@ -33,7 +31,15 @@ export interface Submission {
   records(): readonly TransportRecord[];
 }
 
-type Limits = Pick<GatewayConfig, 'queue' | 'maxBatchRecords' | 'maxBatchBytes' | 'retryAfterMs' | 'readRecords' | 'sliceMs' | 'sequenceWindow' | 'maxAgents'>;
+/** The gateway's bounds (the gateway kind's settings of the same names). */
+export interface IntakeLimits {
+  queue: { maxRecords: number; maxBytes: number };
+  maxBatchRecords: number;
+  maxBatchBytes: number;
+  retryAfterMs: number;
+  readRecords: number;
+  sliceMs: number;
+}
 
 /** What one read hands downstream: whole batches of one stream, up to `position`. */
 export interface IntakeRead {
@@ -53,10 +59,6 @@ function toLogRecord(r: TransportRecord, topic: string, now: number): LogRecord 
   return record;
 }
 
-function sameToken(token: string, sha256: string): boolean {
-  return timingSafeEqual(Buffer.from(tokenHash(token), 'hex'), Buffer.from(sha256, 'hex'));
-}
-
 /**
  * The gateway's core, shared by its gRPC and HTTP endpoints: checks a batch against the
  * registry, its quota and its stream's bounded queue, queues it, hands queued batches downstream
@@ -64,7 +66,7 @@ function sameToken(token: string, sha256: string): boolean {
  */
 export class Intake {
   private readonly queues = new Map<string, StreamQueue>();
-  private readonly active = new Map<string, RegisteredStream>();
+  private readonly active = new Map<string, ServedStream>();
   /** Read, not yet acked downstream: ticket -> batch, in ticket order. */
   private readonly inFlight = new Map<number, PendingBatch>();
   /** Queued or in flight, by `pair\nsequence`, so a retry waits for the first copy. */
@@ -78,12 +80,12 @@ export class Intake {
   readonly refused: Record<RefusalKind, number> = { 'not-found': 0, unauthenticated: 0, 'invalid-argument': 0, exhausted: 0, unavailable: 0 };
 
   constructor(
-    private readonly limits: Limits,
+    private readonly limits: IntakeLimits,
     readonly window: SequenceWindow,
   ) {}
 
   /** The registry's streams: active ones are served from now on, the others refused. */
-  setStreams(streams: readonly RegisteredStream[]): void {
+  setStreams(streams: readonly ServedStream[]): void {
     this.active.clear();
     for (const s of streams) {
       if (s.state !== 'active') continue;
@@ -116,7 +118,7 @@ export class Intake {
     const queue = this.queues.get(batch.streamId);
     if (stream === undefined || queue === undefined)
       throw new Refusal('not-found', queue === undefined ? `unknown stream ${JSON.stringify(batch.streamId)}: register it (millrace streams add)` : `stream ${batch.streamId} is disabled or removed`);
-    if (!sameToken(batch.token, stream.tokenSha256)) {
+    if (!tokenMatches(batch.token, stream.tokenSha256)) {
       queue.counters.unauthenticated += 1;
       throw new Refusal('unauthenticated', `wrong or missing token for stream ${batch.streamId}`);
     }
