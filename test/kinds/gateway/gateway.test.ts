@@ -1,10 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamRegistry } from '../../../src/db/stream-registry.js';
-import { encodeRecords } from '../../../src/gate/protocol.js';
+import { encodeRecords, TransportClient } from '../../../src/gate/protocol.js';
 import { asText, collectSink, Gate } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
-import { batchOf, send } from './client.js';
+import { missingPart } from '../../real-part.js';
+import { batchOf, send, type Transport } from './client.js';
 import { runGateway, type RunningGateway } from './harness.js';
 
 const TOKEN_A = 'token-of-stream-a-0001';
@@ -216,5 +222,51 @@ describe('gateway HTTP/JSON endpoint', () => {
     expect(Number(pushed.headers.get('retry-after-ms'))).toBeGreaterThan(0);
     expect(pushed.headers.get('retry-after')).toBe('1');
     expect(running.status()['q.overQuota']).toBe(1);
+  });
+});
+
+const hasOpenssl = ((): boolean => {
+  try {
+    execFileSync('openssl', ['version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A self-signed certificate for 127.0.0.1 and its key, as files. */
+function selfSigned(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+describe.skipIf(missingPart(hasOpenssl, 'openssl (to make a test certificate)', 'apt-get install openssl'))('gateway over TLS', () => {
+  it('answers gRPC and HTTPS clients that trust its certificate, and no plaintext client', async () => {
+    const tls = selfSigned();
+    const got: string[] = [];
+    running = await runGateway({ streams: { a: TOKEN_A }, sink: collectSink(got, { as: asText }), settings: { tls, httpPort: 0 } });
+    const ca = readFileSync(tls.cert);
+    const secure = new TransportClient(`127.0.0.1:${running.port}`, grpc.credentials.createSsl(ca)) as unknown as Transport;
+    try {
+      expect((await send(secure, batchOf('a', TOKEN_A, 'agent-1', 0, ['over tls']))).ack?.stored).toBe(1);
+    } finally {
+      secure.close();
+    }
+    const plain = await send(running.client, batchOf('a', TOKEN_A, 'agent-1', 1, ['plain']), 3000);
+    expect(plain.error?.code).toBe(grpc.status.UNAVAILABLE);
+    const httpPort = running.status().httpPort as number;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: httpPort, path: '/v1/streams/a/records', method: 'POST', ca, headers: { authorization: `Bearer ${TOKEN_A}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ records: [{ value: 'over https' }] }));
+    });
+    expect(status).toBe(200);
+    expect(got).toEqual(['over tls', 'over https']);
   });
 });
