@@ -47,9 +47,9 @@ async function gateway(): Promise<{ port: number; stop(): Promise<void> }> {
   const topology = await benchTopology(
     ['name: bench-gateway', 'dataDir: ./data', 'sources:', '  gw: { kind: gateway, port: 0, registry: { path: streams.db } }', 'sinks:', '  out: { kind: blackhole, inputs: [gw] }', ''].join('\n'),
   );
-  const registry = StreamRegistry.open(join(topology.baseDir, 'streams.db'));
-  registry.add({ id: 'bench' }, TOKEN);
-  registry.close();
+  const registry = await StreamRegistry.open({ path: join(topology.baseDir, 'streams.db') });
+  await registry.add({ id: 'bench' }, TOKEN);
+  await registry.close();
   const runtime = new Runtime(topology, { log: pino({ level: 'silent' }) });
   await runtime.start();
   const port = runtime.nodes.get('gw')?.io[0]?.status?.().port;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RegisteredStream } from '../db/stream-definition.js';
-import { StreamRegistry, StreamRegistryError } from '../db/stream-registry.js';
+import { registryLocation, StreamRegistry, StreamRegistryError } from '../db/stream-registry.js';
 import { ExitCode } from './exit-codes.js';
 
 export const streamsUsage = `usage: millrace streams <add|list|show|update|disable|remove> [id] [options]
@@ -13,7 +13,8 @@ export const streamsUsage = `usage: millrace streams <add|list|show|update|disab
   disable <id>                      refuse the stream's batches from the gateway's next reload on
   remove <id>                       delete the stream
 
-  --registry <file>   the registry (SQLite), default data/streams.db: the gateway's registry.path
+  --registry <where>  the gateway's registry: a SQLite file (default data/streams.db) or
+                      mysql://user:pass@host:port/db (MariaDB/MySQL)
   settings: --topic T --cluster C --state active|disabled --quota-records N --quota-bytes N
             --name S --owner S --format raw|text|json|msgpack --field-schema JSON --sinks JSON
             --retention-hours N
@@ -65,7 +66,7 @@ function shown(s: RegisteredStream): string {
 }
 
 /** `millrace streams ...`: edits the stream registry the gateway reads. */
-export function streamsCommand(argv: string[]): number {
+export async function streamsCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -92,8 +93,16 @@ export function streamsCommand(argv: string[]): number {
     process.stderr.write(`millrace streams ${action}: give the stream id\n\n${streamsUsage}`);
     return ExitCode.invalid;
   }
-  const path = resolve(values.registry as string);
-  const registry = StreamRegistry.open(path);
+  const given = registryLocation(values.registry as string);
+  const location = 'url' in given ? given : { path: resolve(given.path) };
+  const where = 'url' in location ? location.url.replace(/\/\/[^@/]*@/, '//') : location.path;
+  let registry: StreamRegistry;
+  try {
+    registry = await StreamRegistry.open(location);
+  } catch (error) {
+    process.stderr.write(`cannot open the stream registry ${where}: ${(error as Error).message}\n`);
+    return ExitCode.invalid;
+  }
   try {
     const patch: Record<string, unknown> = {};
     for (const [name, { field, parse }] of Object.entries(settings)) {
@@ -103,28 +112,28 @@ export function streamsCommand(argv: string[]): number {
     const stream = id as string;
     switch (action) {
       case 'add': {
-        const added = registry.add({ ...patch, id: stream }, values.token as string | undefined);
-        process.stdout.write(`added stream ${stream} (topic ${added.stream.topic}) to ${path}\ntoken: ${added.token}\n`);
+        const added = await registry.add({ ...patch, id: stream }, values.token as string | undefined);
+        process.stdout.write(`added stream ${stream} (topic ${added.stream.topic}) to ${where}\ntoken: ${added.token}\n`);
         return ExitCode.ok;
       }
       case 'list':
-        process.stdout.write(table([['ID', 'TOPIC', 'CLUSTER', 'STATE', 'RECORDS/S', 'BYTES/S'], ...registry.list().map(row)]));
+        process.stdout.write(table([['ID', 'TOPIC', 'CLUSTER', 'STATE', 'RECORDS/S', 'BYTES/S'], ...(await registry.list()).map(row)]));
         return ExitCode.ok;
       case 'show': {
-        const found = registry.get(stream);
-        if (found === undefined) throw new StreamRegistryError(`no stream ${stream} in ${path}`);
+        const found = await registry.get(stream);
+        if (found === undefined) throw new StreamRegistryError(`no stream ${stream} in ${where}`);
         process.stdout.write(shown(found));
         return ExitCode.ok;
       }
       case 'update':
-        process.stdout.write(shown(registry.update(stream, patch)));
+        process.stdout.write(shown(await registry.update(stream, patch)));
         return ExitCode.ok;
       case 'disable':
-        registry.disable(stream);
+        await registry.disable(stream);
         process.stdout.write(`stream ${stream} disabled: the gateway refuses it from its next reload\n`);
         return ExitCode.ok;
       case 'remove':
-        if (!registry.remove(stream)) throw new StreamRegistryError(`no stream ${stream} in ${path}`);
+        if (!(await registry.remove(stream))) throw new StreamRegistryError(`no stream ${stream} in ${where}`);
         process.stdout.write(`stream ${stream} removed\n`);
         return ExitCode.ok;
       default:
@@ -136,6 +145,6 @@ export function streamsCommand(argv: string[]): number {
     process.stderr.write(`${error.message}\n`);
     return ExitCode.invalid;
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

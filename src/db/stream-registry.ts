@@ -1,35 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { tokenHash } from '../core/token-hash.js';
-import { openSqlite } from './sqlite-insert.js';
+import type { SqlParam } from './database.js';
+import { mysqlRegistry, sqliteRegistry, type RegistrySql } from './registry-sql.js';
 import { definitionErrors, streamDefinition, type RegisteredStream, type StreamDefinition } from './stream-definition.js';
 
 /** A registry change that cannot be made: the message names the stream and the field. */
 export class StreamRegistryError extends Error {
   override name = 'StreamRegistryError';
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS streams (
-  id TEXT PRIMARY KEY,
-  topic TEXT NOT NULL,
-  cluster TEXT NOT NULL,
-  token_sha256 TEXT NOT NULL,
-  state TEXT NOT NULL,
-  quota_records_per_sec INTEGER,
-  quota_bytes_per_sec INTEGER,
-  name TEXT NOT NULL,
-  owner TEXT NOT NULL,
-  format TEXT NOT NULL,
-  field_schema TEXT,
-  sinks TEXT NOT NULL,
-  retention_hours INTEGER
-);
-CREATE TABLE IF NOT EXISTS streams_revision (one INTEGER PRIMARY KEY CHECK (one = 1), revision INTEGER NOT NULL);
-INSERT OR IGNORE INTO streams_revision VALUES (1, 0);
-`;
 
 interface Row {
   id: string;
@@ -91,84 +69,95 @@ function parseDefinition(input: unknown, what: string): StreamDefinition {
 
 const COLUMNS = ['id', 'topic', 'cluster', 'token_sha256', 'state', 'quota_records_per_sec', 'quota_bytes_per_sec', 'name', 'owner', 'format', 'field_schema', 'sinks', 'retention_hours'] as const;
 
+const values = (row: Row): SqlParam[] => COLUMNS.map((c) => row[c]);
+
+/** Where a registry is: a SQLite file, or a MariaDB/MySQL server URL (mysql://user:pass@host:port/db). */
+export type RegistryLocation = { path: string } | { url: string };
+
+/** A location given as one string: a mysql:// or mariadb:// URL, else a SQLite file path. */
+export function registryLocation(text: string): RegistryLocation {
+  return /^(mysql|mariadb):\/\//.test(text) ? { url: text.replace(/^mariadb:/, 'mysql:') } : { path: text };
+}
+
 /**
  * Which streams exist (stream id -> topic, cluster, token hash, state, quota and the dispatch
- * columns), in a SQLite file. Every change bumps one revision number in the same transaction,
- * so a reader polls one row to learn whether to reload.
+ * columns), in SQLite or MariaDB/MySQL. Every change bumps one revision number in the same
+ * transaction, so a reader polls one row to learn whether to reload.
  */
 export class StreamRegistry {
-  private constructor(private readonly db: BetterSqlite3.Database) {}
+  private constructor(private readonly sql: RegistrySql) {}
 
-  /** Opens (and creates, with its directory) the registry file at `path`. */
-  static open(path: string, busyTimeoutMs = 5000): StreamRegistry {
-    mkdirSync(dirname(path), { recursive: true });
-    const db = openSqlite(path, { busyTimeoutMs, synchronous: 'normal' }, false);
-    db.exec(SCHEMA);
-    return new StreamRegistry(db);
+  /** Opens the registry, creating its tables (and a SQLite file's directory) when missing. */
+  static async open(location: RegistryLocation, timeoutMs = 5000): Promise<StreamRegistry> {
+    return new StreamRegistry('url' in location ? await mysqlRegistry(location.url, timeoutMs) : sqliteRegistry(location.path, timeoutMs));
   }
 
   /** Adds a stream; returns it with its token (the given one, or a new random one shown only now). */
-  add(input: unknown, token?: string): { stream: RegisteredStream; token: string } {
+  async add(input: unknown, token?: string): Promise<{ stream: RegisteredStream; token: string }> {
     const definition = parseDefinition(input, 'invalid stream');
-    if (this.get(definition.id) !== undefined) throw new StreamRegistryError(`stream ${definition.id} already exists: use update`);
     if (token !== undefined && token.length < 16) throw new StreamRegistryError(`token: at least 16 characters (stream ${definition.id})`);
     const secret = token ?? randomBytes(24).toString('base64url');
     const row = toRow(definition, tokenHash(secret));
-    this.write(() =>
-      this.db.prepare(`INSERT INTO streams (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`).run(row),
-    );
+    await this.change(async (tx) => {
+      if ((await tx.all('SELECT id FROM streams WHERE id = ?', [definition.id])).length > 0)
+        throw new StreamRegistryError(`stream ${definition.id} already exists: use update`);
+      await tx.run(`INSERT INTO streams (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, values(row));
+    });
     return { stream: fromRow(row), token: secret };
   }
 
   /** Changes the given fields of stream `id` (validated as a whole). */
-  update(id: string, patch: Record<string, unknown>): RegisteredStream {
-    const current = this.require(id);
+  async update(id: string, patch: Record<string, unknown>): Promise<RegisteredStream> {
     if ('id' in patch && patch.id !== id) throw new StreamRegistryError(`id: a stream id cannot change (stream ${id})`);
-    const { tokenSha256, ...fields } = current;
-    const row = toRow(parseDefinition({ ...fields, ...patch, id }, `invalid update of stream ${id}`), tokenSha256);
-    this.write(() => this.db.prepare(`UPDATE streams SET ${COLUMNS.slice(1).map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run(row));
-    return fromRow(row);
+    return this.change(async (tx) => {
+      const current = await StreamRegistry.find(tx, id);
+      if (current === undefined) throw new StreamRegistryError(`no stream ${id}: add it first (millrace streams add)`);
+      const { tokenSha256, ...fields } = current;
+      const row = toRow(parseDefinition({ ...fields, ...patch, id }, `invalid update of stream ${id}`), tokenSha256);
+      const [first, ...rest] = values(row);
+      await tx.run(`UPDATE streams SET ${COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...rest, first ?? id]);
+      return fromRow(row);
+    });
   }
 
   /** Refuses stream `id` from now on (its row stays). */
-  disable(id: string): RegisteredStream {
+  disable(id: string): Promise<RegisteredStream> {
     return this.update(id, { state: 'disabled' });
   }
 
   /** Deletes stream `id`; false when there was none. */
-  remove(id: string): boolean {
-    return this.write(() => this.db.prepare('DELETE FROM streams WHERE id = ?').run(id).changes > 0);
+  remove(id: string): Promise<boolean> {
+    return this.change(async (tx) => (await tx.run('DELETE FROM streams WHERE id = ?', [id])) > 0);
   }
 
-  get(id: string): RegisteredStream | undefined {
-    const row = this.db.prepare('SELECT * FROM streams WHERE id = ?').get(id) as Row | undefined;
-    return row === undefined ? undefined : fromRow(row);
+  get(id: string): Promise<RegisteredStream | undefined> {
+    return StreamRegistry.find(this.sql, id);
   }
 
-  list(): RegisteredStream[] {
-    return (this.db.prepare('SELECT * FROM streams ORDER BY id').all() as Row[]).map(fromRow);
+  async list(): Promise<RegisteredStream[]> {
+    return (await this.sql.all<Row>('SELECT * FROM streams ORDER BY id')).map(fromRow);
   }
 
   /** Increases with every change. */
-  revision(): number {
-    return (this.db.prepare('SELECT revision FROM streams_revision').get() as { revision: number }).revision;
+  async revision(): Promise<number> {
+    const [row] = await this.sql.all<{ revision: number | string }>('SELECT revision FROM streams_revision');
+    return Number(row?.revision ?? 0);
   }
 
-  close(): void {
-    this.db.close();
+  close(): Promise<void> {
+    return this.sql.close();
   }
 
-  private require(id: string): RegisteredStream {
-    const stream = this.get(id);
-    if (stream === undefined) throw new StreamRegistryError(`no stream ${id}: add it first (millrace streams add)`);
-    return stream;
+  private static async find(sql: RegistrySql, id: string): Promise<RegisteredStream | undefined> {
+    const [row] = await sql.all<Row>('SELECT * FROM streams WHERE id = ?', [id]);
+    return row === undefined ? undefined : fromRow(row);
   }
 
-  private write<T>(change: () => T): T {
-    return this.db.transaction(() => {
-      const out = change();
-      this.db.prepare('UPDATE streams_revision SET revision = revision + 1').run();
+  private change<T>(work: (tx: RegistrySql) => Promise<T>): Promise<T> {
+    return this.sql.transaction(async (tx) => {
+      const out = await work(tx);
+      await tx.run('UPDATE streams_revision SET revision = revision + 1');
       return out;
-    })();
+    });
   }
 }

@@ -16,7 +16,12 @@ export const gatewayConfig = z
       .describe('Serve both endpoints over TLS; absent: plain text (keep the default 127.0.0.1 then).'),
     registry: z
       .strictObject({
-        path: z.string().min(1).default('data/streams.db').describe('SQLite stream registry file, relative to the topology file (`millrace streams` edits it).'),
+        path: z.string().min(1).default('data/streams.db').describe('SQLite stream registry file, relative to the topology file (`millrace streams` edits it); ignored with url.'),
+        url: z
+          .string()
+          .regex(/^(mysql|mariadb):\/\/.+/, 'expected mysql://user:pass@host:port/db')
+          .optional()
+          .describe('A MariaDB/MySQL registry instead of the SQLite file: mysql://user:pass@host:port/db; use ${VAR} for secrets.'),
         reloadMs: z.number().int().positive().default(1000).describe('How often the registry is checked for changes; a disabled or removed stream is refused from the next check on.'),
       })
       .prefault({})

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
-import { StreamRegistry } from '../../db/stream-registry.js';
+import { registryLocation, StreamRegistry } from '../../db/stream-registry.js';
 import { gatewayConfig, type GatewayConfig } from './config.js';
 import { serveGrpc } from '../../gate/grpc-endpoint.js';
 import { serveHttp } from '../../gate/http-endpoint.js';
@@ -15,6 +15,8 @@ interface Serving {
   intake: Intake;
   registry: StreamRegistry;
   reload: NodeJS.Timeout;
+  /** The registry checks, one after the other: awaited before the registry closes. */
+  checks: { done: Promise<void> };
   grpc: grpc.Server;
   port: number;
   http?: HttpServer;
@@ -47,11 +49,11 @@ export const gatewaySourceKind = defineSource({
   create(config: GatewayConfig, ctx) {
     let serving: Serving | undefined;
 
-    const reload = (s: Pick<Serving, 'intake' | 'registry'>, last: { revision: number }): void => {
+    const reload = async (intake: Intake, registry: StreamRegistry, last: { revision: number }): Promise<void> => {
       try {
-        const revision = s.registry.revision();
+        const revision = await registry.revision();
         if (revision === last.revision) return;
-        s.intake.setStreams(s.registry.list());
+        intake.setStreams(await registry.list());
         last.revision = revision;
       } catch (error) {
         ctx.log.warn({ err: error }, `gateway ${ctx.id}: cannot read the stream registry, keeping the streams read before`);
@@ -64,15 +66,18 @@ export const gatewaySourceKind = defineSource({
         const saved = ctx.checkpoint.get();
         const sequences = typeof saved === 'object' && saved !== null && !Array.isArray(saved) ? saved.sequences : undefined;
         const intake = new Intake(config, SequenceWindow.fromJson(sequences, config.sequenceWindow, config.maxAgents));
-        const registry = StreamRegistry.open(resolve(ctx.baseDir, config.registry.path));
+        const registry = await StreamRegistry.open(config.registry.url === undefined ? { path: resolve(ctx.baseDir, config.registry.path) } : registryLocation(config.registry.url));
         const last = { revision: -1 };
-        reload({ intake, registry }, last);
-        const timer = setInterval(() => reload({ intake, registry }, last), config.registry.reloadMs);
+        await reload(intake, registry, last);
+        const checks = { done: Promise.resolve() };
+        const timer = setInterval(() => {
+          checks.done = checks.done.then(() => reload(intake, registry, last));
+        }, config.registry.reloadMs);
         timer.unref();
         const credentials = tls === undefined ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
         try {
           const g = await serveGrpc(intake, config, config.host, config.port, credentials);
-          serving = { intake, registry, reload: timer, grpc: g.server, port: g.port };
+          serving = { intake, registry, reload: timer, checks, grpc: g.server, port: g.port };
           if (config.httpPort !== undefined) {
             const h = await serveHttp(intake, config, config.host, config.httpPort, tls);
             serving.http = h.server;
@@ -82,7 +87,7 @@ export const gatewaySourceKind = defineSource({
           clearInterval(timer);
           serving?.grpc.forceShutdown();
           serving = undefined;
-          registry.close();
+          await registry.close();
           throw new Error(`gateway ${ctx.id}: cannot listen on ${config.host} port ${config.port}${config.httpPort === undefined ? '' : ` or ${config.httpPort}`}: ${(error as Error).message}`, { cause: error });
         }
         ctx.log.info({ host: config.host, port: serving.port, httpPort: serving.httpPort }, `gateway ${ctx.id}: serving ${config.host}:${serving.port}`);
@@ -112,7 +117,8 @@ export const gatewaySourceKind = defineSource({
           http.closeAllConnections();
           await new Promise<void>((done) => http.close(() => done()));
         }
-        s.registry.close();
+        await s.checks.done;
+        await s.registry.close();
       },
       status() {
         if (serving === undefined) return { state: 'closed' };

@@ -121,9 +121,9 @@ const GATEWAY_RECORDS = 400;
  * GATEWAY_RECORDS records to it in eight concurrent batches, each retried until acked (as an
  * agent does): what a gateway instance answered is not sent again, the rest is.
  */
-function gatewayClients(ctx: ActorContext): void {
+async function gatewayClients(ctx: ActorContext): Promise<void> {
   const token = 'contract-token-0123456789';
-  registryWith(join(ctx.baseDir, 'data/streams.db'), { contract: token });
+  await registryWith(join(ctx.baseDir, 'data/streams.db'), { contract: token });
   const client = transportClient(7400);
   const per = GATEWAY_RECORDS / 8;
   const sends = Array.from({ length: 8 }, (_, b) =>

@@ -1,6 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { StreamRegistry } from '../../../src/db/stream-registry.js';
 import { encodeRecords, TransportClient, type AckMessage, type BatchMessage, type TransportRecord } from '../../../src/gate/protocol.js';
 
@@ -42,12 +40,11 @@ export async function sendUntilAcked(client: Transport, batch: Partial<BatchMess
 }
 
 /** A registry file at `path` holding `streams` (id -> token), with optional quota. */
-export function registryWith(path: string, streams: Record<string, string>, quotaRecordsPerSec?: number): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const registry = StreamRegistry.open(path);
+export async function registryWith(path: string, streams: Record<string, string>, quotaRecordsPerSec?: number): Promise<void> {
+  const registry = await StreamRegistry.open({ path });
   try {
-    for (const [id, token] of Object.entries(streams)) registry.add({ id, quotaRecordsPerSec: quotaRecordsPerSec ?? null }, token);
+    for (const [id, token] of Object.entries(streams)) await registry.add({ id, quotaRecordsPerSec: quotaRecordsPerSec ?? null }, token);
   } finally {
-    registry.close();
+    await registry.close();
   }
 }

@@ -113,9 +113,9 @@ describe('gateway into Kafka (real broker)', () => {
         '',
       ].join('\n'),
     );
-    const registry = StreamRegistry.open(join(dir, 'streams.db'));
-    for (const id of streams) registry.add({ id, topic: `${run}.${id}` }, token(id));
-    registry.close();
+    const registry = await StreamRegistry.open({ path: join(dir, 'streams.db') });
+    for (const id of streams) await registry.add({ id, topic: `${run}.${id}` }, token(id));
+    await registry.close();
 
     let gateway = millrace(['run', file], dir);
     const client = transportClient(port);

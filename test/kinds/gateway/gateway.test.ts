@@ -102,20 +102,20 @@ describe('gateway source', () => {
     running = await runGateway({ streams: { a: TOKEN_A }, sink: collectSink(got, { as: asText }) });
     const late = batchOf('late', TOKEN_B, 'agent-1', 0, values('late', 3));
     expect((await send(running.client, late)).error?.code).toBe(grpc.status.NOT_FOUND);
-    const registry = StreamRegistry.open(running.registryPath);
+    const registry = await StreamRegistry.open({ path: running.registryPath });
     try {
-      registry.add({ id: 'late', topic: 'late-topic' }, TOKEN_B);
+      await registry.add({ id: 'late', topic: 'late-topic' }, TOKEN_B);
       const served = await eventually(async () => (await send(running!.client, late)).ack, { what: 'the added stream served' });
       expect(served.stored).toBe(3);
-      registry.disable('late');
+      await registry.disable('late');
       const refused = await eventually(async () => (await send(running!.client, batchOf('late', TOKEN_B, 'agent-1', 1, ['x']))).error, { what: 'the disabled stream refused' });
       expect(refused.code).toBe(grpc.status.NOT_FOUND);
       expect(refused.details).toMatch(/late is disabled or removed/);
-      registry.remove('a');
+      await registry.remove('a');
       const gone = await eventually(async () => (await send(running!.client, batchOf('a', TOKEN_A, 'agent-1', 0, ['y']))).error, { what: 'the removed stream refused' });
       expect(gone.code).toBe(grpc.status.NOT_FOUND);
     } finally {
-      registry.close();
+      await registry.close();
     }
     // Batches sent before a reload took effect were served; none after.
     const stored = got.length;

@@ -34,7 +34,7 @@ export async function runGateway(options: {
   ]);
   const port = await freePort();
   const registryPath = join(t.baseDir, 'streams.db');
-  registryWith(registryPath, options.streams, options.quotaRecordsPerSec);
+  await registryWith(registryPath, options.streams, options.quotaRecordsPerSec);
   const [gw, out] = t.nodes;
   if (gw === undefined || out === undefined) throw new Error('two nodes');
   gw.config = gatewaySourceKind.config.parse({ port, registry: { path: 'streams.db', reloadMs: 100 }, ...options.settings });
