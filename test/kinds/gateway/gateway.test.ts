@@ -4,12 +4,14 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StreamRegistry } from '../../../src/db/stream-registry.js';
 import { encodeRecords, TransportClient } from '../../../src/gate/protocol.js';
 import { asText, collectSink, Gate } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
+import { ensureMariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { missingPart } from '../../real-part.js';
+import { mysqlUrl, sql, uniqueTable } from '../database/mariadb.js';
 import { batchOf, send, type Transport } from './client.js';
 import { runGateway, type RunningGateway } from './harness.js';
 
@@ -268,5 +270,37 @@ describe.skipIf(missingPart(hasOpenssl, 'openssl (to make a test certificate)', 
     });
     expect(status).toBe(200);
     expect(got).toEqual(['over tls', 'over https']);
+  });
+});
+
+describe('gateway with its registry on MariaDB', () => {
+  let server: MariaDbHandle;
+  const database = uniqueTable('gateway_registry');
+  beforeAll(async () => {
+    server = await ensureMariaDb('a', 13306);
+    await sql(server, `CREATE DATABASE \`${database}\``);
+  }, 300_000);
+  afterAll(async () => {
+    await sql(server, `DROP DATABASE IF EXISTS \`${database}\``);
+    await server.stop();
+  }, 120_000);
+
+  it('serves a stream added to the server while running and refuses it once disabled', async () => {
+    const url = mysqlUrl({ ...server, database });
+    const registry = await StreamRegistry.open({ url });
+    const got: string[] = [];
+    try {
+      running = await runGateway({ streams: {}, sink: collectSink(got, { as: asText }), settings: { registry: { url, reloadMs: 100 } } });
+      const batch = batchOf('m', TOKEN_A, 'agent-1', 0, ['from mariadb']);
+      expect((await send(running.client, batch)).error?.code).toBe(grpc.status.NOT_FOUND);
+      await registry.add({ id: 'm' }, TOKEN_A);
+      expect((await eventually(async () => (await send(running!.client, batch)).ack, { what: 'the stream served' })).stored).toBe(1);
+      await registry.disable('m');
+      const refused = await eventually(async () => (await send(running!.client, batchOf('m', TOKEN_A, 'agent-1', 1, ['late']))).error, { what: 'the stream refused' });
+      expect(refused.code).toBe(grpc.status.NOT_FOUND);
+    } finally {
+      await registry.close();
+    }
+    expect(got[0]).toBe('from mariadb');
   });
 });
