@@ -37,7 +37,7 @@ function recordsOf(batch: BatchMessage, limits: EndpointLimits): ReturnType<type
   if (batch.records.byteLength > limits.maxBatchBytes)
     throw new Refusal('invalid-argument', `batch records field is ${batch.records.byteLength} bytes, more than maxBatchBytes ${limits.maxBatchBytes} ${where}`);
   try {
-    return decodeRecords(batch.records, batch.compression, batch.count);
+    return decodeRecords(batch.records, batch.compression, batch.count, limits.maxBatchBytes);
   } catch (error) {
     if (error instanceof MalformedBatchError) throw new Refusal('invalid-argument', `${error.message} ${where}`);
     throw error;
