@@ -23,6 +23,11 @@ export interface GatewayBenchResult {
   gatewayRecordsPerSec: number;
   /** gateway / bare, the median of the rounds' ratios (target >= 0.5). */
   ratio: number;
+  /** CPU of the serving process per record acked (the load runs in a process of its own), medians. */
+  bareCpuUsPerRecord: number;
+  gatewayCpuUsPerRecord: number;
+  /** bare / gateway CPU per record: the throughput ratio when the servers, not the client, are the limit. */
+  cpuRatio: number;
   refused: number;
 }
 
@@ -57,9 +62,11 @@ async function gateway(): Promise<{ port: number; stop(): Promise<void> }> {
   return { port, stop: () => runtime.stop() };
 }
 
-async function load(port: number, ms: number, inFlight: number): Promise<{ acked: number; refused: number; ms: number }> {
+async function load(port: number, ms: number, inFlight: number): Promise<{ acked: number; refused: number; ms: number; cpuUs: number }> {
+  const cpu = process.cpuUsage();
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', client, String(port), String(ms), String(inFlight), TOKEN]);
-  return JSON.parse(stdout) as { acked: number; refused: number; ms: number };
+  const used = process.cpuUsage(cpu);
+  return { ...(JSON.parse(stdout) as { acked: number; refused: number; ms: number }), cpuUs: used.user + used.system };
 }
 
 /**
@@ -76,6 +83,8 @@ export async function runGatewayBench(rounds = 5, roundMs = 4000, inFlight = 16)
     const bareRates: number[] = [];
     const gatewayRates: number[] = [];
     const ratios: number[] = [];
+    const bareCpu: number[] = [];
+    const gatewayCpu: number[] = [];
     let refused = 0;
     for (let i = 0; i < rounds; i++) {
       const b = await load(bare.port, roundMs, inFlight);
@@ -86,6 +95,8 @@ export async function runGatewayBench(rounds = 5, roundMs = 4000, inFlight = 16)
       bareRates.push(bRate);
       gatewayRates.push(gRate);
       ratios.push(gRate / bRate);
+      bareCpu.push(b.cpuUs / (b.acked * 100));
+      gatewayCpu.push(g.cpuUs / (g.acked * 100));
     }
     return {
       roundMs,
@@ -96,6 +107,9 @@ export async function runGatewayBench(rounds = 5, roundMs = 4000, inFlight = 16)
       bareRecordsPerSec: Math.round(median(bareRates)),
       gatewayRecordsPerSec: Math.round(median(gatewayRates)),
       ratio: +median(ratios).toFixed(2),
+      bareCpuUsPerRecord: +median(bareCpu).toFixed(2),
+      gatewayCpuUsPerRecord: +median(gatewayCpu).toFixed(2),
+      cpuRatio: +(median(bareCpu) / median(gatewayCpu)).toFixed(2),
       refused,
     };
   } finally {
