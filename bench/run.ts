@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runEmbeddedLogBench } from './embedded-log.js';
+import { runGatewayBench } from './gateway.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
 import { runPackedRecordsBench } from './packed-records.js';
@@ -30,6 +31,7 @@ const benches: Record<string, () => Promise<Result>> = {
   scale: () => runScaleBench(),
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
+  gateway: () => runGatewayBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

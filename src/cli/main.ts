@@ -12,6 +12,7 @@ import { inspectOptions, withOptionalInspectValue } from './inspect-options.js';
 import { runTopology } from './run-command.js';
 import { testCommand } from './test-command.js';
 import { sampleCommand } from './sample-command.js';
+import { streamsCommand } from './streams-command.js';
 
 const usage = `usage: millrace <command> [options]
 
@@ -39,6 +40,8 @@ commands:
                              (exit 0 all pass, 1 some fail, 2 invalid files)
   sample [--dir data/sample] [--files N] [--if-missing]
                              write sample compressed log files and MANIFEST.json (expected counts)
+  streams <add|list|show|update|disable|remove> [id] [--registry data/streams.db] ...
+                             edit the stream registry a gateway serves (millrace streams --help)
   report <topology.yaml> [--sink <id>] [--out <dir>]
                              analyse the database sink's table per app and day: prints a table,
                              writes report.csv/.json/.html to --out (default <dataDir>/report)
@@ -60,6 +63,8 @@ async function load(file: string | undefined): Promise<Topology | number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Its options are its own (the stream settings): parsed by the command.
+  if (argv[0] === 'streams') return streamsCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: withOptionalInspectValue(argv),
     allowPositionals: true,

@@ -10,6 +10,7 @@ import { fileSourceKind } from './file/source.js';
 import { falconSinkKind } from './falcon/sink.js';
 import { falconStageKind } from './falcon/stage.js';
 import { filterKind } from './filter.js';
+import { gatewaySourceKind } from './gateway/source.js';
 import { generatorKind } from './generator.js';
 import { hdfsKind } from './hdfs/source.js';
 import { kafkaSinkKind } from './kafka/sink.js';
@@ -36,6 +37,7 @@ export const kinds: readonly RegisteredKind[] = [
   linkReceiverKind,
   hdfsKind,
   binlogSourceKind,
+  gatewaySourceKind,
   mapKind,
   filterKind,
   decompressKind,

@@ -7,7 +7,7 @@ import { encodeFrame, FrameReader, type Frame } from './frame.js';
 import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { SenderWindow } from './sequence.js';
-import { Wake } from './wake.js';
+import { Wake } from '../core/wake.js';
 import { compressRecords } from './wire-record.js';
 
 export interface LinkSenderOptions {

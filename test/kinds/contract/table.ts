@@ -11,6 +11,7 @@ import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
 import { exampleFalconAgent, orderChange, points } from '../falcon/fixtures.js';
 import { examplePushgateway } from '../pushgateway/fixtures.js';
+import { batchOf, registryWith, sendUntilAcked, transportClient } from '../gateway/client.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
 
 /** Why a rule does not apply to a kind: said out loud, so a new kind must be placed in the table. */
@@ -119,6 +120,24 @@ async function linkQueue(ctx: ActorContext): Promise<void> {
   await queue.close();
 }
 
+const GATEWAY_RECORDS = 400;
+
+/**
+ * The example gateway's registry with stream `contract`, and an application sending
+ * GATEWAY_RECORDS records to it in eight concurrent batches, each retried until acked (as an
+ * agent does): what a gateway instance answered is not sent again, the rest is.
+ */
+async function gatewayClients(ctx: ActorContext): Promise<void> {
+  const token = 'contract-token-0123456789';
+  await registryWith(join(ctx.baseDir, 'data/streams.db'), { contract: token });
+  const client = transportClient(7400);
+  const per = GATEWAY_RECORDS / 8;
+  const sends = Array.from({ length: 8 }, (_, b) =>
+    sendUntilAcked(client, batchOf('contract', token, 'contract-agent', b, Array.from({ length: per }, (_, i) => `seq=${b * per + i}`))),
+  );
+  void Promise.allSettled(sends).then(() => client.close());
+}
+
 const generatorRecords = (): LogRecord[] =>
   Array.from({ length: 20 }, (_, i) => ({ value: `seq=${i} xxxx`, key: `k${i % 4}`, ts: 0 }));
 const kafkaDown = (port: number): Unreachable => ({
@@ -156,6 +175,14 @@ export const contracts: Record<string, KindContract> = {
     inTopology: na(
       'it never ends; the contract test runs it after the topology, on the topic the kafka sink wrote',
     ),
+  },
+  'source gateway': {
+    prepare: gatewayClients,
+    yields: GATEWAY_RECORDS,
+    endOfInput: na('a gateway serves its clients forever'),
+    notConnected: na('it listens; absent clients only leave its queues empty'),
+    commitsAcked: true,
+    inTopology: na('it needs clients to feed it; test/kinds/gateway/*.test.ts run it'),
   },
   'source link': {
     prepare: linkQueue,
