@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import type { LogRecord } from '../../../src/streams/record.js';
+import { missingPart } from '../../real-part.js';
+import { ensureOpenSearch, type OpenSearchHandle } from '../../infra/opensearch/node.js';
+
+const onPath = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/** Whether tests needing an OpenSearch node must skip: Java or Maven missing (a failure in CI). */
+export function noOpenSearch(): boolean {
+  const present = process.env.MILLRACE_OPENSEARCH_URL !== undefined || (onPath('java') && onPath('mvn'));
+  return missingPart(present, 'Java 17 and Maven (to run OpenSearch from Maven Central jars)', 'apt-get install openjdk-17-jre-headless maven');
+}
+
+/** The shared node (instance "a" on 9200) for one test file; read `url` inside a test. */
+export function useOpenSearch(): { readonly url: string } {
+  let node: OpenSearchHandle | undefined;
+  beforeAll(async () => {
+    node = await ensureOpenSearch();
+  }, 240_000);
+  afterAll(async () => {
+    await node?.stop();
+  }, 120_000);
+  return {
+    get url(): string {
+      if (node === undefined) throw new Error('the OpenSearch node is started in beforeAll: read its url inside a test');
+      return node.url;
+    },
+  };
+}
+
+/** The node the opensearch sink's example writes to (127.0.0.1:9200), for the test that calls it. */
+export async function exampleOpenSearch(): Promise<void> {
+  const node = await ensureOpenSearch();
+  onTestFinished(() => node.stop());
+}
+
+/** JSON log events `{ id, seq, level, msg }` one second apart from 2026-12-06T00:00:00Z. */
+export function logEvents(n: number, from = 0): LogRecord[] {
+  const base = Date.UTC(2026, 11, 6);
+  return Array.from({ length: n }, (_, k) => {
+    const seq = from + k;
+    return { ts: base + seq * 1000, value: { id: `event-${seq}`, seq, level: seq % 10 === 0 ? 'warn' : 'info', msg: `request ${seq} served` } };
+  });
+}
