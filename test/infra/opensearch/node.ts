@@ -39,6 +39,11 @@ export async function stopOpenSearch(name: string): Promise<void> {
   await run(['stop', name], 60_000);
 }
 
+/** SIGKILL (crash simulation); the data is kept. */
+export async function kill9OpenSearch(name: string): Promise<void> {
+  await run(['kill9', name], 60_000);
+}
+
 /** Stops the node and deletes its data. */
 export async function cleanOpenSearch(name: string): Promise<void> {
   await run(['clean', name], 60_000);
