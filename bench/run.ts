@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
+import { runOpenSearchBench } from './opensearch.js';
 import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
@@ -30,6 +31,7 @@ const benches: Record<string, () => Promise<Result>> = {
   scale: () => runScaleBench(),
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
+  opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

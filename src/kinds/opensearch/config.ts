@@ -17,7 +17,7 @@ export const openSearchSinkConfig = z
       .enum(['origin', 'field', 'auto'])
       .default('origin')
       .describe(
-        "Where document ids come from. origin: the record's source position (kafka topic/partition/offset, file, link sequence), so a batch delivered again overwrites the same documents; field: the record's `idField`; auto: OpenSearch picks ids (a batch delivered again after a failure is indexed twice).",
+        "Where document ids come from. origin: the record's source position (kafka topic/partition/offset, file offset in tail mode, link sequence), so a batch delivered again overwrites the same documents (through a stage only the batch's range is known: see the delivery note); field: the record's `idField`; auto: OpenSearch picks ids (a batch delivered again after a failure is indexed twice).",
       ),
     idField: z.string().min(1).optional().describe('The top-level field whose value (text or number) is the document id, for documentId: field.'),
     username: z.string().min(1).optional().describe('User for HTTP basic authentication (a node with the security plugin); with password.'),

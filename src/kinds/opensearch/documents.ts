@@ -39,7 +39,8 @@ function idText(id: string): string {
 /**
  * The ids of a batch's records under `documentId: origin`: the source position of each record
  * (`<stream>@<position>`), or, through a stage that does not keep positions, the batch's source
- * range and the record's place in it (a stage makes the same records of the same range again).
+ * range and the record's place in it (the same ids again only when a replay is cut into the same
+ * batches; the kind's delivery note says so).
  */
 function originIds(batch: Batch): string[] | undefined {
   const o = batch.origin;

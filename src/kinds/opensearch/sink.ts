@@ -37,7 +37,7 @@ export const openSearchSinkKind = defineSink({
   delivery: {
     guarantee: 'idempotent',
     detail:
-      'A batch is acked after every document of it is stored (or dead-lettered); a batch delivered again after any failure indexes its documents under the same ids (source position or id field), overwriting instead of doubling them. With documentId: auto it is at-least-once: a redelivered batch is indexed twice.',
+      'A batch is acked after every document of it is stored (or dead-lettered); a batch delivered again after any failure indexes its documents under the same ids, overwriting instead of doubling them: with documentId: field always, with documentId: origin for records straight from a source with positions (kafka, file in tail mode, link receiver). Through a stage, which keeps only the batch\'s source range, an origin id is that range and the record\'s place in it: a replay cut into other batches gets other ids and is indexed again (use documentId: field there). With documentId: auto it is at-least-once.',
   },
   create(config: OpenSearchSinkConfig, ctx) {
     const target = targetOf(config);
