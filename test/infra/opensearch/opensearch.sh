@@ -26,34 +26,14 @@ MVN="${MVN:-mvn}"
 HEAP="${OPENSEARCH_HEAP:-512m}"
 MODULES=(transport-netty4 lang-painless analysis-common)
 
-die() {
-  echo "opensearch.sh: $*" >&2
-  exit 1
-}
-
-check_name() {
-  [[ "${1:-}" =~ ^[A-Za-z0-9_-]+$ ]] || die "bad instance name '${1:-}'"
-}
-
-check_port() {
-  if ! [[ "${1:-}" =~ ^[0-9]+$ ]] || (($1 < 1 || $1 > 65534)); then
-    die "bad port '${1:-}'"
-  fi
-}
+# shellcheck source=../daemon.sh
+source "$SCRIPT_DIR/../daemon.sh"
 
 inst_dir() { echo "$BASE_DIR/$1"; }
 
-node_pid() {
-  local f
-  f="$(inst_dir "$1")/node.pid"
-  [[ -s "$f" ]] && tr -d '[:space:]' <"$f"
-}
+node_pid() { pid_in "$(inst_dir "$1")/node.pid"; }
 
-node_running() {
-  local pid
-  pid="$(node_pid "$1" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
-}
+node_running() { alive "$(inst_dir "$1")/node.pid"; }
 
 show_log() {
   local f
@@ -174,7 +154,7 @@ run_as() {
 cmd_start() {
   local name="${1:-}" port="${2:-}"
   check_name "$name"
-  check_port "$port"
+  check_port "$port" 65534
   command -v "$JAVA" >/dev/null 2>&1 || die "java ('$JAVA') not found: apt-get install openjdk-17-jre-headless"
   mkdir -p "$BASE_DIR"
   # Serialise concurrent starts (parallel test files) and the fetch.
@@ -239,26 +219,7 @@ cmd_wait() {
 }
 
 stop_node() {
-  local name="$1" sig="$2" dir pid
-  dir="$(inst_dir "$name")"
-  pid="$(node_pid "$name" 2>/dev/null)" || pid=""
-  if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
-    rm -f "$dir/node.pid"
-    echo "opensearch '$name' not running"
-    return 0
-  fi
-  kill "-$sig" "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      echo "opensearch '$name' (pid $pid) ignored SIG$sig for 30s, sending SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-      deadline=$((SECONDS + 10))
-    fi
-    sleep 0.1
-  done
-  rm -f "$dir/node.pid"
-  echo "opensearch '$name' stopped (SIG$sig, pid $pid)"
+  stop_pid "$(inst_dir "$1")/node.pid" "$2" "opensearch '$1'"
 }
 
 cmd_status() {

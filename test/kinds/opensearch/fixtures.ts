@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import type { LogRecord } from '../../../src/streams/record.js';
 import { missingPart } from '../../real-part.js';
@@ -42,4 +44,23 @@ export function logEvents(n: number, from = 0): LogRecord[] {
     const seq = from + k;
     return { ts: base + seq * 1000, value: { id: `event-${seq}`, seq, level: seq % 10 === 0 ? 'warn' : 'info', msg: `request ${seq} served` } };
   });
+}
+
+/**
+ * Creates `topic` with `partitions` and sends `events` to it as JSON messages stamped with their
+ * event time, `chunk` per request with `pauseMs` between requests (a stream still flowing).
+ */
+export async function sendEvents(brokers: string[], topic: string, partitions: number, events: LogRecord[], chunk: number, pauseMs = 0): Promise<void> {
+  const client = new kafkajs.Kafka({ brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.disconnect();
+  const producer = client.producer();
+  await producer.connect();
+  for (let from = 0; from < events.length; from += chunk) {
+    await producer.send({ topic, messages: events.slice(from, from + chunk).map((r) => ({ value: JSON.stringify(r.value), timestamp: String(r.ts) })) });
+    if (pauseMs > 0) await sleep(pauseMs);
+  }
+  await producer.disconnect();
 }

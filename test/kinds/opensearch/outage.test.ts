@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { lifecycleState, type LifecycleSnapshot } from '../../../src/actors/lifecycle.js';
@@ -12,7 +11,7 @@ import { eventually } from '../../kit/eventually.js';
 import { freePort } from '../../kit/free-port.js';
 import { quietLog } from '../../runtime/harness.js';
 import { build, kafkaTransport, shared } from '../kafka/helpers.js';
-import { logEvents, noOpenSearch } from './fixtures.js';
+import { logEvents, noOpenSearch, sendEvents } from './fixtures.js';
 
 // A node of its own: this test kills it.
 const NAME = 'outage';
@@ -36,22 +35,8 @@ describe.skipIf(noOpenSearch() || process.env.MILLRACE_OPENSEARCH_URL !== undefi
     const topic = `millrace-outage-${process.pid}-${Date.now()}`;
     const index = `millrace-outage-${Date.now()}`;
     const n = 10_000;
-    const client = new kafkajs.Kafka({ brokers: kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
-    await admin.disconnect();
-    const producer = client.producer();
-    await producer.connect();
-    const events = logEvents(n);
     // 500 events every 250 ms: the stream is still flowing while the node is down and coming back.
-    const producing = (async () => {
-      for (let from = 0; from < n; from += 500) {
-        await producer.send({ topic, messages: events.slice(from, from + 500).map((r) => ({ value: JSON.stringify(r.value), timestamp: String(r.ts) })) });
-        await sleep(250);
-      }
-      await producer.disconnect();
-    })();
+    const producing = sendEvents(kafka.brokers, topic, 2, logEvents(n), 500, 250);
 
     const states = new Set<string>();
     const inspect = (e: InspectionEvent): void => {

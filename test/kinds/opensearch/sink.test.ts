@@ -1,4 +1,3 @@
-import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { kafkaSourceKind } from '../../../src/kinds/kafka/source.js';
 import { openSearchSinkKind } from '../../../src/kinds/opensearch/sink.js';
@@ -10,7 +9,7 @@ import { useKafka } from '../../infra/kafka/fixture.js';
 import { actorContext } from '../../kit/actor-context.js';
 import { eventually } from '../../kit/eventually.js';
 import { build, kafkaTransport, start } from '../kafka/helpers.js';
-import { logEvents, noOpenSearch, useOpenSearch } from './fixtures.js';
+import { logEvents, noOpenSearch, sendEvents, useOpenSearch } from './fixtures.js';
 
 const unique = (what: string): string => `millrace-${what}-${process.pid}-${Date.now()}`;
 
@@ -66,19 +65,7 @@ describe.skipIf(noOpenSearch())('opensearch sink against a real node', () => {
     const topic = unique('events');
     const index = unique('redelivery');
     const n = 5000;
-    const client = new kafkajs.Kafka({ brokers: kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
-    await admin.disconnect();
-    const producer = client.producer();
-    await producer.connect();
-    const events = logEvents(n);
-    for (let from = 0; from < n; from += 1000) {
-      const messages = events.slice(from, from + 1000).map((r) => ({ key: String((r.value as { seq: number }).seq % 7), value: JSON.stringify(r.value), timestamp: String(r.ts) }));
-      await producer.send({ topic, messages });
-    }
-    await producer.disconnect();
+    await sendEvents(kafka.brokers, topic, 3, logEvents(n), 1000);
 
     const runOnce = async (group: string): Promise<Counts> => {
       const runtime = await start(
