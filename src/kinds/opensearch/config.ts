@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { retryingPostSettings } from '../http/retrying-post.js';
-import { indexPatternProblem } from './index-pattern.js';
+import { indexPatternProblem } from '../../search/index-pattern.js';
 
 export const openSearchSinkConfig = z
   .strictObject({

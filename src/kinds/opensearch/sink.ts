@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineSink } from '../../actors/kind.js';
 import { InvalidConfig, NotConnected, errorMessage } from '../../core/errors.js';
-import { BulkRefused, bulkChunks, sendBulk, type BulkTarget } from './bulk.js';
+import { BulkRefused, bulkChunks, sendBulk, type BulkTarget } from '../../search/bulk.js';
 import { openSearchSinkConfig, type OpenSearchSinkConfig } from './config.js';
-import { bulkDocuments, type BulkDocument } from './documents.js';
-import { IndexPattern } from './index-pattern.js';
+import { bulkDocuments, type BulkDocument } from '../../search/documents.js';
+import { IndexPattern } from '../../search/index-pattern.js';
 
 function targetOf(config: OpenSearchSinkConfig): BulkTarget {
   const headers: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { BulkDocument } from './documents.js';
 
 /** What became of the documents of one bulk request. */

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DeadRecord } from '../../actors/io.js';
-import type { Batch } from '../../streams/batch.js';
-import type { Json, LogRecord } from '../../streams/record.js';
-import type { OpenSearchSinkConfig } from './config.js';
+import type { Batch } from '../streams/batch.js';
+import type { Json, LogRecord } from '../streams/record.js';
 import type { IndexPattern } from './index-pattern.js';
 
 /** A record ready for the bulk API: its action line and its source as one line of JSON each. */
@@ -11,6 +9,20 @@ export interface BulkDocument {
   readonly index: string;
   /** `{"index":{...}}` and the document, newline-terminated. */
   readonly lines: string;
+}
+
+/** Where documents go and where their ids come from (the opensearch sink's settings of those names). */
+export interface DocumentOptions {
+  /** The index pattern, for messages. */
+  readonly index: string;
+  readonly documentId: 'origin' | 'field' | 'auto';
+  readonly idField?: string;
+}
+
+/** A record that cannot be a document, and why. */
+export interface Unindexable {
+  record: LogRecord;
+  reason: string;
 }
 
 /** OpenSearch's limit on an `_id`, in UTF-8 bytes; longer ids are replaced by their SHA-1. */
@@ -51,9 +63,9 @@ function originIds(batch: Batch): string[] | undefined {
 }
 
 /** Turns a batch into bulk documents; what cannot be one is dead-lettered with the reason. */
-export function bulkDocuments(batch: Batch, config: OpenSearchSinkConfig, indices: IndexPattern): { docs: BulkDocument[]; dead: DeadRecord[] } {
+export function bulkDocuments(batch: Batch, config: DocumentOptions, indices: IndexPattern): { docs: BulkDocument[]; dead: Unindexable[] } {
   const docs: BulkDocument[] = [];
-  const dead: DeadRecord[] = [];
+  const dead: Unindexable[] = [];
   const ids = config.documentId === 'origin' ? originIds(batch) : undefined;
   batch.records.forEach((record, i) => {
     const reject = (why: string): void => void dead.push({ record, reason: `opensearch sink: ${why}` });
