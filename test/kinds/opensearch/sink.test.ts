@@ -7,6 +7,7 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { countDocuments, openSearchJson } from '../../infra/opensearch/node.js';
 import { useKafka } from '../../infra/kafka/fixture.js';
 import { actorContext } from '../../kit/actor-context.js';
+import { run } from '../../runtime/harness.js';
 import { eventually } from '../../kit/eventually.js';
 import { build, kafkaTransport, start } from '../kafka/helpers.js';
 import { logEvents, noOpenSearch, sendEvents, useOpenSearch } from './fixtures.js';
@@ -92,4 +93,34 @@ describe.skipIf(noOpenSearch())('opensearch sink against a real node', () => {
     });
     expect(seqs.aggregations.distinct.value).toBe(n);
   }, 150_000);
+
+  it('in a runtime, a Kafka topic with malformed events among good ones: the bad ones reach the dead-letter file with the reason, every good one is indexed, the run ends', async () => {
+    const topic = unique('mixed');
+    const index = unique('mixed');
+    await openSearchJson(node.url, 'PUT', `/${index}`, { mappings: { properties: { seq: { type: 'long' } } } });
+    const events = logEvents(300);
+    events[42] = { ts: events[42]?.ts ?? 0, value: { id: 'event-42', seq: 'forty-two' } };
+    events[200] = { ts: events[200]?.ts ?? 0, value: 'not json at all' };
+    await sendEvents(kafka.brokers, topic, 2, events, 100);
+
+    const { runtime, deadLettered } = await run(
+      build(kafkaTransport(kafka.brokers), [
+        { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: topic, topics: [topic], until: 'end', sessionTimeoutMs: 6000 } },
+        { id: 'search', role: 'sink', kind: openSearchSinkKind, config: { url: node.url, index }, inputs: ['in'] },
+      ]),
+    );
+
+    expect(deadLettered.map((d) => [d.actor, d.value])).toEqual(
+      expect.arrayContaining([
+        ['search', JSON.stringify({ id: 'event-42', seq: 'forty-two' })],
+        ['search', JSON.stringify('not json at all')],
+      ]),
+    );
+    expect(deadLettered).toHaveLength(2);
+    const reasons = deadLettered.map((d) => d.reason).join('\n');
+    expect(reasons).toMatch(/mapper_parsing_exception: failed to parse field \[seq\]/);
+    expect(reasons).toMatch(/not a JSON object/);
+    expect(await countDocuments(node.url, index)).toBe(298);
+    expect(runtime.nodes.get('search')?.io[0]?.status?.()).toMatchObject({ indexed: 298, deadLettered: 2 });
+  }, 120_000);
 });

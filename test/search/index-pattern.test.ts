@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { openSearchSinkKind } from '../../../src/kinds/opensearch/sink.js';
-import { IndexPattern, indexPatternProblem } from '../../../src/search/index-pattern.js';
+import { openSearchSinkKind } from '../../src/kinds/opensearch/sink.js';
+import { IndexPattern, indexPatternProblem } from '../../src/search/index-pattern.js';
 
 describe('opensearch index pattern', () => {
   it("names the index from the record's event time in UTC", () => {
