@@ -25,6 +25,9 @@ export function applies<T>(rule: T | NotApplicable): rule is T {
   return typeof rule !== 'object' || rule === null || !('notApplicable' in rule);
 }
 
+/** Settings merged over a kind's example settings. */
+export type Settings = Record<string, unknown>;
+
 /** Settings that point a kind at a dependency that is down (a closed 127.0.0.1 port). */
 export interface Unreachable {
   /** Replaces the topology's transport (kafka kinds). */
@@ -35,8 +38,11 @@ export interface Unreachable {
 
 /** How one kind is run against the contract, and which rules apply to it. */
 export interface KindContract {
-  /** Creates what the example names (modules, input files, topics) below the actor's baseDir. */
-  prepare?(ctx: ActorContext): void | Promise<void>;
+  /**
+   * Creates what the example names (modules, input files, topics) below the actor's baseDir. It
+   * may return settings merged over the example's, for a service it started on a free port.
+   */
+  prepare?(ctx: ActorContext): void | Settings | Promise<void | Settings>;
   /** Sources: records the example yields from what `prepare` made. */
   yields?: number;
   /** Stages and sinks: one input batch. */
