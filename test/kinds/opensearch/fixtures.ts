@@ -31,10 +31,11 @@ export function useOpenSearch(): { readonly url: string } {
   };
 }
 
-/** The node the opensearch sink's example writes to (127.0.0.1:9200), for the test that calls it. */
-export async function exampleOpenSearch(): Promise<void> {
+/** The shared node for the sink's example, and the setting that points it there. */
+export async function exampleOpenSearch(): Promise<{ url: string }> {
   const node = await ensureOpenSearch();
   onTestFinished(() => node.stop());
+  return { url: node.url };
 }
 
 /** JSON log events `{ id, seq, level, msg }` one second apart from 2026-12-06T00:00:00Z. */
