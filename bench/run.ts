@@ -4,6 +4,7 @@ import { runEmbeddedLogBench } from './embedded-log.js';
 import { runGatewayBench } from './gateway.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
+import { runOpenSearchBench } from './opensearch.js';
 import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<Result>> = {
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
   gateway: () => runGatewayBench() as unknown as Promise<Result>,
+  opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

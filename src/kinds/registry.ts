@@ -18,6 +18,7 @@ import { kafkaSourceKind } from './kafka/source.js';
 import { linkReceiverKind } from './link/receiver.js';
 import { linkSenderKind } from './link/sender.js';
 import { mapKind } from './map.js';
+import { openSearchSinkKind } from './opensearch/sink.js';
 import { decompressKind } from './decompress.js';
 import { distributeKind } from './distribute.js';
 import { parseKind } from './parse.js';
@@ -57,6 +58,7 @@ export const kinds: readonly RegisteredKind[] = [
   databaseKind,
   falconSinkKind,
   pushgatewaySinkKind,
+  openSearchSinkKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

@@ -10,6 +10,7 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
 import { exampleFalconAgent, orderChange, points } from '../falcon/fixtures.js';
+import { exampleOpenSearch, logEvents } from '../opensearch/fixtures.js';
 import { examplePushgateway } from '../pushgateway/fixtures.js';
 import { batchOf, registryWith, sendUntilAcked, transportClient } from '../gateway/client.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
@@ -374,5 +375,13 @@ export const contracts: Record<string, KindContract> = {
     notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}`, maxAttempts: 1 } }),
     commitsAcked: notASource,
     inTopology: na('it needs a Pushgateway to push to; test/kinds/pushgateway/sink.test.ts runs the real one'),
+  },
+  'sink opensearch': {
+    prepare: exampleOpenSearch,
+    input: () => logEvents(20),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}`, maxAttempts: 1 } }),
+    commitsAcked: notASource,
+    inTopology: na('it needs an OpenSearch node; test/kinds/opensearch/sink.test.ts runs it against a real one'),
   },
 };
