@@ -30,6 +30,10 @@ export const binlogSourceConfig = z
       .enum(['current', 'earliest'])
       .default('current')
       .describe('Where a source with no saved position starts: current (the end of the binlog when it first connects) or earliest (the oldest binlog file the server still has).'),
+    resume: z
+      .enum(['gtid', 'position'])
+      .default('gtid')
+      .describe('How a restart resumes from the saved position: gtid (MariaDB: the server finds the saved GTID position in its binlogs, so the checkpoint also holds on another server of the same replication topology after a failover) or position (the saved binlog file and offset on this server). A saved position without a MariaDB GTID, and every first start, use file and offset.'),
     snapshot: z
       .enum(['never', 'initial'])
       .default('never')

@@ -1,6 +1,6 @@
 import ZongJi from '@vlasky/zongji';
 import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
-import { NotConnected, errorMessage } from '../../core/errors.js';
+import { InvalidConfig, NotConnected, errorMessage } from '../../core/errors.js';
 import { isConnectionError } from '../../db/connection-errors.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { BinlogSourceConfig } from './config.js';
@@ -10,17 +10,50 @@ import { checkServer, serverAddress, type ServerAddress } from '../../cdc/server
 import { TableSnapshot } from '../../cdc/snapshot.js';
 import { WatchRules, type WatchRule } from '../../cdc/watch.js';
 import { watchRuleProblem, watchSnapshot } from '../../cdc/watch-table.js';
-import { TransactionAssembler, type TableFilter, type Transaction } from '../../cdc/transactions.js';
+import {
+  TransactionAssembler,
+  type TableFilter,
+  type Transaction,
+} from '../../cdc/transactions.js';
 
 /** Events the reader needs; others are not decoded. */
-const events = ['rotate', 'mariadbgtid', 'gtid', 'anonymousgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'];
+const events = [
+  'rotate',
+  'mariadbgtid',
+  'gtid',
+  'anonymousgtid',
+  'tablemap',
+  'writerows',
+  'updaterows',
+  'deleterows',
+  'xid',
+  'query',
+];
 
 /** The filter of `databases` and `tables` (`db.table`, `db.*`). */
 export function tableFilter(config: Pick<BinlogSourceConfig, 'databases' | 'tables'>): TableFilter {
   const dbs = config.databases === undefined ? undefined : new Set(config.databases);
   const tables = config.tables === undefined ? undefined : new Set(config.tables);
   return (database, table) =>
-    (dbs === undefined || dbs.has(database)) && (tables === undefined || tables.has(`${database}.${table}`) || tables.has(`${database}.*`));
+    (dbs === undefined || dbs.has(database)) &&
+    (tables === undefined || tables.has(`${database}.${table}`) || tables.has(`${database}.*`));
+}
+
+/** A MariaDB GTID position (`domain-server-seq` per domain), which the server can resume from. */
+function isMariadbGtid(gtid: string): boolean {
+  return /^\d+-\d+-\d+(,\d+-\d+-\d+)*$/.test(gtid);
+}
+
+/** The server's answer to a binlog request it cannot serve (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
+function isBinlogReadError(error: unknown): boolean {
+  return (error as { errno?: unknown }).errno === 1236;
+}
+
+function purgedGtid(saved: BinlogPosition, files: string[], cause: unknown): InvalidConfig {
+  return new InvalidConfig(
+    `binlog source: the saved position ${positionLabel(saved)} is no longer on the server (purged; oldest binlog is ${files[0] ?? 'none'}): ${errorMessage(cause)}; changes since then are lost to this source: remove its checkpoint to start again from start: current/earliest`,
+    { cause },
+  );
 }
 
 /**
@@ -42,7 +75,14 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   private closed = false;
   private readonly heartbeats: Heartbeats | undefined;
   /** The initial snapshot while its batches are being handed out. */
-  private snapshot: { at: BinlogPosition; table: TableSnapshot; batches: AsyncGenerator<{ records: LogRecord[]; last: boolean }>; rows: number } | undefined;
+  private snapshot:
+    | {
+        at: BinlogPosition;
+        table: TableSnapshot;
+        batches: AsyncGenerator<{ records: LogRecord[]; last: boolean }>;
+        rows: number;
+      }
+    | undefined;
   /** Watch rules that give no metric, by rule id, with why (warned once each, shown in status). */
   private readonly watchProblems = new Map<number, string>();
 
@@ -50,7 +90,10 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     private readonly config: BinlogSourceConfig,
     private readonly ctx: ActorContext,
   ) {
-    this.heartbeats = config.heartbeatMs === undefined ? undefined : new Heartbeats(config.heartbeatMs, config.tables ?? [], Date.now());
+    this.heartbeats =
+      config.heartbeatMs === undefined
+        ? undefined
+        : new Heartbeats(config.heartbeatMs, config.tables ?? [], Date.now());
   }
 
   async connect(): Promise<void> {
@@ -62,7 +105,11 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     const saved = this.ctx.checkpoint.get();
     const resume = this.handedOut ?? (isBinlogPosition(saved) ? saved : undefined);
     const address = serverAddress(this.config.url);
-    const server = await checkServer(address, resume);
+    // A saved MariaDB GTID position is resumed by GTID (the server finds it in its binlogs, on
+    // any server of the replication topology); file:pos otherwise and for every first start.
+    const byGtid =
+      resume !== undefined && this.config.resume === 'gtid' && isMariadbGtid(resume.gtid);
+    const server = await checkServer(address, byGtid ? undefined : resume);
     await this.endSnapshot();
     let start = resume;
     if (start === undefined && this.config.snapshot === 'initial') {
@@ -70,7 +117,12 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       const table = await TableSnapshot.open(address, tableFilter(this.config), this.config.watch);
       start = table.at;
       for (const u of table.unusable) this.watchProblem(u.id, u.unusable);
-      this.snapshot = { at: start, table, batches: table.batches(this.config.maxBatchRows, Date.now()), rows: 0 };
+      this.snapshot = {
+        at: start,
+        table,
+        batches: table.batches(this.config.maxBatchRows, Date.now()),
+        rows: 0,
+      };
       this.ctx.log.info({ position: positionLabel(start) }, 'binlog source: initial snapshot');
     } else if (start === undefined) {
       start = await this.firstStart(address, server);
@@ -85,12 +137,20 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
         : {
             table: this.config.watch,
             rules: new WatchRules(start.watch ?? [], (change) =>
-              'rule' in change ? void this.checkRule(address, change.rule) : this.watchProblem(change.id, change.unusable),
+              'rule' in change
+                ? void this.checkRule(address, change.rule)
+                : this.watchProblem(change.id, change.unusable),
             ),
           };
     for (const rule of start.watch ?? []) void this.checkRule(address, rule);
     const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
-    const zongji = new ZongJi({ ...address, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
+    const zongji = new ZongJi({
+      ...address,
+      dateStrings: true,
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
     this.zongji = zongji;
     zongji.on('binlog', (event) => {
       const done = assembler.push(event);
@@ -104,18 +164,33 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       this.notify();
     });
     zongji.on('error', (error) => {
-      this.failure = isConnectionError(error)
-        ? new NotConnected(`binlog source ${this.ctx.id}: ${errorMessage(error)}`, { cause: error })
-        : new Error(`binlog source ${this.ctx.id} at ${positionLabel(this.handedOut ?? start)}: ${errorMessage(error)}`, { cause: error });
+      // The server refusing a GTID it no longer has is fatal, though it arrives as a connection error.
+      this.failure =
+        byGtid && isBinlogReadError(error)
+          ? purgedGtid(start as BinlogPosition, server.files, error)
+          : isConnectionError(error)
+            ? new NotConnected(`binlog source ${this.ctx.id}: ${errorMessage(error)}`, {
+                cause: error,
+              })
+            : new Error(
+                `binlog source ${this.ctx.id} at ${positionLabel(this.handedOut ?? start)}: ${errorMessage(error)}`,
+                { cause: error },
+              );
       this.notify();
     });
-    const ready = new Promise<void>((resolve, reject) => {
-      zongji.once('ready', () => resolve());
-      zongji.once('error', (error) => reject(isConnectionError(error) ? new NotConnected(errorMessage(error), { cause: error }) : error));
+    // Connected once the server answered the dump request with its first event (a rotate to the
+    // file it starts in), so a position it cannot serve fails here, not at the first read.
+    const dumping = new Promise<void>((resolve, reject) => {
+      zongji.once('binlog', () => resolve());
+      zongji.once('error', () => reject(this.failure));
     });
-    zongji.start({ serverId: this.config.serverId, filename: start.file, position: start.pos, includeEvents: events });
-    await ready;
-    this.ctx.log.info({ position: positionLabel(start) }, 'binlog source following');
+    const from = byGtid ? { gtidSet: start.gtid } : { filename: start.file, position: start.pos };
+    zongji.start({ serverId: this.config.serverId, ...from, includeEvents: events });
+    await dumping;
+    this.ctx.log.info(
+      { position: positionLabel(start), by: byGtid ? 'gtid' : 'file:pos' },
+      'binlog source following',
+    );
   }
 
   /**
@@ -123,11 +198,21 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
    * position of a consistent snapshot of the watch table, with its rules; with `start: earliest`,
    * at the oldest binlog with no rules (the watch table's inserts in the binlog bring them).
    */
-  private async firstStart(address: ServerAddress, server: { files: string[]; end: BinlogPosition }): Promise<BinlogPosition> {
+  private async firstStart(
+    address: ServerAddress,
+    server: { files: string[]; end: BinlogPosition },
+  ): Promise<BinlogPosition> {
     const earliest = this.config.start === 'earliest';
-    const watch = this.config.watch === undefined ? undefined : await watchSnapshot(address, this.config.watch);
+    const watch =
+      this.config.watch === undefined ? undefined : await watchSnapshot(address, this.config.watch);
     for (const u of watch?.unusable ?? []) this.watchProblem(u.id, u.unusable);
-    if (earliest) return { file: server.files[0] ?? server.end.file, pos: 4, gtid: '', ...(watch === undefined ? {} : { watch: [] }) };
+    if (earliest)
+      return {
+        file: server.files[0] ?? server.end.file,
+        pos: 4,
+        gtid: '',
+        ...(watch === undefined ? {} : { watch: [] }),
+      };
     return watch === undefined ? server.end : { ...watch.at, watch: watch.rules };
   }
 
@@ -138,7 +223,10 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       if (problem === undefined) this.watchProblems.delete(rule.id);
       else this.watchProblem(rule.id, problem);
     } catch (err) {
-      this.ctx.log.warn({ rule: rule.id, err: errorMessage(err) }, 'binlog source: could not check a watch rule against the server');
+      this.ctx.log.warn(
+        { rule: rule.id, err: errorMessage(err) },
+        'binlog source: could not check a watch rule against the server',
+      );
     }
   }
 
@@ -149,7 +237,10 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     }
     if (this.watchProblems.get(id) === problem) return;
     this.watchProblems.set(id, problem);
-    this.ctx.log.warn({ rule: id, watch: this.config.watch }, `binlog source: watch rule ${id}: ${problem}`);
+    this.ctx.log.warn(
+      { rule: id, watch: this.config.watch },
+      `binlog source: watch rule ${id}: ${problem}`,
+    );
   }
 
   /**
@@ -157,7 +248,9 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
    * acknowledging it saves that position; the others save nothing. An empty snapshot saves the
    * position at once (no batch precedes it).
    */
-  private async snapshotBatch(snapshot: NonNullable<typeof this.snapshot>): Promise<SourceRead<BinlogPosition> | undefined> {
+  private async snapshotBatch(
+    snapshot: NonNullable<typeof this.snapshot>,
+  ): Promise<SourceRead<BinlogPosition> | undefined> {
     const next = await snapshot.batches.next();
     const last = next.done === true || next.value.last;
     const records = next.done === true ? [] : next.value.records;
@@ -165,7 +258,10 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     if (last) {
       await this.endSnapshot();
       this.handedOut = snapshot.at;
-      this.ctx.log.info({ rows: snapshot.rows, position: positionLabel(snapshot.at) }, 'binlog source: initial snapshot read, following the binlog');
+      this.ctx.log.info(
+        { rows: snapshot.rows, position: positionLabel(snapshot.at) },
+        'binlog source: initial snapshot read, following the binlog',
+      );
     }
     if (records.length === 0) {
       this.commit(snapshot.at);
@@ -203,7 +299,8 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       let due: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        if (this.heartbeats !== undefined) due = setTimeout(() => this.notify(), this.heartbeats.dueIn(Date.now()));
+        if (this.heartbeats !== undefined)
+          due = setTimeout(() => this.notify(), this.heartbeats.dueIn(Date.now()));
       });
       clearTimeout(due);
     }
@@ -214,7 +311,9 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     const at = this.handedOut;
     if (this.heartbeats === undefined || at === undefined) return undefined;
     const records = this.heartbeats.take(at, Date.now());
-    return records.length === 0 ? undefined : { records, position: at, label: `heartbeat at ${at.file}:${at.pos}` };
+    return records.length === 0
+      ? undefined
+      : { records, position: at, label: `heartbeat at ${at.file}:${at.pos}` };
   }
 
   /** Whole transactions from the queue, up to maxBatchRows (at least one), if one has rows. */
@@ -224,7 +323,8 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     let last: Transaction | undefined;
     while (this.queue.length > 0) {
       const next = this.queue[0] as Transaction;
-      if (records.length > 0 && records.length + next.records.length > this.config.maxBatchRows) break;
+      if (records.length > 0 && records.length + next.records.length > this.config.maxBatchRows)
+        break;
       this.queue.shift();
       for (const r of next.records) records.push(r);
       last = next;
@@ -238,7 +338,11 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     const from = this.handedOut;
     const position = (last as Transaction).position;
     this.handedOut = position;
-    return { records, position, label: `${from === undefined ? '' : `${from.file}:${from.pos}..`}${position.file}:${position.pos}` };
+    return {
+      records,
+      position,
+      label: `${from === undefined ? '' : `${from.file}:${from.pos}..`}${position.file}:${position.pos}`,
+    };
   }
 
   private notify(): void {
@@ -277,7 +381,9 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       queuedRows: this.queuedRows,
       paused: this.paused,
       snapshotRows: this.snapshot === undefined ? null : this.snapshot.rows,
-      watchProblems: Object.fromEntries([...this.watchProblems].map(([id, why]) => [String(id), why])),
+      watchProblems: Object.fromEntries(
+        [...this.watchProblems].map(([id, why]) => [String(id), why]),
+      ),
     };
   }
 }

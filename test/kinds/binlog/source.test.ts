@@ -1,7 +1,7 @@
 // The binlog source against a real MariaDB 10.11 (ROW, FULL image and metadata), instance "cdc":
 // every column type round-trips into the record with its exact value; a restart resumes exactly
 // after the committed transaction; unusable servers, users and positions fail with what to fix.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -118,11 +118,37 @@ describe('binlog source on a real MariaDB', () => {
     }
   });
 
+  it('resumes by GTID: a checkpoint whose file and offset this server never had (as after a failover) resumes right after its transaction', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-binlog-'));
+    const first = binlogSource(server, [`millrace.${changes}`], dir, { maxBatchRows: 1 });
+    await first.connect();
+    for (let t = 20; t < 23; t++) await session(server, transaction(t));
+    const [a, b, c] = [await first.read(), await first.read(), await first.read()];
+    await first.commit(b.position);
+    await first.close();
+    // The same GTID position at a file and offset of another server.
+    const [file] = readdirSync(dir).filter((f) => f.endsWith('.checkpoint.json'));
+    const saved = JSON.parse(readFileSync(join(dir, file as string), 'utf8')) as { file: string; pos: number; gtid: string };
+    expect(saved.gtid).toMatch(/^\d+-\d+-\d+/);
+    writeFileSync(join(dir, file as string), JSON.stringify({ ...saved, file: 'replica-bin.000042', pos: 4 }));
+
+    const byPosition = binlogSource(server, [`millrace.${changes}`], dir, { resume: 'position' });
+    await expect(byPosition.connect()).rejects.toThrow(/replica-bin\.000042:4 .*is no longer on the server/);
+    const byGtid = binlogSource(server, [`millrace.${changes}`], dir);
+    await byGtid.connect();
+    const next = await byGtid.read();
+    await byGtid.close();
+    expect(next.records.map(change)).toEqual(c.records.map(change));
+    expect(next.records.map(change)).not.toEqual(a.records.map(change));
+  });
+
   it('rejects a saved position the server has purged, saying so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-binlog-'));
     const first = binlogSource(server, [`millrace.${changes}`], dir);
     await first.connect();
     await first.close();
+    // A change after the saved position, then purged: by file or by GTID, it is lost to the source.
+    await session(server, transaction(99));
     const [current] = await asRoot(['FLUSH BINARY LOGS', 'SHOW MASTER STATUS']);
     const file = String(current?.File);
     // The server keeps files that a dump thread still reads or crash recovery may need (until its
