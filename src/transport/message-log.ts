@@ -6,6 +6,7 @@
  */
 
 import type { TextOrBytes } from '../core/text-or-bytes.js';
+import type { PartitionPlacement } from './slow-partitions.js';
 
 /** One message to append. */
 export interface OutgoingMessage {
@@ -25,6 +26,8 @@ export interface ProducerOptions {
   compression: 'none' | 'gzip' | 'lz4';
   /** How long a send is retried (broker restarting, leader moving) before it fails as NotConnected. */
   deliveryTimeoutMs: number;
+  /** Chooses partitions and hears how each produce request went (Kafka only); default: sticky round-robin over partitions with a leader. */
+  placement?: PartitionPlacement;
 }
 
 /** Appends batches of messages to topics. One send in flight at a time per producer. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kafkaTransportSchema } from '../../transport/schema.js';
 import { valueEncodingSchema } from './encoding.js';
 import { TOPIC_NAME } from './record-mapping.js';
+import { rotationSchema, slowPartitionsSchema } from './rotation-config.js';
 
 export const kafkaBatchSchema = z
   .strictObject({
@@ -58,6 +59,8 @@ export const kafkaSinkConfig = z
       .positive()
       .default(1_000_000)
       .describe('A record whose encoded value and key exceed this is dead-lettered instead of sent (the broker would reject it).'),
+    rotation: rotationSchema.prefault({}),
+    slowPartitions: slowPartitionsSchema.prefault({}),
     cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this sink instead of the topology's transport."),
   })
   .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })

@@ -1,10 +1,12 @@
 import { openMessageLog } from '../../transport/open-message-log.js';
+import { PartitionRotation } from '../../transport/partition-rotation.js';
+import { SlowPartitions } from '../../transport/slow-partitions.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { DeadRecord } from '../../actors/io.js';
 import { defineSink } from '../../actors/kind.js';
 import type { StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
-import { acquirePool, type PoolLease } from './shared-pool.js';
+import { acquirePool, type PoolLease, type PoolProducers } from './shared-pool.js';
 import { kafkaSinkConfig, type KafkaSinkConfig } from './sink-config.js';
 
 /** Splits a batch into one part per stream (and topic), and the records that cannot be sent. */
@@ -29,6 +31,14 @@ function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { pa
     part.messages.push(message);
   }
   return { parts: [...parts.values()], dead };
+}
+
+/** The rotation for status(): `partitionsExcluded` (numeric, so in /metrics) and per topic what is out and each partition's latency. */
+function rotationStatus(placement: SlowPartitions | undefined): { [k: string]: Json } {
+  if (placement === undefined) return {};
+  const rotation = placement.rotation.view((topic) => placement.partitionsOf(topic));
+  const partitionsExcluded = Object.values(rotation).reduce((n, t) => n + Object.keys(t.excluded).length, 0);
+  return { partitionsExcluded, rotation, partitionLatency: placement.view() };
 }
 
 /**
@@ -68,13 +78,20 @@ export const kafkaSinkKind = defineSink({
       compression: config.compression,
       deliveryTimeoutMs: config.deliveryTimeoutMs,
     };
+    const makeProducers = (): PoolProducers => {
+      const placement =
+        log.kind === 'kafka' && config.slowPartitions.enabled
+          ? new SlowPartitions({ ...config.slowPartitions, keyedFollowRotation: config.rotation.keyedFollowRotation }, new PartitionRotation(config.rotation.maxExcludedShare))
+          : undefined;
+      return { producers: Array.from({ length: config.producers }, () => log.producer({ ...producerOptions, placement })), placement };
+    };
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     let lease: PoolLease | undefined;
     return {
       async connect() {
         await lease?.release();
         lease = undefined;
-        lease = await acquirePool(ctx.shared, ctx.stateDir, () => Array.from({ length: config.producers }, () => log.producer(producerOptions)), poolOptions);
+        lease = await acquirePool(ctx.shared, ctx.stateDir, makeProducers, poolOptions);
       },
       async write(batch) {
         if (lease === undefined) throw new Error(`kafka sink ${ctx.id} is not connected`);
@@ -93,7 +110,7 @@ export const kafkaSinkKind = defineSink({
         const retrying = lease?.resource.pool.retrying();
         const health: { [k: string]: Json } =
           retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };
-        return { transport: log.kind, producers: config.producers, ...health, queues };
+        return { transport: log.kind, producers: config.producers, ...health, ...rotationStatus(lease?.resource.placement), queues };
       },
     };
   },
