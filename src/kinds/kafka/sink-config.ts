@@ -3,6 +3,7 @@ import { kafkaTransportSchema } from '../../transport/schema.js';
 import { valueEncodingSchema } from './encoding.js';
 import { TOPIC_NAME } from './record-mapping.js';
 import { rotationSchema, slowPartitionsSchema } from './rotation-config.js';
+import { failoverSchema } from './failover-config.js';
 
 export const kafkaBatchSchema = z
   .strictObject({
@@ -62,6 +63,7 @@ export const kafkaSinkConfig = z
     rotation: rotationSchema.prefault({}),
     slowPartitions: slowPartitionsSchema.prefault({}),
     cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this sink instead of the topology's transport."),
+    failover: failoverSchema.optional(),
   })
   .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })
   .describe('Writes records to a Kafka topic (or the embedded log) through a pool of producers with one queue per stream.');
