@@ -9,6 +9,7 @@ import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
 import { runReportBench } from './report.js';
 import { runScaleBench } from './scale.js';
+import { runSlowPartitionsBench } from './slow-partitions.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 import { runValidateBench } from './validate.js';
 
@@ -30,6 +31,7 @@ const benches: Record<string, () => Promise<Result>> = {
   scale: () => runScaleBench(),
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
+  'slow-partitions': () => runSlowPartitionsBench(),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
