@@ -7,8 +7,8 @@ import type { PoolOptions, StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
 import type { PoolProducers } from './shared-pool.js';
 import { ClusterLane } from './cluster-lane.js';
-import { CircuitBreaker } from './circuit-breaker.js';
-import { Failover } from './failover.js';
+import { CircuitBreaker } from '../../transport/circuit-breaker.js';
+import { Failover } from '../../transport/failover.js';
 import type { FailoverConfig } from './failover-config.js';
 import type { MessageLog } from '../../transport/message-log.js';
 import { NotConnected, errorMessage } from '../../core/errors.js';
@@ -48,13 +48,13 @@ function rotationStatus(placement: SlowPartitions | undefined): { [k: string]: J
 }
 
 /** The secondary cluster's lane and the breaker in front of the primary; transitions are logged. */
-function openFailover(config: FailoverConfig, primary: ClusterLane, producersOf: (log: MessageLog) => () => PoolProducers, poolOptions: PoolOptions, ctx: ActorContext): Failover {
+function openFailover(config: FailoverConfig, primary: ClusterLane, producersOf: (log: MessageLog) => () => PoolProducers, poolOptions: PoolOptions, ctx: ActorContext): { failover: Failover<StreamPart>; secondary: ClusterLane } {
   const { maxShare, callTimeoutMs, waitMs, failureRate, minCalls, openMs, halfOpenCalls, ...cluster } = config;
   const log = openMessageLog({ type: 'kafka', ...cluster }, ctx.log, ctx.shared);
   const secondary = new ClusterLane(ctx.shared, `${ctx.stateDir}#failover`, producersOf(log), poolOptions);
   const breaker = new CircuitBreaker({ failureRate, minCalls, openMs, halfOpenCalls });
   breaker.onTransition((t) => ctx.log.warn({ actor: ctx.id, from: t.from, to: t.to, reason: t.reason }, `kafka sink ${ctx.id}: breaker ${t.from} -> ${t.to}: ${t.reason}`));
-  return new Failover(primary, secondary, breaker, { maxShare, callTimeoutMs, waitMs });
+  return { failover: new Failover(primary, secondary, breaker, { maxShare, callTimeoutMs, waitMs }), secondary };
 }
 
 /**
@@ -105,7 +105,7 @@ export const kafkaSinkKind = defineSink({
       };
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     const primary = new ClusterLane(ctx.shared, ctx.stateDir, producersOf(log), poolOptions);
-    const failover = config.failover === undefined ? undefined : openFailover(config.failover, primary, producersOf, poolOptions, ctx);
+    const { failover, secondary } = config.failover === undefined ? {} : openFailover(config.failover, primary, producersOf, poolOptions, ctx);
     return {
       async connect() {
         if (failover === undefined) {
@@ -126,7 +126,7 @@ export const kafkaSinkKind = defineSink({
       },
       async close() {
         failover?.close();
-        await Promise.all([primary.close(), failover?.secondary.close()]);
+        await Promise.all([primary.close(), secondary?.close()]);
       },
       status() {
         const lease = primary.current;

@@ -1,8 +1,11 @@
-import { errorMessage } from '../../core/errors.js';
-import type { Json } from '../../streams/record.js';
+import { errorMessage } from '../core/errors.js';
+import type { Json } from '../streams/record.js';
 import { CircuitBreaker, SlidingWindow, type BreakerState } from './circuit-breaker.js';
-import type { ClusterLane } from './cluster-lane.js';
-import type { StreamPart } from './producer-pool.js';
+
+/** Where a write can go: one cluster's producers. */
+export interface WriteLane<P> {
+  write(parts: readonly P[]): Promise<void>;
+}
 
 /** How writes move to the secondary cluster and back. */
 export interface FailoverSettings {
@@ -29,7 +32,7 @@ const STATE_NUMBER: Record<BreakerState, number> = { closed: 0, open: 1, 'half-o
  * const failover = new Failover(primaryLane, secondaryLane, breaker, { maxShare: 0.5, callTimeoutMs: 1000, waitMs: 100 });
  * await failover.write(parts, count);
  */
-export class Failover {
+export class Failover<P> {
   private readonly share = new SlidingWindow(2);
   private opened!: Promise<'moved'>;
   private signalOpened!: () => void;
@@ -38,8 +41,8 @@ export class Failover {
   private closed = false;
 
   constructor(
-    private readonly primary: ClusterLane,
-    readonly secondary: ClusterLane,
+    private readonly primary: WriteLane<P>,
+    private readonly secondary: WriteLane<P>,
     readonly breaker: CircuitBreaker,
     private readonly settings: FailoverSettings,
     private readonly now: () => number = Date.now,
@@ -53,7 +56,7 @@ export class Failover {
   }
 
   /** Resolves once the primary or the secondary has acknowledged every record of `parts` (`records` of them). */
-  async write(parts: readonly StreamPart[], records: number): Promise<void> {
+  async write(parts: readonly P[], records: number): Promise<void> {
     for (;;) {
       this.share.add(OFFERED, records, this.now());
       if (this.breaker.allows() && (await this.viaPrimary(parts, records)) === 'acked') return;
@@ -94,7 +97,7 @@ export class Failover {
   }
 
   /** 'acked' by the primary, or 'moved': the breaker is open (now or after this write failed), so try the secondary. */
-  private async viaPrimary(parts: readonly StreamPart[], records: number): Promise<'acked' | 'moved'> {
+  private async viaPrimary(parts: readonly P[], records: number): Promise<'acked' | 'moved'> {
     const write = this.primary.write(parts);
     const outcome = write.then(
       () => 'acked' as const,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_MS, CircuitBreaker, SlidingWindow, WINDOW_BUCKETS, type BreakerSettings } from '../../../src/kinds/kafka/circuit-breaker.js';
+import { BUCKET_MS, CircuitBreaker, SlidingWindow, WINDOW_BUCKETS, type BreakerSettings } from '../../src/transport/circuit-breaker.js';
 
 type Step = { ok: boolean; advanceMs: number };
 
