@@ -11,6 +11,7 @@ import { peersOptionsFromArgs, runPeersBench } from './peers.js';
 import { runPipelineBench } from './pipeline.js';
 import { runReportBench } from './report.js';
 import { runScaleBench } from './scale.js';
+import { runSlowPartitionsBench } from './slow-partitions.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 import { runValidateBench } from './validate.js';
 
@@ -34,6 +35,7 @@ const benches: Record<string, () => Promise<Result>> = {
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
   gateway: () => runGatewayBench() as unknown as Promise<Result>,
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
+  'slow-partitions': () => runSlowPartitionsBench(),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

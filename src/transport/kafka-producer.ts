@@ -115,7 +115,8 @@ export class KafkaLogProducer implements LogProducer {
     const leaders = new Map<number, number>();
     for (const p of metadata) leaders.set(p.partitionId, p.leader);
     // Records keep the partitions of the first try: acknowledged partitions must not change content.
-    const groups = (state.groups ??= groupByPartition(messages, metadata.length, this.stickyPartition(topic, metadata)));
+    const groups = (state.groups ??= groupByPartition(messages, metadata.length, this.stickyPartition(topic, metadata), this.options.placement?.keyedTargets(topic, metadata.length)));
+    for (const p of this.options.placement?.dueProbes(topic) ?? []) void this.probe(topic, p, leaders.get(p) ?? -1);
     const byLeader = new Map<number, number[]>();
     for (let p = 0; p < metadata.length; p++) {
       if (groups.starts[p + 1]! === groups.starts[p]! || state.done.has(p)) continue;
@@ -134,7 +135,7 @@ export class KafkaLogProducer implements LogProducer {
       this.takeSequences(topic, partitions, groups, 1);
       requests.push({ broker, partitions, body: w.view() });
     }
-    const outcomes = await Promise.allSettled(requests.map((r) => sendProduce(r.broker, r.body)));
+    const outcomes = await Promise.allSettled(requests.map((r) => this.timed(topic, r.partitions, sendProduce(r.broker, r.body))));
     let firstError: unknown;
     outcomes.forEach((outcome, k) => {
       const request = requests[k]!;
@@ -148,6 +149,34 @@ export class KafkaLogProducer implements LogProducer {
       if (outcome.value.failed.length > 0) firstError ??= outcome.value.error;
     });
     if (firstError !== undefined) throw firstError;
+  }
+
+  /** `request`, its latency and outcome told to the placement per partition (a partition a broker refused counts as failed). */
+  private async timed<T extends { failed: readonly number[] }>(topic: string, partitions: readonly number[], request: Promise<T>): Promise<T> {
+    const placement = this.options.placement;
+    if (placement === undefined) return request;
+    const t0 = performance.now();
+    try {
+      const response = await request;
+      const ms = performance.now() - t0;
+      const failed = new Set(response.failed);
+      placement.observe(topic, partitions.filter((p) => !failed.has(p)), ms, true);
+      if (failed.size > 0) placement.observe(topic, response.failed, ms, false);
+      return response;
+    } catch (error) {
+      placement.observe(topic, partitions, performance.now() - t0, false);
+      throw error;
+    }
+  }
+
+  /** Asks the leader of a partition out of the rotation for its latest offset, and tells the placement how that went. */
+  private async probe(topic: string, partition: number, leader: number): Promise<void> {
+    try {
+      const broker = await this.cluster.findBroker({ nodeId: leader });
+      await this.timed(topic, [partition], broker.listOffsets({ replicaId: -1, isolationLevel: 1, topics: [{ topic, partitions: [{ partition, timestamp: -1 }] }] }).then(() => ({ failed: [] })));
+    } catch {
+      // Counted as a failed probe by timed(), or no broker to ask: the partition stays out.
+    }
   }
 
   /** What kafkajs' producer does with a failed try: reconnect, refresh metadata, retry or give up. */
@@ -190,14 +219,18 @@ export class KafkaLogProducer implements LogProducer {
     for (const p of partitions) this.eos.updateSequence(topic, p, sign * (groups.starts[p + 1]! - groups.starts[p]!));
   }
 
-  /** The partition for this send's unkeyed records: the next one with a leader and not excluded, round-robin per topic. */
+  /**
+   * The partition for this send's unkeyed records: the next one with a leader, out of the lag
+   * blacklist's exclusions and in the placement's rotation, round-robin per topic.
+   */
   private stickyPartition(topic: string, metadata: readonly { partitionId: number; leader: number }[]): number {
     const counter = (this.sticky.get(topic) ?? Math.floor(Math.random() * 0x7fffffff)) + 1;
     this.sticky.set(topic, counter);
+    const led = metadata.filter((p) => p.leader >= 0);
     const excluded = this.options.exclusions?.excluded(topic);
-    const available = metadata.filter((p) => p.leader >= 0 && excluded?.has(p.partitionId) !== true);
-    const pool = available.length > 0 ? available : metadata;
-    return pool[counter % pool.length]!.partitionId;
+    const kept = excluded === undefined ? led : led.filter((p) => !excluded.has(p.partitionId));
+    const pool = (kept.length > 0 ? kept : led.length > 0 ? led : metadata).map((p) => p.partitionId);
+    return this.options.placement?.unkeyed(topic, pool, counter) ?? pool[counter % pool.length]!;
   }
 }
 

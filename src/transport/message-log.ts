@@ -6,6 +6,7 @@
  */
 
 import type { TextOrBytes } from '../core/text-or-bytes.js';
+import type { PartitionPlacement } from './slow-partitions.js';
 
 /** One message to append. */
 export interface OutgoingMessage {
@@ -32,6 +33,8 @@ export interface ProducerOptions {
   deliveryTimeoutMs: number;
   /** Kafka only: partitions left out of the rotation of unkeyed records (never all of a topic's). */
   exclusions?: PartitionExclusions;
+  /** Chooses partitions and hears how each produce request went (Kafka only); default: sticky round-robin over partitions with a leader. */
+  placement?: PartitionPlacement;
 }
 
 /** Appends batches of messages to topics. One send in flight at a time per producer. */

@@ -144,11 +144,14 @@ cmd_clean() {
 # Parses `start <name> <port> [--fresh] [--lease <id>]` into START_NAME, START_PORT, START_FRESH
 # (0/1) and START_LEASE (maybe empty), and checks name and port.
 parse_start() {
-  START_NAME="" START_PORT="" START_FRESH=0 START_LEASE=""
+  START_NAME="" START_PORT="" START_FRESH=0 START_LEASE="" START_JOIN="" START_ADVERTISE=""
   while (($#)); do
     case "$1" in
       --fresh) START_FRESH=1 ;;
       --lease) shift; START_LEASE="${1:-}"; [[ -n "$START_LEASE" ]] || die "--lease needs an id" ;;
+      # Kafka only: a second broker of a running cluster, and the address clients are told.
+      --join) shift; START_JOIN="${1:-}"; [[ -n "$START_JOIN" ]] || die "--join needs a cluster name" ;;
+      --advertise) shift; START_ADVERTISE="${1:-}"; [[ -n "$START_ADVERTISE" ]] || die "--advertise needs host:port" ;;
       -*) die "start: unknown option $1" ;;
       *) if [[ -z "$START_NAME" ]]; then START_NAME="$1"; elif [[ -z "$START_PORT" ]]; then START_PORT="$1"; else die "start: too many arguments"; fi ;;
     esac

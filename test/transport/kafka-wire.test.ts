@@ -58,12 +58,14 @@ describe('kafka wire encoding', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (a) => murmur2(a) === kafkajsMurmur2(Buffer.from(a))));
   });
 
-  it('grouping keeps each partition in send order, keyed records on their murmur2 partition and unkeyed on the sticky one', () => {
+  it('grouping keeps each partition in send order, keyed records on their murmur2 partition (or where keyedTargets moves it) and unkeyed on the sticky one', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.string({ maxLength: 8 }), { nil: undefined }), { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), (keys, partitions) => {
+      fc.property(fc.array(fc.option(fc.string({ maxLength: 8 }), { nil: undefined }), { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), fc.boolean(), (keys, partitions, moved) => {
         const messages = keys.map((key) => (key === undefined ? { value: Buffer.alloc(0) } : { key, value: Buffer.alloc(0) }));
         const sticky = partitions - 1;
-        const { order, starts } = groupByPartition(messages, partitions, sticky);
+        // Moved: every keyed partition goes one down (the rotation's map is any partition -> partition).
+        const targets = moved ? Int32Array.from({ length: partitions }, (_, p) => (p + partitions - 1) % partitions) : undefined;
+        const { order, starts } = groupByPartition(messages, partitions, sticky, targets);
         expect(starts[partitions]).toBe(messages.length);
         for (let p = 0; p < partitions; p++) {
           let last = -1;
@@ -71,7 +73,8 @@ describe('kafka wire encoding', () => {
             const m = messages[order[i]!]!;
             expect(order[i]!).toBeGreaterThan(last);
             last = order[i]!;
-            expect(m.key === undefined ? sticky : (kafkajsMurmur2(m.key) & 0x7fffffff) % partitions).toBe(p);
+            const hashed = m.key === undefined ? -1 : (kafkajsMurmur2(m.key) & 0x7fffffff) % partitions;
+            expect(hashed < 0 ? sticky : (targets?.[hashed] ?? hashed)).toBe(p);
           }
         }
       }),

@@ -1,18 +1,24 @@
 import type { Share, SharedLease } from '../../core/shared-resources.js';
 import type { LogProducer } from '../../transport/message-log.js';
+import type { SlowPartitions } from '../../transport/slow-partitions.js';
 import { ProducerPool, type PoolOptions } from './producer-pool.js';
 
-/** A started pool and the producers it owns (disconnected when it closes). */
-export interface OpenPool {
-  readonly pool: ProducerPool;
+/** Producers for a pool, and the partition placement they share (Kafka only). */
+export interface PoolProducers {
   readonly producers: readonly LogProducer[];
+  readonly placement?: SlowPartitions;
+}
+
+/** A started pool and the producers it owns (disconnected when it closes). */
+export interface OpenPool extends PoolProducers {
+  readonly pool: ProducerPool;
 }
 
 /** A replica's hold on the pool of its sink actor. */
 export type PoolLease = SharedLease<OpenPool>;
 
-async function build(makeProducers: () => LogProducer[], options: PoolOptions): Promise<OpenPool> {
-  const producers = makeProducers();
+async function build(makeProducers: () => PoolProducers, options: PoolOptions): Promise<OpenPool> {
+  const { producers, placement } = makeProducers();
   try {
     await Promise.all(producers.map((p) => p.connect()));
   } catch (error) {
@@ -21,7 +27,7 @@ async function build(makeProducers: () => LogProducer[], options: PoolOptions): 
   }
   const pool = new ProducerPool(producers, options);
   pool.start();
-  return { pool, producers };
+  return { pool, producers, placement };
 }
 
 async function stop({ pool, producers }: OpenPool): Promise<void> {
@@ -36,10 +42,10 @@ async function stop({ pool, producers }: OpenPool): Promise<void> {
  * each pool stops and disconnects its producers when its last replica releases it.
  *
  * @example
- * const lease = await acquirePool(ctx.shared, ctx.stateDir, () => [log.producer(opts), log.producer(opts)], poolOptions);
+ * const lease = await acquirePool(ctx.shared, ctx.stateDir, () => ({ producers: [log.producer(opts), log.producer(opts)] }), poolOptions);
  * await lease.resource.pool.write(parts);
  * await lease.release();
  */
-export function acquirePool(share: Share, key: string, makeProducers: () => LogProducer[], options: PoolOptions): Promise<PoolLease> {
+export function acquirePool(share: Share, key: string, makeProducers: () => PoolProducers, options: PoolOptions): Promise<PoolLease> {
   return share(`kafka-producer-pool:${key}`, () => build(makeProducers, options), stop, { usable: (open) => !open.pool.failed });
 }

@@ -3,6 +3,8 @@ import { kafkaTransportSchema } from '../../transport/schema.js';
 import { valueEncodingSchema } from './encoding.js';
 import { lagBlacklistSchema } from './lag-blacklist-config.js';
 import { TOPIC_NAME } from './record-mapping.js';
+import { rotationSchema, slowPartitionsSchema } from './rotation-config.js';
+import { failoverSchema } from './failover-config.js';
 
 export const kafkaBatchSchema = z
   .strictObject({
@@ -59,8 +61,11 @@ export const kafkaSinkConfig = z
       .positive()
       .default(1_000_000)
       .describe('A record whose encoded value and key exceed this is dead-lettered instead of sent (the broker would reject it).'),
+    rotation: rotationSchema.prefault({}),
+    slowPartitions: slowPartitionsSchema.prefault({}),
     cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this sink instead of the topology's transport."),
     lagBlacklist: lagBlacklistSchema.optional(),
+    failover: failoverSchema.optional(),
   })
   .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })
   .describe('Writes records to a Kafka topic (or the embedded log) through a pool of producers with one queue per stream.');

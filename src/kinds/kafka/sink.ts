@@ -1,13 +1,21 @@
 import { openMessageLog } from '../../transport/open-message-log.js';
+import { PartitionRotation } from '../../transport/partition-rotation.js';
+import { SlowPartitions } from '../../transport/slow-partitions.js';
 import type { Json, LogRecord } from '../../streams/record.js';
-import type { DeadRecord } from '../../actors/io.js';
-import { defineSink } from '../../actors/kind.js';
-import type { StreamPart } from './producer-pool.js';
+import type { ActorContext, DeadRecord } from '../../actors/io.js';
+import type { PoolOptions, StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
+import type { PoolProducers } from './shared-pool.js';
+import { ClusterLane } from './cluster-lane.js';
+import { CircuitBreaker } from '../../transport/circuit-breaker.js';
+import { Failover } from '../../transport/failover.js';
+import type { FailoverConfig } from './failover-config.js';
+import type { MessageLog } from '../../transport/message-log.js';
+import { NotConnected, errorMessage } from '../../core/errors.js';
+import { defineSink } from '../../actors/kind.js';
 import type { SharedLease } from '../../core/shared-resources.js';
 import type { LagBlacklist } from '../../lag/blacklist.js';
 import { acquireLagBlacklist } from './lag-blacklist-open.js';
-import { acquirePool, type PoolLease } from './shared-pool.js';
 import { kafkaSinkConfig, type KafkaSinkConfig } from './sink-config.js';
 
 /** Splits a batch into one part per stream (and topic), and the records that cannot be sent. */
@@ -32,6 +40,24 @@ function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { pa
     part.messages.push(message);
   }
   return { parts: [...parts.values()], dead };
+}
+
+/** The rotation for status(): `partitionsExcluded` (numeric, so in /metrics) and per topic what is out and each partition's latency. */
+function rotationStatus(placement: SlowPartitions | undefined): { [k: string]: Json } {
+  if (placement === undefined) return {};
+  const rotation = placement.rotation.view((topic) => placement.partitionsOf(topic));
+  const partitionsExcluded = Object.values(rotation).reduce((n, t) => n + Object.keys(t.excluded).length, 0);
+  return { partitionsExcluded, rotation, partitionLatency: placement.view() };
+}
+
+/** The secondary cluster's lane and the breaker in front of the primary; transitions are logged. */
+function openFailover(config: FailoverConfig, primary: ClusterLane, producersOf: (log: MessageLog) => () => PoolProducers, poolOptions: PoolOptions, ctx: ActorContext): { failover: Failover<StreamPart>; secondary: ClusterLane } {
+  const { maxShare, callTimeoutMs, waitMs, failureRate, minCalls, openMs, halfOpenCalls, ...cluster } = config;
+  const log = openMessageLog({ type: 'kafka', ...cluster }, ctx.log, ctx.shared);
+  const secondary = new ClusterLane(ctx.shared, `${ctx.stateDir}#failover`, producersOf(log), poolOptions);
+  const breaker = new CircuitBreaker({ failureRate, minCalls, openMs, halfOpenCalls });
+  breaker.onTransition((t) => ctx.log.warn({ actor: ctx.id, from: t.from, to: t.to, reason: t.reason }, `kafka sink ${ctx.id}: breaker ${t.from} -> ${t.to}: ${t.reason}`));
+  return { failover: new Failover(primary, secondary, breaker, { maxShare, callTimeoutMs, waitMs }), secondary };
 }
 
 /**
@@ -66,42 +92,61 @@ export const kafkaSinkKind = defineSink({
     const transport = config.cluster ?? ctx.transport;
     const log = openMessageLog(transport, ctx.log, ctx.shared);
     let blacklist: SharedLease<LagBlacklist> | undefined;
+    // The lag blacklist reads the sink's own cluster: it leaves partitions of that cluster out, not of a secondary.
+    const exclusions = config.lagBlacklist && { excluded: (topic: string) => blacklist?.resource.excluded(topic) ?? new Set<number>() };
     const producerOptions = {
       acks: config.acks === 'all' ? (-1 as const) : (1 as const),
       idempotent: config.idempotent,
       compression: config.compression,
       deliveryTimeoutMs: config.deliveryTimeoutMs,
-      exclusions: config.lagBlacklist && { excluded: (topic: string) => blacklist?.resource.excluded(topic) ?? new Set<number>() },
     };
+    const producersOf =
+      (of: MessageLog) =>
+      (): PoolProducers => {
+        const placement =
+          of.kind === 'kafka' && config.slowPartitions.enabled
+            ? new SlowPartitions({ ...config.slowPartitions, keyedFollowRotation: config.rotation.keyedFollowRotation }, new PartitionRotation(config.rotation.maxExcludedShare))
+            : undefined;
+        const options = { ...producerOptions, placement, ...(of === log && exclusions ? { exclusions } : {}) };
+        return { producers: Array.from({ length: config.producers }, () => of.producer(options)), placement };
+      };
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
-    let lease: PoolLease | undefined;
+    const primary = new ClusterLane(ctx.shared, ctx.stateDir, producersOf(log), poolOptions);
+    const { failover, secondary } = config.failover === undefined ? {} : openFailover(config.failover, primary, producersOf, poolOptions, ctx);
     return {
       async connect() {
-        await lease?.release();
-        lease = undefined;
         if (config.lagBlacklist !== undefined) blacklist ??= await acquireLagBlacklist(ctx, config.lagBlacklist, config.topic, transport);
-        lease = await acquirePool(ctx.shared, ctx.stateDir, () => Array.from({ length: config.producers }, () => log.producer(producerOptions)), poolOptions);
+        if (failover === undefined) {
+          await primary.open();
+          return;
+        }
+        // With a secondary cluster, a primary that cannot be reached opens the breaker instead of failing the sink.
+        await primary.open().catch((error: unknown) => {
+          if (!(error instanceof NotConnected)) throw error;
+          failover.breaker.trip(`primary cluster unreachable at connect: ${errorMessage(error)}`);
+        });
       },
       async write(batch) {
-        if (lease === undefined) throw new Error(`kafka sink ${ctx.id} is not connected`);
         const { parts, dead } = partition(batch.records, config);
-        await lease.resource.pool.write(parts);
+        if (failover === undefined) await primary.write(parts);
+        else await failover.write(parts, batch.records.length - dead.length);
         return dead.length > 0 ? { dead } : undefined;
       },
       async close() {
-        await lease?.release();
-        lease = undefined;
+        failover?.close();
+        await Promise.all([primary.close(), secondary?.close()]);
         await blacklist?.release();
         blacklist = undefined;
       },
       status() {
+        const lease = primary.current;
         const queues: { [stream: string]: Json } = lease?.resource.pool.depths() ?? {};
         // degraded: a send is being retried or has waited 5 s for the brokers (broker down, leader
         // moving) but has not yet failed for deliveryTimeoutMs (then the actor backs off as NotConnected).
         const retrying = lease?.resource.pool.retrying();
         const health: { [k: string]: Json } =
           retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };
-        return { transport: log.kind, producers: config.producers, ...health, queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
+        return { transport: log.kind, producers: config.producers, ...health, ...rotationStatus(lease?.resource.placement), ...failover?.status(), queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
       },
     };
   },

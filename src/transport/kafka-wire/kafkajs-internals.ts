@@ -46,6 +46,8 @@ export interface RequestDefinition<A> {
 
 export interface Broker {
   nodeId: number;
+  /** The partitions' latest offsets (timestamp -1) from their leader; used as a probe that carries no records. */
+  listOffsets(args: { replicaId: number; isolationLevel: number; topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[] }): Promise<unknown>;
   lookupRequest<A>(apiKey: number, definition: RequestDefinition<A>): (args: A) => { request: ProtocolRequest; response: ResponseCodec };
 }
 

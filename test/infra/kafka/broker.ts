@@ -49,6 +49,10 @@ export interface EnsureKafkaOptions {
   fresh?: boolean;
   /** Seconds to wait for the broker to serve metadata. Default 120. */
   readyTimeoutSec?: number;
+  /** Start a second broker (node 2) of this running cluster instead of a cluster of its own. */
+  join?: string;
+  /** The address clients are told to connect to, e.g. a proxy in front of the broker (default: the broker). */
+  advertise?: string;
 }
 
 const FETCH_TIMEOUT_MS = 15 * 60_000;
@@ -119,6 +123,8 @@ export async function ensureKafka(
   const lease = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const startArgs = ['start', name, String(port), '--lease', lease];
   if (options.fresh ?? true) startArgs.push('--fresh');
+  if (options.join !== undefined) startArgs.push('--join', options.join);
+  if (options.advertise !== undefined) startArgs.push('--advertise', options.advertise);
 
   await runKafkaSh(['fetch'], FETCH_TIMEOUT_MS);
   await runKafkaSh(startArgs, START_TIMEOUT_MS);
