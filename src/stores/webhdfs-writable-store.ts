@@ -1,5 +1,6 @@
+import { request } from 'node:http';
 import { z } from 'zod';
-import { NotConnected } from '../core/errors.js';
+import { NotConnected, errorMessage } from '../core/errors.js';
 import { FileGone } from './backend.js';
 import { WebHdfsStore, type WebHdfsOptions } from './webhdfs-store.js';
 import type { StoredFile, WritableStore } from './writable.js';
@@ -29,16 +30,11 @@ export class WebHdfsWritableStore extends WebHdfsStore implements WritableStore 
     const location = create.headers.get('location');
     if (create.status !== 307 || location === null) throw await this.refusal(create, `CREATE ${path}`, '');
     await create.body?.cancel();
-    const timeout = AbortSignal.timeout(this.o.timeoutMs + bytes.byteLength / 1000);
-    const what = `CREATE ${path} on datanode ${new URL(location).host}`;
-    let res: Response;
-    try {
-      res = await fetch(location, { method: 'PUT', body: bytes, signal: AbortSignal.any([signal, timeout]) });
-    } catch (error) {
-      throw this.transportError(error, what, signal, timeout);
-    }
-    if (res.status !== 201) throw await this.refusal(res, what, '');
-    await res.body?.cancel();
+    const what = `${this.where}: CREATE ${path} on datanode ${new URL(location).host}`;
+    const status = await upload(location, bytes, this.o.timeoutMs, signal).catch((error: unknown) => {
+      throw signal.aborted ? error : new NotConnected(`${what}: ${errorMessage(error)}`, { cause: error });
+    });
+    if (status.code !== 201) throw new NotConnected(`${what}: HTTP ${status.code} ${status.body.slice(0, 300)}`);
   }
 
   async rename(from: string, to: string, signal: AbortSignal): Promise<void> {
@@ -82,4 +78,22 @@ export class WebHdfsWritableStore extends WebHdfsStore implements WritableStore 
     }
     return out;
   }
+}
+
+/**
+ * The DataNode leg of CREATE, with node:http: the DataNode answers with an unsolicited
+ * `100 Continue` before `201 Created`, which Node's fetch rejects as a bad response.
+ */
+function upload(location: string, bytes: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<{ code: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(location, { method: 'PUT', signal, timeout: timeoutMs, headers: { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(bytes);
+  });
 }
