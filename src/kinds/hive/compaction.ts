@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { StoredFile } from '../../stores/writable.js';
 import type { HiveTableOptions } from './hive-table.js';
-import { mergeParquet } from './parquet-file.js';
+import type { EncodeThread } from './encode-thread.js';
 import type { TableState } from './table-state.js';
 
 /** Reads and replaces the table state (the committer's view of it). */
@@ -41,13 +41,13 @@ function groups(files: StoredFile[], limit: number): StoredFile[][] {
  * anywhere in it is finished by {@link finishCompaction} at the next start, so the rows are in
  * the partition once (readers listing it between the rename and the deletes see both).
  */
-export async function compactPartition(o: HiveTableOptions, key: string, state: StateAccess): Promise<number> {
+export async function compactPartition(o: HiveTableOptions, key: string, state: StateAccess, encoder: EncodeThread): Promise<number> {
   const { store, signal, config } = o;
   const dir = posix.join(config.table, key);
   let merged = 0;
   for (const group of groups((await store.listFiles(dir, signal)).filter(isPart), config.compaction.smallBytes)) {
     const inputs = await Promise.all(group.map((f) => store.readFile(f.path, signal)));
-    const { bytes } = mergeParquet(inputs, config.compression);
+    const bytes = await encoder.merge(inputs, config.compression);
     const name = `part-${Date.now()}-${randomBytes(4).toString('hex')}-c.parquet`;
     const hidden = posix.join(dir, `.${name}.inprogress`);
     await store.put(hidden, bytes, signal);

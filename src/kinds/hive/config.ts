@@ -24,7 +24,7 @@ export const hiveSinkConfig = z
       .strictObject({
         intervalMs: z.number().int().positive().default(10_000).describe('Longest a written record waits before its file is committed (made visible, source positions recorded, batch acknowledged).'),
         quietMs: z.number().int().nonnegative().default(20).describe('Commit as soon as no batch arrived for this long (the input channel is full or idle).'),
-        maxBatches: z.number().int().positive().default(64).describe('Batches held uncommitted at most (the sink takes this many before the first is acknowledged); reaching it commits.'),
+        maxBatches: z.number().int().positive().default(64).describe('Batches held for the next commit; reaching it commits. The sink takes twice this many unacknowledged batches (one commit is written on the encoder thread while the next fills), within its input channel\'s bounds.'),
         fileBytes: z.number().int().positive().default(128 * 1024 * 1024).describe('Roll (commit) when the records held reach this many bytes: the largest file written between commits.'),
       })
       .prefault({})

@@ -10,7 +10,7 @@ import type { Json } from '../../streams/record.js';
 import { StoredRanges } from '../../streams/stored-ranges.js';
 import type { WritableStore } from '../../stores/writable.js';
 import type { HiveSinkConfig } from './config.js';
-import { encodeParquet } from './parquet-file.js';
+import { EncodeThread } from './encode-thread.js';
 import { PartitionCommitter } from './partition-commit.js';
 import { hourPartition } from './partition-time.js';
 import { RowReader, type Cell } from './rows.js';
@@ -54,6 +54,7 @@ export interface HiveTableOptions {
  */
 export class HiveTable {
   private readonly queue = new SerialQueue();
+  private readonly encoder = new EncodeThread();
   private readonly reader: RowReader;
   private pending = emptyPending();
   private quiet: NodeJS.Timeout | undefined;
@@ -70,17 +71,19 @@ export class HiveTable {
   ) {
     this.reader = new RowReader(o.config.columns, o.config.timeField);
     const access = { get: () => this.state, save: (s: TableState) => this.save(s) };
-    this.partitions = new PartitionCommitter(o, this.queue, access, () => this.pending.buffers);
+    this.partitions = new PartitionCommitter(o, this.queue, access, () => this.pending.buffers, this.encoder);
   }
 
   /** Opens the table: completes what a crash interrupted and removes its in-progress files. */
   static async open(o: HiveTableOptions): Promise<HiveTable> {
     const state = await readState(o.stateFile, o.config.table);
     const table = new HiveTable(o, state, StoredRanges.fromJson(state.stored));
+    table.encoder.warm();
     try {
       await table.recover();
     } catch (error) {
       table.partitions.stop();
+      await table.encoder.close();
       throw error;
     }
     return table;
@@ -136,7 +139,11 @@ export class HiveTable {
     this.closed = true;
     this.clearTimers();
     this.partitions.stop();
-    await this.queue.run(() => this.commit());
+    try {
+      await this.queue.run(() => this.commit());
+    } finally {
+      await this.encoder.close();
+    }
   }
 
   private schedule(): void {
@@ -181,7 +188,7 @@ export class HiveTable {
         const name = `part-${now}-${randomBytes(4).toString('hex')}.parquet`;
         const dir = posix.join(this.o.config.table, key);
         const hidden = posix.join(dir, `.${name}.inprogress`);
-        await this.o.store.put(hidden, encodeParquet(this.o.config.columns, buffer.data, this.o.config.compression), this.o.signal);
+        await this.o.store.put(hidden, await this.encoder.encode(this.o.config.columns, buffer.data, this.o.config.compression), this.o.signal);
         written.push([hidden, posix.join(dir, name)]);
         next.open[key] = { end: buffer.end, lastWrite: now };
         next.watermark = Math.max(next.watermark ?? buffer.maxTime, buffer.maxTime);

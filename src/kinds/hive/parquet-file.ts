@@ -38,9 +38,9 @@ export function encodeParquet(columns: readonly ColumnConfig[], data: readonly C
   return toParquet(new arrow.Table(vectors), codec);
 }
 
-/** One Parquet file holding the rows of `files` (same schema), in order; and its row count. */
-export function mergeParquet(files: readonly Uint8Array[], codec: Codec): { bytes: Uint8Array; rows: number } {
+/** One Parquet file holding the rows of `files` (same schema), in order. */
+export function mergeParquet(files: readonly Uint8Array[], codec: Codec): Uint8Array {
   const tables = files.map((f) => arrow.tableFromIPC(readParquet(f).intoIPCStream()));
   const merged = (tables[0] as arrow.Table).concat(...tables.slice(1));
-  return { bytes: toParquet(merged, codec), rows: merged.numRows };
+  return toParquet(merged, codec);
 }

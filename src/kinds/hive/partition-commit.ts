@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { errorMessage } from '../../core/errors.js';
 import type { SerialQueue } from '../../core/serial-queue.js';
 import { compactPartition, finishCompaction, type StateAccess } from './compaction.js';
+import type { EncodeThread } from './encode-thread.js';
 import type { HiveTableOptions } from './hive-table.js';
 import type { HourPartition } from './partition-time.js';
 
@@ -31,6 +32,7 @@ export class PartitionCommitter {
     private readonly state: StateAccess,
     /** Partitions with rows held for the next commit: their files are not closed. */
     private readonly held: () => { has(key: string): boolean },
+    private readonly encoder: EncodeThread,
   ) {
     this.timer = setInterval(() => this.check(), Math.min(CHECK_EVERY_MS, o.config.partition.idleMs));
     this.timer.unref();
@@ -99,7 +101,7 @@ export class PartitionCommitter {
 
   private async compact(key: string): Promise<void> {
     try {
-      const merged = await compactPartition(this.o, key, this.state);
+      const merged = await compactPartition(this.o, key, this.state, this.encoder);
       if (merged > 0) this.o.log.info({ table: this.o.config.table, partition: key, files: merged }, 'hive partition compacted');
     } catch (error) {
       this.o.log.warn({ table: this.o.config.table, partition: key, err: errorMessage(error) }, 'hive sink compaction failed; the partition keeps its files');

@@ -25,7 +25,8 @@ export const hiveSinkKind = defineSink({
   create(config: HiveSinkConfig, ctx) {
     let table: HiveTable | undefined;
     return {
-      writesInFlight: config.commit.maxBatches,
+      // One commit being written while the next one fills.
+      writesInFlight: 2 * config.commit.maxBatches,
       async connect() {
         table ??= await HiveTable.open({ config, store: openWritableStore(config.backend, ctx.baseDir), stateFile: join(ctx.stateDir, 'hive-sink.json'), log: ctx.log, signal: ctx.signal });
       },
