@@ -16,19 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { defineSource } from '../src/actors/kind.js';
-import { supervisionSchema } from '../src/actors/supervision/schema.js';
-import { EndOfInput } from '../src/core/errors.js';
 import { hiveSinkConfig } from '../src/kinds/hive/config.js';
 import { encodeParquet } from '../src/kinds/hive/parquet-file.js';
 import { RowReader, type Cell } from '../src/kinds/hive/rows.js';
 import { hiveSinkKind } from '../src/kinds/hive/sink.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { channelSchema } from '../src/streams/overflow.js';
 import type { LogRecord } from '../src/streams/record.js';
-import { topologicalOrder } from '../src/topology/graph.js';
-import type { NodeSpec, Topology } from '../src/topology/model.js';
-import { retrySchema } from '../src/topology/node-schema.js';
+import { rowsToSink } from './rows-topology.js';
 
 const BATCH = 1000;
 /** Rows per commit: the sink commits when it holds maxBatches (64) batches. */
@@ -66,48 +60,13 @@ const config = (dir: string): z.output<typeof hiveSinkConfig> =>
 
 /** Records → hive sink in a Runtime; rows/s from start to the end of the run (last commit included). */
 async function pipeline(rows: readonly LogRecord[]): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'millrace-bench-hive-'));
-  const source = defineSource({
-    name: 'rows',
-    description: 'bench rows with positions',
-    config: z.strictObject({}),
-    create() {
-      let next = 0;
-      return {
-        async connect() {},
-        async read() {
-          if (next >= rows.length) throw new EndOfInput();
-          const batch = rows.slice(next, next + BATCH);
-          const start = next;
-          next += batch.length;
-          return { records: batch, position: next, label: `rows@${next}`, origin: { stream: 'bench', start, end: next, positions: batch.map((_, i) => start + i + 1) } };
-        },
-        commit() {},
-        async close() {},
-      };
-    },
-  });
-  const node = (id: string, spec: Partial<NodeSpec>): NodeSpec => ({
-    id,
-    role: 'source',
-    kind: source,
-    config: {},
-    inputs: [],
-    replicas: 1,
-    supervision: supervisionSchema.parse({}),
-    channel: channelSchema.parse({ maxRecords: 2 * FILE_ROWS, maxBytes: 256 * 1024 * 1024 }),
-    retry: retrySchema.parse({}),
-    at: { line: 1, column: 1 },
-    ...spec,
-  });
-  const nodes = [node('src', {}), node('hive', { role: 'sink', kind: hiveSinkKind, config: config(join(dataDir, 'warehouse')) as unknown as Record<string, unknown>, inputs: ['src'] })];
-  const t: Topology = { file: join(dataDir, 'topology.yaml'), baseDir: dataDir, name: 'bench', dataDir, nodes, order: topologicalOrder(nodes) };
+  const t = rowsToSink(rows, BATCH, { id: 'hive', kind: hiveSinkKind, config: config('warehouse') as unknown as Record<string, unknown>, channel: { maxRecords: 2 * FILE_ROWS, maxBytes: 256 * 1024 * 1024 } }, true);
   const runtime = new Runtime(t, { log });
   const t0 = performance.now();
   await runtime.start();
   const result = await runtime.finished;
   const ms = performance.now() - t0;
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(t.dataDir, { recursive: true, force: true });
   if (!result.ok) throw new Error(`run failed: ${String(result.error)}`);
   return rows.length / (ms / 1000);
 }
