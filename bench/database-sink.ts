@@ -18,23 +18,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { pino } from 'pino';
-import { z } from 'zod';
-import { EndOfInput } from '../src/core/errors.js';
-import { defineSource } from '../src/actors/kind.js';
 import { databaseSinkConfig, type DatabaseSinkConfig } from '../src/kinds/database/config.js';
 import { databaseKind } from '../src/kinds/database/sink.js';
-import { supervisionSchema } from '../src/actors/supervision/schema.js';
 import { FileCheckpoint } from '../src/runtime/checkpoint.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { Ack } from '../src/streams/ack.js';
 import { makeBatch } from '../src/streams/batch.js';
 import { SharedResources } from '../src/core/shared-resources.js';
-import { channelSchema } from '../src/streams/overflow.js';
 import type { LogRecord } from '../src/streams/record.js';
-import { topologicalOrder } from '../src/topology/graph.js';
-import type { NodeSpec, Topology } from '../src/topology/model.js';
-import { retrySchema } from '../src/topology/node-schema.js';
 import { ensureMariaDb } from '../test/infra/mariadb/server.js';
+import { rowsToSink } from './rows-topology.js';
 
 const batchSize = 1000;
 const log = pino({ level: 'silent' });
@@ -63,41 +56,7 @@ async function writeLoop(config: DatabaseSinkConfig, rows: readonly LogRecord[],
 
 /** Times a source → database sink run with `replicas` sink replicas. */
 async function runtimeRun(config: DatabaseSinkConfig, rows: readonly LogRecord[], replicas: number): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'millrace-bench-db-'));
-  const source = defineSource({
-    name: 'rows',
-    description: 'bench rows',
-    config: z.strictObject({}),
-    create() {
-      let next = 0;
-      return {
-        async connect() {},
-        async read() {
-          if (next >= rows.length) throw new EndOfInput();
-          const batch = rows.slice(next, next + batchSize);
-          next += batch.length;
-          return { records: batch, position: next, label: `rows@${next}` };
-        },
-        commit() {},
-        async close() {},
-      };
-    },
-  });
-  const node = (id: string, spec: Partial<NodeSpec>): NodeSpec => ({
-    id,
-    role: 'source',
-    kind: source,
-    config: {},
-    inputs: [],
-    replicas: 1,
-    supervision: supervisionSchema.parse({}),
-    channel: channelSchema.parse({ maxRecords: 4 * batchSize }),
-    retry: retrySchema.parse({}),
-    at: { line: 1, column: 1 },
-    ...spec,
-  });
-  const nodes = [node('src', {}), node('db', { role: 'sink', kind: databaseKind, config: config as unknown as Record<string, unknown>, inputs: ['src'], replicas })];
-  const t: Topology = { file: join(dataDir, 'topology.yaml'), baseDir: dataDir, name: 'bench', dataDir, nodes, order: topologicalOrder(nodes) };
+  const t = rowsToSink(rows, batchSize, { id: 'db', kind: databaseKind, config: config as unknown as Record<string, unknown>, replicas, channel: { maxRecords: 4 * batchSize } });
   const runtime = new Runtime(t, { log });
   const t0 = performance.now();
   await runtime.start();

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runGatewayBench } from './gateway.js';
+import { runHiveBench } from './hive.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
 import { runOpenSearchBench } from './opensearch.js';
@@ -36,6 +37,7 @@ const benches: Record<string, () => Promise<Result>> = {
   gateway: () => runGatewayBench() as unknown as Promise<Result>,
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),
+  hive: () => runHiveBench(),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -13,6 +13,7 @@ import { filterKind } from './filter.js';
 import { gatewaySourceKind } from './gateway/source.js';
 import { generatorKind } from './generator.js';
 import { hdfsKind } from './hdfs/source.js';
+import { hiveSinkKind } from './hive/sink.js';
 import { kafkaSinkKind } from './kafka/sink.js';
 import { kafkaSourceKind } from './kafka/source.js';
 import { linkReceiverKind } from './link/receiver.js';
@@ -59,6 +60,7 @@ export const kinds: readonly RegisteredKind[] = [
   falconSinkKind,
   pushgatewaySinkKind,
   openSearchSinkKind,
+  hiveSinkKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

@@ -66,7 +66,7 @@ export class WebHdfsStore implements FileStore {
   private readonly bases: string[];
 
   constructor(
-    private readonly o: WebHdfsOptions,
+    protected readonly o: WebHdfsOptions,
     filter: PathFilter,
   ) {
     const root = o.root.replace(/\/+$/, '');
@@ -163,7 +163,7 @@ export class WebHdfsStore implements FileStore {
     }
   }
 
-  private async listDir(dir: string, signal: AbortSignal): Promise<z.output<typeof fileStatus>[]> {
+  protected async listDir(dir: string, signal: AbortSignal): Promise<z.output<typeof fileStatus>[]> {
     const res = await this.request(dir, 'LISTSTATUS', signal);
     // Deleted between the parent's listing and now, or a base that does not exist (yet).
     if (res.status === 404) {
@@ -177,13 +177,22 @@ export class WebHdfsStore implements FileStore {
   }
 
   /** One NameNode call, redirects not followed; 5xx and transport errors become NotConnected. */
-  private async request(path: string, op: string, signal: AbortSignal): Promise<Response> {
-    const url = `${this.base}${path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`}?${this.query(op)}`;
+  protected async request(
+    path: string,
+    op: string,
+    signal: AbortSignal,
+    init: { method?: string; params?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const url = `${this.base}${path === '' ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`}?${this.query(op, init.params)}`;
     const timeout = AbortSignal.timeout(this.o.timeoutMs);
     const what = `${op} ${path || '/'}`;
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.any([signal, timeout]), redirect: 'manual' });
+      res = await fetch(url, {
+        method: init.method ?? 'GET',
+        signal: AbortSignal.any([signal, timeout]),
+        redirect: 'manual',
+      });
     } catch (error) {
       throw this.transportError(error, what, signal, timeout);
     }
@@ -191,13 +200,13 @@ export class WebHdfsStore implements FileStore {
     return res;
   }
 
-  private query(op: string): string {
-    const q = new URLSearchParams({ op });
+  private query(op: string, params: Record<string, string> = {}): string {
+    const q = new URLSearchParams({ op, ...params });
     if (this.o.user !== undefined) q.set('user.name', this.o.user);
     return q.toString();
   }
 
-  private async json(res: Response, what: string): Promise<unknown> {
+  protected async json(res: Response, what: string): Promise<unknown> {
     if (res.status !== 200) throw await this.refusal(res, what, '');
     try {
       return await res.json();
@@ -210,7 +219,7 @@ export class WebHdfsStore implements FileStore {
    * The error for a non-success answer: for a file and a {@link PERMANENT} exception, a
    * rejection that is not retried; otherwise not connected.
    */
-  private async refusal(res: Response, what: string, file: string): Promise<Error> {
+  protected async refusal(res: Response, what: string, file: string): Promise<Error> {
     const text = await res.text().catch(() => '');
     let exception = '';
     let message = text.slice(0, 300);
@@ -226,7 +235,7 @@ export class WebHdfsStore implements FileStore {
     return new NotConnected(`${this.where}: ${detail}`);
   }
 
-  private transportError(
+  protected transportError(
     error: unknown,
     what: string,
     caller: AbortSignal,

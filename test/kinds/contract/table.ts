@@ -384,4 +384,11 @@ export const contracts: Record<string, KindContract> = {
     commitsAcked: notASource,
     inTopology: na('it needs an OpenSearch node; test/kinds/opensearch/sink.test.ts runs it against a real one'),
   },
+  'sink hive': {
+    input: () => Array.from({ length: 20 }, (_, i) => ({ value: JSON.stringify({ seq: i, message: `event ${i}` }), ts: Date.UTC(2026, 0, 1) + i })),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { backend: { type: 'webhdfs', url: `http://127.0.0.1:${port}`, timeoutMs: 1000 } } }),
+    commitsAcked: notASource,
+    inTopology: na('its example table takes JSON events; the example topology carries plain text, every record of which would be dead-lettered (test/kinds/hive runs it)'),
+  },
 };
