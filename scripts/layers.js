@@ -11,7 +11,7 @@ export const layers = {
   runtime: ['topology'],
   topology: ['kinds'],
   kinds: ['actors', 'db', 'stores', 'link', 'gate'],
-  gate: ['formats'],
+  gate: ['formats', 'log'],
   link: ['transport', 'formats'],
   actors: ['transport'],
   transport: ['streams', 'log'],

@@ -5,7 +5,7 @@ import type { DiskQueue } from './disk-queue.js';
 import { encodeFrame, FrameReader, type Frame } from './frame.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { SenderWindow } from './sequence.js';
-import { Wake } from './wake.js';
+import { Wake } from '../core/wake.js';
 import { compressRecords } from './wire-record.js';
 
 export interface LinkSenderOptions {

@@ -50,7 +50,7 @@ export const agentSinkConfig = z
     maxBatchRecords: z.number().int().positive().default(1000).describe('Records per gateway batch at most.'),
     maxBatchBytes: z.number().int().positive().default(1024 * 1024).describe('Uncompressed value bytes per gateway batch at most (a larger single record goes alone).'),
     timeoutMs: z.number().int().positive().default(10_000).describe('Deadline of one Send: without an answer by then the attempt has failed.'),
-    retry: z
+    backoff: z
       .strictObject({
         initialMs: z.number().int().positive().default(100).describe('Upper bound of the first wait after a failed Send.'),
         maxMs: z.number().int().positive().default(10_000).describe('Largest upper bound (it doubles per failure); the wait is uniform in [0, bound] (full jitter).'),

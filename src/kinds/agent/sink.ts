@@ -4,9 +4,9 @@ import { defineSink } from '../../actors/kind.js';
 import type { DeadRecord } from '../../actors/io.js';
 import type { Json } from '../../streams/record.js';
 import { agentSinkConfig, type AgentSinkConfig } from './config.js';
-import { GatewayPool } from './gateways.js';
-import { BatchRejected, Shipper } from './shipper.js';
-import { SpillQueue } from './spill-queue.js';
+import { GatewayPool } from '../../gate/gateway-pool.js';
+import { BatchRejected, Shipper } from '../../gate/shipper.js';
+import { SpillQueue } from '../../gate/spill-queue.js';
 import { streamBatches } from './stream-batches.js';
 
 /**
@@ -41,7 +41,7 @@ export const agentSinkKind = defineSink({
         await stop();
         const queue = config.spill.enabled ? await SpillQueue.open(spillDir, config.spill) : undefined;
         const pool = new GatewayPool(config.gateways, config.health, ctx.log);
-        shipper = new Shipper(config, pool, queue, `${base}@${Date.now()}`, ctx.log);
+        shipper = new Shipper({ ...config, replayInFlight: config.spill.replayInFlight }, pool, queue, `${base}@${Date.now()}`, ctx.log);
         shipper.start();
       },
       async write(batch) {

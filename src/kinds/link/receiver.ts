@@ -2,7 +2,7 @@ import type { SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkReceiver } from '../../link/receiver.js';
-import { Wake } from '../../link/wake.js';
+import { Wake } from '../../core/wake.js';
 import { queueDirOf } from './queue-dir.js';
 import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
 import { fromWire } from './wire-mapping.js';

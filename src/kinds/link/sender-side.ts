@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkSender } from '../../link/sender.js';
-import { Wake } from '../../link/wake.js';
+import { Wake } from '../../core/wake.js';
 import type { WireRecord } from '../../link/wire-record.js';
 import { QueuedOffsets } from './queued-offsets.js';
 import type { LinkSenderConfig } from './sender-config.js';

@@ -24,7 +24,7 @@ async function peer(): Promise<GatewayPeer> {
 }
 
 async function sink(settings: Record<string, unknown>, dir?: string): Promise<SinkIO> {
-  const config = agentSinkKind.config.parse({ retry: { initialMs: 20, maxMs: 200 }, health: { intervalMs: 100, timeoutMs: 500 }, timeoutMs: 2000, ...settings });
+  const config = agentSinkKind.config.parse({ backoff: { initialMs: 20, maxMs: 200 }, health: { intervalMs: 100, timeoutMs: 500 }, timeoutMs: 2000, ...settings });
   const io = (await agentSinkKind.create(config, actorContext({ id: 'agent', ...(dir ? { dir } : {}) }))) as SinkIO;
   await io.connect();
   sinks.push(io);
@@ -85,7 +85,7 @@ describe('agent sink', () => {
 
   it('honours retry-after-ms on pushback', async () => {
     const gw = await peer();
-    const io = await sink({ gateways: [gw.address], retry: { initialMs: 1, maxMs: 5 } });
+    const io = await sink({ gateways: [gw.address], backoff: { initialMs: 1, maxMs: 5 } });
     gw.behaviour = { mode: 'pushback', retryAfterMs: 400 };
     await write(io, records('a', 0, 5));
     const from = gw.calls;

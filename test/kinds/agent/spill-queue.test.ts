@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SpillQueue, type AtCap, type QueuedBatch } from '../../../src/kinds/agent/spill-queue.js';
+import { SpillQueue, type AtCap, type QueuedBatch } from '../../../src/gate/spill-queue.js';
 
 const SEGMENT = 4096;
 const MAX = 2 * SEGMENT;

@@ -1,5 +1,5 @@
-import { EmbeddedLog } from '../../log/index.js';
-import { Wake } from '../../link/wake.js';
+import { EmbeddedLog } from '../log/index.js';
+import { Wake } from '../core/wake.js';
 
 const TOPIC = 'spill';
 const DONE = 'done';

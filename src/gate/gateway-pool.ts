@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { TransportClient, type AckMessage, type BatchMessage, type HealthReplyMessage } from '../../gate/protocol.js';
+import { TransportClient, type AckMessage, type BatchMessage, type HealthReplyMessage } from './protocol.js';
 
 /** One gateway address with its client and what its last Health call or Send said. */
 interface Gateway {

@@ -1,12 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { encodeRecords, type AckMessage, type TransportRecord } from '../../gate/protocol.js';
-import { Wake } from '../../link/wake.js';
+import { encodeRecords, type AckMessage, type TransportRecord } from './protocol.js';
+import { Wake } from '../core/wake.js';
 import { retryDelay } from './backoff.js';
-import type { AgentSinkConfig } from './config.js';
-import { GatewayPool, isPermanent, SendFailed } from './gateways.js';
+import { GatewayPool, isPermanent, SendFailed } from './gateway-pool.js';
 import type { QueuedBatch, SpilledBatch, SpillQueue } from './spill-queue.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket, type Rate } from './token-bucket.js';
+
+/** How a {@link Shipper} sends: the agent sink's settings. */
+export interface ShipperOptions {
+  token: string;
+  streams: Record<string, { token?: string | undefined; rate?: Rate | undefined }>;
+  rate?: Rate | undefined;
+  timeoutMs: number;
+  backoff: { initialMs: number; maxMs: number };
+  /** Queued batches read ahead while replaying. */
+  replayInFlight: number;
+}
 
 /** The gateway refused a batch for good (bad token, unknown stream, malformed): its records are dead-lettered with this reason. */
 export class BatchRejected extends Error {}
@@ -48,7 +58,7 @@ export class Shipper {
   private replaying: Promise<void> | undefined;
 
   constructor(
-    private readonly config: AgentSinkConfig,
+    private readonly config: ShipperOptions,
     readonly pool: GatewayPool,
     readonly queue: SpillQueue | undefined,
     readonly agentId: string,
@@ -111,7 +121,7 @@ export class Shipper {
         if (!(err instanceof SendFailed)) throw err;
         if (isPermanent(err)) throw new BatchRejected(err.message);
         this.stats.retried++;
-        await sleep(retryDelay(attempt, this.config.retry, err.retryAfterMs), undefined, { signal });
+        await sleep(retryDelay(attempt, this.config.backoff, err.retryAfterMs), undefined, { signal });
       }
     }
   }
@@ -162,7 +172,7 @@ export class Shipper {
   private async replay(queue: SpillQueue): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      const taken = await queue.take(this.config.spill.replayInFlight - this.replayInFlight);
+      const taken = await queue.take(this.config.replayInFlight - this.replayInFlight);
       for (const batch of taken) {
         this.replayInFlight++;
         const lane = this.replayLanes.get(batch.streamId);
@@ -201,7 +211,7 @@ export class Shipper {
           if (!(err instanceof SendFailed)) throw err;
           if (!isPermanent(err)) {
             this.stats.retried++;
-            await sleep(retryDelay(attempt++, this.config.retry, err.retryAfterMs), undefined, { signal });
+            await sleep(retryDelay(attempt++, this.config.backoff, err.retryAfterMs), undefined, { signal });
             continue;
           }
           this.stats.rejectedRecords += batch.count;

@@ -1,4 +1,8 @@
-import type { RateConfig } from './config.js';
+/** A stream's allowance: `burst` records at once, `recordsPerSecond` on average. */
+export interface Rate {
+  recordsPerSecond: number;
+  burst: number;
+}
 
 /**
  * Records a stream may send now: `burst` at most, refilled at `recordsPerSecond`. A batch larger
@@ -9,7 +13,7 @@ export class TokenBucket {
   private last: number;
 
   constructor(
-    private readonly rate: RateConfig,
+    private readonly rate: Rate,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = rate.burst;
