@@ -164,7 +164,7 @@ export const contracts: Record<string, KindContract> = {
     inTopology: na('it needs a sender to feed it; test/link/link-kill9.test.ts runs the pair'),
   },
   'source socket': {
-    prepare: (ctx) => resendingClient(join(ctx.baseDir, 'agent.sock'), Array.from({ length: SOCKET_RECORDS }, (_, i) => `contract r${i}`)),
+    prepare: (ctx) => void resendingClient(join(ctx.baseDir, 'agent.sock'), Array.from({ length: SOCKET_RECORDS }, (_, i) => `contract r${i}`)),
     yields: SOCKET_RECORDS,
     endOfInput: na('it listens for applications forever'),
     notConnected: na('it listens on a local path; there is nothing to connect to'),
