@@ -15,7 +15,7 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 /** A line's record: `<logId> <payload>`, the payload kept as bytes. */
-function lineFrame(line: Buffer, now: number): Frame {
+export function lineFrame(line: Buffer, now: number): Frame {
   const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length;
   const space = line.indexOf(SPACE);
   if (space <= 0 || space >= end) return { malformed: `line protocol: expected "<logId> <payload>", got ${space === 0 ? 'an empty logId' : 'no space after the logId'}`, raw: Buffer.from(line) };
@@ -141,6 +141,19 @@ export class MsgpackReader implements FrameReader {
     this.pending = Buffer.from(data.subarray(at));
     return out;
   }
+}
+
+/**
+ * One datagram, one record: in the line form the datagram is the line (its `\n` optional); in the
+ * msgpack form it is one length-prefixed frame, whose prefix must match the datagram's length.
+ */
+export function datagramFrame(datagram: Buffer, format: 'line' | 'msgpack', maxBytes: number): Frame {
+  const now = Date.now();
+  if (datagram.length > maxBytes + (format === 'msgpack' ? 4 : 1)) return { malformed: `datagram of ${datagram.length} bytes is above maxFrameBytes (${maxBytes})`, raw: Buffer.from(datagram.subarray(0, maxBytes)) };
+  if (format === 'line') return lineFrame(datagram[datagram.length - 1] === NEWLINE ? datagram.subarray(0, -1) : datagram, now);
+  const length = datagram.length >= 4 ? datagram.readUInt32BE(0) : -1;
+  if (length !== datagram.length - 4) return { malformed: `msgpack datagram: length prefix ${length} does not match the ${datagram.length - 4} bytes after it`, raw: Buffer.from(datagram) };
+  return msgpackFrame(datagram.subarray(4), now);
 }
 
 /** Encodes one record in the length-prefixed msgpack form (for clients and tests). */

@@ -7,7 +7,9 @@ import { agentSinkConfig, type AgentSinkConfig } from './config.js';
 import { GatewayPool } from '../../gate/gateway-pool.js';
 import { BatchRejected, Shipper } from '../../gate/shipper.js';
 import { SpillQueue } from '../../gate/spill-queue.js';
-import { streamBatches } from './stream-batches.js';
+import { streamBatches } from '../../gate/stream-batches.js';
+
+const NO_STREAM = 'agent sink: the record has no stream id and no defaultStream is set (give the socket client a logId, or set defaultStream)';
 
 /**
  * The `agent` sink: the host side of the stream transport. Records are cut into batches per
@@ -47,7 +49,7 @@ export const agentSinkKind = defineSink({
       async write(batch) {
         const s = shipper;
         if (s === undefined) throw new Error(`agent sink ${ctx.id} is not connected`);
-        const { batches, dead } = streamBatches(batch.records, { defaultStream: config.defaultStream, maxRecords: config.maxBatchRecords, maxBytes: config.maxBatchBytes });
+        const { batches, unrouted } = streamBatches(batch.records, { defaultStream: config.defaultStream, maxRecords: config.maxBatchRecords, maxBytes: config.maxBatchBytes });
         const results = await Promise.allSettled(batches.map((b) => s.deliver(b.streamId, b.records, ctx.signal)));
         const rejected: DeadRecord[] = [];
         results.forEach((r, i) => {
@@ -55,6 +57,7 @@ export const agentSinkKind = defineSink({
           if (!(r.reason instanceof BatchRejected)) throw r.reason;
           for (const record of (batches[i] as { sources: typeof batch.records }).sources) rejected.push({ record, reason: r.reason.message });
         });
+        const dead = unrouted.map((record) => ({ record, reason: NO_STREAM }));
         const all = [...dead, ...rejected];
         return all.length > 0 ? { dead: all } : undefined;
       },

@@ -3,7 +3,10 @@ import { z } from 'zod';
 export const socketSourceConfig = z
   .strictObject({
     path: z.string().min(1).describe('Path of the unix socket applications write to (relative to the topology). A stale socket file left by a killed agent is replaced; one another process listens on is an error.'),
-    type: z.literal('stream').default('stream').describe('stream: SOCK_STREAM connections (datagram sockets are not built: see README "Socket source").'),
+    type: z
+      .enum(['stream', 'datagram'])
+      .default('stream')
+      .describe('stream: SOCK_STREAM connections; datagram: SOCK_DGRAM, one record per datagram (needs the unix-dgram addon; answers only senders that bound a path of their own; cannot hold senders back, so above maxBufferedRecords a datagram is refused: counted and answered NAK).'),
     format: z
       .enum(['line', 'msgpack'])
       .default('line')
@@ -11,7 +14,7 @@ export const socketSourceConfig = z
     ack: z
       .boolean()
       .default(false)
-      .describe('Answer each record on its connection, in order, once it is delivered end to end: byte 0x06 (ACK), or 0x15 (NAK) for a record dead-lettered as malformed. A record never answered was not delivered (the agent stopped or was killed): the client should send it again.'),
+      .describe('Answer each record on its connection (datagram: to the sender\'s bound path), in order, once it is delivered end to end: byte 0x06 (ACK), or 0x15 (NAK) for a record dead-lettered as malformed. A record never answered was not delivered (the agent stopped or was killed): the client should send it again.'),
     mode: z
       .string()
       .regex(/^0?[0-7]{3}$/, 'an octal file mode such as 660')

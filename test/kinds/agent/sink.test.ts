@@ -80,7 +80,7 @@ describe('agent sink', () => {
     gw.behaviour = { mode: 'ack' };
     await eventually(() => gw.duplicates === 5, { what: 'the replayed batch counted as a duplicate' });
     expect(gw.values('a')).toEqual(expected('a', 5));
-    expect(io.status?.()).toMatchObject({ duplicates: 5 });
+    await eventually(() => expect(io.status?.()).toMatchObject({ duplicates: 5 }), { what: 'the duplicates counted by the agent' });
   });
 
   it('honours retry-after-ms on pushback', async () => {

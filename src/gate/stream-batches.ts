@@ -1,7 +1,6 @@
-import type { DeadRecord } from '../../actors/io.js';
-import { bytesOf } from '../../core/text-or-bytes.js';
-import type { TransportRecord } from '../../gate/protocol.js';
-import { payloadText, type LogRecord } from '../../streams/record.js';
+import { bytesOf } from '../core/text-or-bytes.js';
+import type { TransportRecord } from './protocol.js';
+import { payloadText, type LogRecord } from '../streams/record.js';
 
 /** One gateway batch: records of one stream, and the input records they came from. */
 export interface StreamBatch {
@@ -13,19 +12,19 @@ export interface StreamBatch {
 /**
  * An input batch cut into gateway batches: per stream id (the record's, else `defaultStream`), in
  * input order, at most `maxRecords` records and `maxBytes` value bytes each (a larger record goes
- * alone). Records without a stream id are dead.
+ * alone). Records with no stream id and no default are returned as `unrouted`.
  */
 export function streamBatches(
   input: readonly LogRecord[],
   limits: { defaultStream?: string | undefined; maxRecords: number; maxBytes: number },
-): { batches: StreamBatch[]; dead: DeadRecord[] } {
+): { batches: StreamBatch[]; unrouted: LogRecord[] } {
   const open = new Map<string, StreamBatch & { bytes: number }>();
   const batches: StreamBatch[] = [];
-  const dead: DeadRecord[] = [];
+  const unrouted: LogRecord[] = [];
   for (const record of input) {
     const streamId = record.stream ?? limits.defaultStream;
     if (streamId === undefined || streamId === '') {
-      dead.push({ record, reason: 'agent sink: the record has no stream id and no defaultStream is set (give the socket client a logId, or set defaultStream)' });
+      unrouted.push(record);
       continue;
     }
     const wire = toTransport(record);
@@ -40,7 +39,7 @@ export function streamBatches(
     batch.sources.push(record);
     batch.bytes += wire.value.length;
   }
-  return { batches: batches.map(({ streamId, records, sources }) => ({ streamId, records, sources })), dead };
+  return { batches: batches.map(({ streamId, records, sources }) => ({ streamId, records, sources })), unrouted };
 }
 
 function toTransport(r: LogRecord): TransportRecord {
