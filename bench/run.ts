@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runAgentBench } from './agent.js';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
@@ -30,6 +31,7 @@ const benches: Record<string, () => Promise<Result>> = {
   scale: () => runScaleBench(),
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
+  agent: () => runAgentBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
