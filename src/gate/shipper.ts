@@ -56,6 +56,7 @@ export class Shipper {
   private readonly wake = new Wake();
   private readonly stopping = new AbortController();
   private replaying: Promise<void> | undefined;
+  private readonly replayRuns = new Set<Promise<void>>();
 
   constructor(
     private readonly config: ShipperOptions,
@@ -76,7 +77,7 @@ export class Shipper {
     this.stopping.abort();
     this.wake.notify();
     await this.replaying;
-    await Promise.allSettled([...this.lanes.values()]);
+    await Promise.allSettled([...this.lanes.values(), ...this.replayRuns]);
     this.pool.close();
   }
 
@@ -86,7 +87,9 @@ export class Shipper {
     this.sequences.set(streamId, sequence);
     const batch: SpilledBatch = { agentId: this.agentId, streamId, sequence: String(sequence), count: records.length, records: encodeRecords(records, 'LZ4') };
     const previous = this.lanes.get(streamId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => (this.queue ? this.sendOrSpill(batch, this.queue, signal) : this.sendUntilAcked(batch, signal)));
+    // Stopping the shipper ends a write that waits (for the gateway, or for room in the queue).
+    const both = AbortSignal.any([signal, this.stopping.signal]);
+    const next = previous.catch(() => undefined).then(() => (this.queue ? this.sendOrSpill(batch, this.queue, both) : this.sendUntilAcked(batch, both)));
     this.lanes.set(streamId, next);
     void next.finally(() => {
       if (this.lanes.get(streamId) === next) this.lanes.delete(streamId);
@@ -179,7 +182,9 @@ export class Shipper {
         if (lane !== undefined) lane.push(batch);
         else {
           this.replayLanes.set(batch.streamId, [batch]);
-          void this.replayLane(batch.streamId, queue, signal);
+          const run = this.replayLane(batch.streamId, queue, signal);
+          this.replayRuns.add(run);
+          void run.finally(() => this.replayRuns.delete(run));
         }
       }
       if (taken.length === 0) await this.wake.wait(1000);

@@ -145,3 +145,15 @@ describe('agent sink', () => {
     expect(gw.values('a')).toEqual(expected('a', 3));
   });
 });
+
+describe('agent sink closing', () => {
+  it('closes while a write waits for a gateway that is down (spill off): the write fails, close does not hang', async () => {
+    const gw = await peer();
+    gw.down();
+    const io = await sink({ gateways: [gw.address], spill: { enabled: false } });
+    const writing = write(io, records('a', 0, 3));
+    await new Promise((r) => setTimeout(r, 200));
+    await io.close();
+    await expect(writing).rejects.toThrow();
+  });
+});
