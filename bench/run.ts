@@ -2,8 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAgentBench } from './agent.js';
 import { runEmbeddedLogBench } from './embedded-log.js';
+import { runGatewayBench } from './gateway.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
+import { runOpenSearchBench } from './opensearch.js';
 import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
 import { peersOptionsFromArgs, runPeersBench } from './peers.js';
@@ -32,6 +34,8 @@ const benches: Record<string, () => Promise<Result>> = {
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
   agent: () => runAgentBench() as unknown as Promise<Result>,
+  gateway: () => runGatewayBench() as unknown as Promise<Result>,
+  opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -1,10 +1,12 @@
 import { ensureHdfs } from './infra/hdfs/cluster.js';
 import { ensureKafka } from './infra/kafka/broker.js';
 import { ensureMariaDb } from './infra/mariadb/server.js';
+import { ensureOpenSearch } from './infra/opensearch/node.js';
+import { ensureZooKeeper } from './infra/zookeeper/server.js';
 
 /**
- * Starts the real services the integration tests share (Kafka "a", HDFS "a", MariaDB "a") once,
- * in parallel, before any test file runs, and stops them after the last. Test files still call
+ * Starts the real services the integration tests share (Kafka "a", HDFS "a", MariaDB "a",
+ * ZooKeeper "a", OpenSearch "a") once, in parallel, before any test file runs, and stops them after the last. Test files still call
  * `ensure*` themselves: they find the instance running and leave it running when they finish.
  * Tests that kill a service use instances of their own. `npm test` turns this on with
  * `MILLRACE_SERVICES=shared`; a plain `npx vitest run <dir>` leaves each test file to start what
@@ -13,8 +15,15 @@ import { ensureMariaDb } from './infra/mariadb/server.js';
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.MILLRACE_SERVICES !== 'shared') return async () => undefined;
   const started = performance.now();
-  const handles = await Promise.all([ensureKafka('a', 19092), ensureHdfs('a', 19870), ensureMariaDb('a', 13306)]);
-  process.stderr.write(`real services up (Kafka, HDFS, MariaDB) in ${Math.round((performance.now() - started) / 1000)} s\n`);
+  const handles = await Promise.all([
+    ensureKafka('a', 19092),
+    ensureHdfs('a', 19870),
+    ensureMariaDb('a', 13306),
+    ensureZooKeeper('a', 12181),
+    ensureOpenSearch('a', 9200),
+  ]);
+  process.stderr.write(`real services up (Kafka, HDFS, MariaDB, ZooKeeper, OpenSearch) in ${Math.round((performance.now() - started) / 1000)} s
+`);
   return async () => {
     await Promise.all(handles.map((h) => h.stop()));
   };

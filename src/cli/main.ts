@@ -7,10 +7,12 @@ import type { Topology } from '../topology/model.js';
 import { ExitCode } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { inspectCommand } from './inspect-commands.js';
+import { runClusterTop } from './cluster-top.js';
 import { inspectOptions, withOptionalInspectValue } from './inspect-options.js';
 import { runTopology } from './run-command.js';
 import { testCommand } from './test-command.js';
 import { sampleCommand } from './sample-command.js';
+import { streamsCommand } from './streams-command.js';
 
 const usage = `usage: millrace <command> [options]
 
@@ -22,6 +24,9 @@ commands:
       --inspect-record <f>   append every transition and a metrics frame per second to <f>
   top [--url <inspector>] [--once]
                              live table of a running topology's actors (q quits)
+  top --cluster <topology.yaml> [--once]
+                             the processes running the topology (its coordination.zookeeper),
+                             each with its state and rates from its inspector
   tap <actor> [--limit N] [--rate R] [--url <inspector>]
                              print records leaving an actor as JSON lines (sampled)
   inspect --replay <recording> [--inspect host:port]
@@ -35,6 +40,8 @@ commands:
                              (exit 0 all pass, 1 some fail, 2 invalid files)
   sample [--dir data/sample] [--files N] [--if-missing]
                              write sample compressed log files and MANIFEST.json (expected counts)
+  streams <add|list|show|update|disable|remove> [id] [--registry data/streams.db] ...
+                             edit the stream registry a gateway serves (millrace streams --help)
   report <topology.yaml> [--sink <id>] [--out <dir>]
                              analyse the database sink's table per app and day: prints a table,
                              writes report.csv/.json/.html to --out (default <dataDir>/report)
@@ -56,6 +63,8 @@ async function load(file: string | undefined): Promise<Topology | number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Its options are its own (the stream settings): parsed by the command.
+  if (argv[0] === 'streams') return streamsCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: withOptionalInspectValue(argv),
     allowPositionals: true,
@@ -75,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
       dir: { type: 'string' },
       files: { type: 'string' },
       'if-missing': { type: 'boolean' },
+      cluster: { type: 'string' },
     },
   });
   const [command, file] = positionals;
@@ -93,6 +103,11 @@ async function main(argv: string[]): Promise<number> {
       return typeof topology === 'number' ? topology : runTopology(topology, inspect);
     }
     case 'top':
+      if (values.cluster !== undefined) {
+        const topology = await load(values.cluster);
+        return typeof topology === 'number' ? topology : runClusterTop(topology, values['inspect-token'] ?? process.env.MILLRACE_INSPECT_TOKEN, values.once === true);
+      }
+      return inspectCommand(command, file, values);
     case 'tap':
     case 'inspect':
       return inspectCommand(command, file, values);

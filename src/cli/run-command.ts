@@ -1,3 +1,4 @@
+import { registerMember, type Registration } from '../coord/membership.js';
 import { attachInspector, type AttachedInspector, type InspectOptions } from '../inspect/attach.js';
 import { TransitionFeed } from '../inspect/transitions.js';
 import { SharedResources } from '../core/shared-resources.js';
@@ -32,6 +33,7 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
   const feed = inspect === undefined ? undefined : new TransitionFeed();
   const runtime = new Runtime(topology, { log, inspect: feed?.inspect, shared });
   let inspector: AttachedInspector | undefined;
+  let membership: Registration | undefined;
   let signals = 0;
   const deadlineMs = topology.drain?.deadlineMs;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -51,6 +53,8 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
       inspector = await attachInspector(runtime, feed, inspect);
       if (inspector.url !== undefined) process.stderr.write(`inspector: ${inspector.url}\n`);
     }
+    const zookeeper = topology.coordination?.zookeeper;
+    if (zookeeper !== undefined) membership = registerMember(zookeeper, topology.name, inspector?.url, log);
     const started = Date.now();
     await runtime.start();
     const result = await runtime.finished;
@@ -63,6 +67,7 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
     process.stderr.write(`millrace: topology failed: ${failureSummary(result.error)}\n`);
     return isInvalidConfig(result.error) ? ExitCode.invalid : ExitCode.runtimeFailure;
   } finally {
+    await membership?.close();
     await inspector?.close();
     await releaseLog();
     process.off('SIGINT', onSignal);

@@ -18,13 +18,21 @@ async function snapshot(target: InspectorTarget, color: boolean): Promise<string
  * the inspector's API (like `vector top`); quits on q or Ctrl-C. With `once`, prints one table
  * without colors or screen control and exits (for scripts and tests).
  */
-export async function runTop(target: InspectorTarget, once: boolean): Promise<number> {
+export function runTop(target: InspectorTarget, once: boolean): Promise<number> {
+  return showLive((color) => snapshot(target, color), `read ${target.url}`, once);
+}
+
+/**
+ * Shows the table `draw` makes: once (plain, exit code 1 when it fails), or redrawn every second
+ * on the alternate screen until q, Ctrl-C or a signal.
+ */
+export async function showLive(draw: (color: boolean) => Promise<string>, what: string, once: boolean): Promise<number> {
   if (once) {
     try {
-      process.stdout.write(await snapshot(target, false));
+      process.stdout.write(await draw(false));
       return ExitCode.ok;
     } catch (error) {
-      process.stderr.write(`millrace top: cannot read ${target.url}: ${errorMessage(error)}\n`);
+      process.stderr.write(`millrace top: cannot ${what}: ${errorMessage(error)}\n`);
       return ExitCode.runtimeFailure;
     }
   }
@@ -45,17 +53,17 @@ export async function runTop(target: InspectorTarget, once: boolean): Promise<nu
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   if (color) out.write(enterScreen);
-  const draw = async (): Promise<void> => {
+  const redraw = async (): Promise<void> => {
     let text: string;
     try {
-      text = await snapshot(target, color);
+      text = await draw(color);
     } catch (error) {
-      text = `millrace top: cannot read ${target.url}: ${errorMessage(error)} (retrying)\n`;
+      text = `millrace top: cannot ${what}: ${errorMessage(error)} (retrying)\n`;
     }
     out.write((color ? home : '\n') + text + (color ? '\nq: quit\n' : ''));
   };
-  await draw();
-  const timer = setInterval(() => void draw(), 1000);
+  await redraw();
+  const timer = setInterval(() => void redraw(), 1000);
   await stopped;
   clearInterval(timer);
   process.off('SIGINT', stop);

@@ -33,8 +33,12 @@ export class SendFailed extends Error {
 /** Codes that say the batch itself is wrong: retrying it anywhere gives the same answer. */
 const PERMANENT = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
 
+/**
+ * Whether a failed Send must not be retried: the batch itself is wrong, or gRPC refused it as too
+ * large (RESOURCE_EXHAUSTED without the `retry-after-ms` of a gateway's pushback).
+ */
 export function isPermanent(err: SendFailed): boolean {
-  return PERMANENT.has(err.code);
+  return PERMANENT.has(err.code) || (err.code === grpc.status.RESOURCE_EXHAUSTED && err.retryAfterMs === undefined);
 }
 
 /**

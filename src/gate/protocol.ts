@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { lz4Blocks } from '../formats/lz4-frame.js';
 
 /** The transport's service definition, shared by the agent (client) and the gateway (server). */
 export const protoPath = fileURLToPath(new URL('./transport.proto', import.meta.url));
@@ -62,12 +63,28 @@ export function encodeRecords(records: readonly TransportRecord[], compression: 
   return compression === 'LZ4' ? compressFrameSync(plain) : plain;
 }
 
-/** Reads a batch's records back; `count` is what the batch claims it holds. */
-export function decodeRecords(bytes: Buffer, compression: BatchMessage['compression'], count: number): TransportRecord[] {
+/** Inflates an LZ4 frame block by block, refusing it once it grows past `maxBytes` (a small frame may inflate a thousandfold). */
+function inflateAtMost(bytes: Buffer, maxBytes: number): Buffer {
+  const blocks: Buffer[] = [];
+  let total = 0;
+  for (const block of lz4Blocks(bytes)) {
+    total += block.length;
+    if (total > maxBytes) throw new MalformedBatchError(`records inflate past ${maxBytes} bytes`);
+    blocks.push(Buffer.from(block));
+  }
+  return Buffer.concat(blocks, total);
+}
+
+/**
+ * Reads a batch's records back; `count` is what the batch claims it holds. With `maxBytes`, LZ4
+ * records that inflate past it are refused before they take more memory.
+ */
+export function decodeRecords(bytes: Buffer, compression: BatchMessage['compression'], count: number, maxBytes?: number): TransportRecord[] {
   let plain: Buffer;
   try {
-    plain = compression === 'LZ4' ? decompressFrameSync(bytes) : bytes;
+    plain = compression !== 'LZ4' ? bytes : maxBytes === undefined ? decompressFrameSync(bytes) : inflateAtMost(bytes, maxBytes);
   } catch (err) {
+    if (err instanceof MalformedBatchError) throw err;
     throw new MalformedBatchError(`records are not a valid LZ4 frame: ${(err as Error).message}`);
   }
   let message: protobuf.Message;

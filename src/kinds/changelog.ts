@@ -8,24 +8,25 @@ export const changelogConfig = z
     format: z
       .enum(['changelog-json', 'debezium-json'])
       .default('changelog-json')
-      .describe("changelog-json: Flink's `{data, op}` with op +I, -U/+U (an update is two records), -D. debezium-json: `{before, after, op: c|u|d, ts_ms, source}`. Heartbeats: `{op: heartbeat, source, ts_ms}` in both."),
+      .describe("changelog-json: Flink's `{data, op}` with op +I (also for snapshot rows), -U/+U (an update is two records), -D. debezium-json: `{before, after, op: c|u|d|r, ts_ms, source}` (r: a snapshot row). Heartbeats: `{op: heartbeat, source, ts_ms}` in both."),
   })
   .describe('Writes binlog row changes as a changelog (Flink changelog-json or Debezium JSON), keyed by primary key, stream `<db>.<table>`.');
 
 type Row = { [column: string]: Json };
 
-const debeziumOp = { insert: 'c', update: 'u', delete: 'd' } as const;
+/** Debezium's op letters; a snapshot row (`read`) is its `r`. */
+const debeziumOp = { insert: 'c', update: 'u', delete: 'd', read: 'r' } as const;
 
 /** The changelog values of one binlog row change, or why it is none. */
 function changelogValues(v: Row, format: 'changelog-json' | 'debezium-json', ts: number): Row[] | string {
   const op = v.op;
   if (op === 'heartbeat') return [{ op: 'heartbeat', source: { db: v.database ?? null, table: v.table ?? null, position: v.position ?? null, gtid: v.gtid ?? null }, ts_ms: ts }];
-  if (op !== 'insert' && op !== 'update' && op !== 'delete') return 'not a binlog row change (op must be insert, update or delete)';
+  if (op !== 'insert' && op !== 'update' && op !== 'delete' && op !== 'read') return 'not a binlog row change (op must be insert, update, delete or read)';
   if (format === 'debezium-json') {
     const source: Row = { db: v.database ?? null, table: v.table ?? null, position: v.position ?? null, gtid: v.gtid ?? null };
     return [{ before: v.before ?? null, after: v.after ?? null, op: debeziumOp[op], ts_ms: ts, source }];
   }
-  if (op === 'insert') return [{ data: v.after ?? null, op: '+I' }];
+  if (op === 'insert' || op === 'read') return [{ data: v.after ?? null, op: '+I' }];
   if (op === 'delete') return [{ data: v.before ?? null, op: '-D' }];
   return [
     { data: v.before ?? null, op: '-U' },

@@ -11,6 +11,7 @@ import { fileSourceKind } from './file/source.js';
 import { falconSinkKind } from './falcon/sink.js';
 import { falconStageKind } from './falcon/stage.js';
 import { filterKind } from './filter.js';
+import { gatewaySourceKind } from './gateway/source.js';
 import { generatorKind } from './generator.js';
 import { hdfsKind } from './hdfs/source.js';
 import { kafkaSinkKind } from './kafka/sink.js';
@@ -18,6 +19,7 @@ import { kafkaSourceKind } from './kafka/source.js';
 import { linkReceiverKind } from './link/receiver.js';
 import { linkSenderKind } from './link/sender.js';
 import { mapKind } from './map.js';
+import { openSearchSinkKind } from './opensearch/sink.js';
 import { decompressKind } from './decompress.js';
 import { distributeKind } from './distribute.js';
 import { parseKind } from './parse.js';
@@ -38,6 +40,7 @@ export const kinds: readonly RegisteredKind[] = [
   linkReceiverKind,
   hdfsKind,
   binlogSourceKind,
+  gatewaySourceKind,
   socketSourceKind,
   mapKind,
   filterKind,
@@ -58,6 +61,7 @@ export const kinds: readonly RegisteredKind[] = [
   databaseKind,
   falconSinkKind,
   pushgatewaySinkKind,
+  openSearchSinkKind,
   agentSinkKind,
 ];
 

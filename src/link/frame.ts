@@ -1,8 +1,12 @@
 import { crc32c } from '../transport/kafka-wire/crc32c.js';
 import { LinkProtocolError } from './protocol-error.js';
 
-/** Version byte of every frame; a peer speaking another version is refused. */
-export const LINK_VERSION = 1;
+/** Version byte of every frame; a peer speaking another version is refused (2: nonces and the shared-secret handshake). */
+export const LINK_VERSION = 2;
+/** Bytes of a handshake nonce. */
+export const NONCE_BYTES = 16;
+/** Bytes of a handshake proof (HMAC-SHA256). */
+export const PROOF_BYTES = 32;
 /** Length prefix + version + type + CRC. */
 export const FRAME_HEADER_BYTES = 10;
 /** Default largest frame a peer may announce (the length prefix is checked before buffering). */
@@ -10,8 +14,12 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** A link frame, as the connection reads and writes it (see docs/decisions/mirror-link.md). */
 export type Frame =
-  /** Sender -> receiver, first on a connection. */
-  | { type: 'hello'; link: string }
+  /** Sender -> receiver, first on a connection: the link and a fresh nonce. */
+  | { type: 'hello'; link: string; nonce: Buffer }
+  /** Receiver with a shared secret -> sender, answering hello: its nonce and its proof of the secret. */
+  | { type: 'challenge'; nonce: Buffer; proof: Buffer }
+  /** Sender -> receiver, answering challenge: its proof of the secret. */
+  | { type: 'auth'; proof: Buffer }
   /** Receiver -> sender, the answer: the highest sequence number it has persisted (0: none). */
   | { type: 'welcome'; persisted: number }
   /** Sender -> receiver: `count` records with sequence numbers `first .. first + count - 1`. */
@@ -21,8 +29,8 @@ export type Frame =
   /** Either side, just before closing: why. */
   | { type: 'refuse'; reason: string };
 
-const TYPE_CODES = { hello: 1, welcome: 2, data: 3, ack: 4, refuse: 5 } as const;
-const TYPE_NAMES = ['', 'hello', 'welcome', 'data', 'ack', 'refuse'] as const;
+const TYPE_CODES = { hello: 1, welcome: 2, data: 3, ack: 4, refuse: 5, challenge: 6, auth: 7 } as const;
+const TYPE_NAMES = ['', 'hello', 'welcome', 'data', 'ack', 'refuse', 'challenge', 'auth'] as const;
 
 function u64(buf: Buffer, at: number, what: string): number {
   const v = buf.readBigUInt64BE(at);
@@ -33,7 +41,11 @@ function u64(buf: Buffer, at: number, what: string): number {
 function body(frame: Frame): Buffer {
   switch (frame.type) {
     case 'hello':
-      return Buffer.from(frame.link, 'utf8');
+      return Buffer.concat([frame.nonce, Buffer.from(frame.link, 'utf8')]);
+    case 'challenge':
+      return Buffer.concat([frame.nonce, frame.proof]);
+    case 'auth':
+      return frame.proof;
     case 'refuse':
       return Buffer.from(frame.reason, 'utf8');
     case 'welcome':
@@ -75,7 +87,14 @@ function decodeBody(type: number, b: Buffer): Frame {
   };
   switch (name) {
     case 'hello':
-      return { type: 'hello', link: b.toString('utf8') };
+      if (b.length < NONCE_BYTES) throw new LinkProtocolError(`hello frame body is ${b.length} bytes, shorter than its ${NONCE_BYTES}-byte nonce`);
+      return { type: 'hello', nonce: b.subarray(0, NONCE_BYTES), link: b.subarray(NONCE_BYTES).toString('utf8') };
+    case 'challenge':
+      exact(NONCE_BYTES + PROOF_BYTES);
+      return { type: 'challenge', nonce: b.subarray(0, NONCE_BYTES), proof: b.subarray(NONCE_BYTES) };
+    case 'auth':
+      exact(PROOF_BYTES);
+      return { type: 'auth', proof: b };
     case 'refuse':
       return { type: 'refuse', reason: b.toString('utf8') };
     case 'welcome':

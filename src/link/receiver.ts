@@ -1,7 +1,9 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { DiskQueue } from './disk-queue.js';
 import { encodeFrame, FrameReader, type Frame } from './frame.js';
+import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { ReceiverSequence } from './sequence.js';
 import { decompressRecords } from './wire-record.js';
@@ -10,6 +12,10 @@ export interface LinkReceiverOptions {
   queue: DiskQueue;
   link: string;
   maxFrameBytes: number;
+  /** The link's shared secret: a sender must prove it before it is welcomed, and this side proves it too. */
+  secret?: string | undefined;
+  /** Serve over TLS with these options (certificate, key, and a CA to ask senders for theirs). */
+  tls?: tls.TlsOptions | undefined;
   log: Logger;
   /** Called after records became durable in the queue. */
   onPersisted(): void;
@@ -19,6 +25,8 @@ export interface LinkReceiverOptions {
 export interface ReceiverStats {
   connections: number;
   refused: number;
+  /** Connections refused for failing the shared-secret handshake. */
+  authFailures: number;
   duplicateFrames: number;
   framesReceived: number;
   bytesReceived: number;
@@ -33,8 +41,8 @@ export interface ReceiverStats {
  * written. See docs/decisions/mirror-link.md.
  */
 export class LinkReceiver {
-  readonly stats: ReceiverStats = { connections: 0, refused: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0 };
-  private server: net.Server | undefined;
+  readonly stats: ReceiverStats = { connections: 0, refused: 0, authFailures: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0 };
+  private server: net.Server | tls.Server | undefined;
   private current: net.Socket | undefined;
   private sockets = new Set<net.Socket>();
   private seq: ReceiverSequence;
@@ -51,7 +59,12 @@ export class LinkReceiver {
 
   /** Starts listening (port 0: any free port); resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
-    const server = net.createServer((socket) => this.accept(socket));
+    const server = this.o.tls === undefined ? net.createServer((socket) => this.accept(socket)) : tls.createServer(this.o.tls, (socket) => this.accept(socket));
+    // A TLS handshake that fails (no or a wrong client certificate, not TLS at all) is logged and counted.
+    server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+      this.stats.refused++;
+      this.o.log.warn({ peer: socket.remoteAddress, err: err.message }, `link ${this.o.link}: TLS handshake from ${socket.remoteAddress ?? '?'} failed: ${err.message}`);
+    });
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -72,7 +85,8 @@ export class LinkReceiver {
     this.sockets.add(socket);
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     const reader = new FrameReader(this.o.maxFrameBytes);
-    let greeted = false;
+    /** hello: nothing yet; auth: challenged, waiting for the sender's proof; ready: welcomed. */
+    let stage: { at: 'hello' } | { at: 'auth'; senderNonce: Buffer; ownNonce: Buffer } | { at: 'ready' } = { at: 'hello' };
     let closed = false;
     const refuse = (reason: string): void => {
       if (closed) return;
@@ -86,6 +100,10 @@ export class LinkReceiver {
     socket.on('close', () => {
       this.sockets.delete(socket);
       if (this.current === socket) this.current = undefined;
+      if (!closed && stage.at === 'auth') {
+        this.stats.authFailures++;
+        this.o.log.warn({ peer }, `link ${this.o.link}: sender ${peer} left during the shared-secret handshake (does it have this link's secret?)`);
+      }
       if (!closed && reader.pending > 0) {
         this.o.log.warn({ peer, bytes: reader.pending }, `link ${this.o.link}: connection from ${peer} closed mid-frame; ${reader.pending} bytes of a truncated frame discarded`);
       }
@@ -96,10 +114,13 @@ export class LinkReceiver {
       try {
         for (const frame of reader.push(chunk)) {
           if (closed) return;
-          if (!greeted) {
-            this.hello(socket, frame, peer);
-            greeted = true;
-          } else this.frame(socket, frame);
+          if (stage.at === 'ready') this.frame(socket, frame);
+          else if (stage.at === 'hello') stage = this.hello(socket, frame);
+          else {
+            this.auth(frame, stage.senderNonce, stage.ownNonce);
+            this.welcome(socket, peer);
+            stage = { at: 'ready' };
+          }
         }
       } catch (err) {
         if (err instanceof LinkProtocolError) refuse(err.message);
@@ -108,9 +129,29 @@ export class LinkReceiver {
     });
   }
 
-  private hello(socket: net.Socket, frame: Frame, peer: string): void {
+  /** Checks the hello; with a secret, challenges the sender (and proves the secret itself). */
+  private hello(socket: net.Socket, frame: Frame): { at: 'auth'; senderNonce: Buffer; ownNonce: Buffer } | { at: 'ready' } {
     if (frame.type !== 'hello') throw new LinkProtocolError(`expected hello first, got ${frame.type}`);
     if (frame.link !== this.o.link) throw new LinkProtocolError(`hello for link ${JSON.stringify(frame.link)}, this receiver serves ${JSON.stringify(this.o.link)}`);
+    if (this.o.secret === undefined) {
+      this.welcome(socket, `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`);
+      return { at: 'ready' };
+    }
+    const ownNonce = nonce();
+    socket.write(encodeFrame({ type: 'challenge', nonce: ownNonce, proof: proof(this.o.secret, 'receiver', this.o.link, frame.nonce, ownNonce) }));
+    return { at: 'auth', senderNonce: Buffer.from(frame.nonce), ownNonce };
+  }
+
+  private auth(frame: Frame, senderNonce: Buffer, ownNonce: Buffer): void {
+    if (frame.type !== 'auth') throw new LinkProtocolError(`expected auth after the challenge, got ${frame.type}`);
+    if (!proofMatches(proof(this.o.secret as string, 'sender', this.o.link, ownNonce, senderNonce), frame.proof)) {
+      this.stats.authFailures++;
+      throw new LinkProtocolError('the sender failed to prove the shared secret');
+    }
+  }
+
+  /** Makes `socket` the link's connection and answers with what is persisted. */
+  private welcome(socket: net.Socket, peer: string): void {
     if (this.current !== undefined && this.current !== socket) {
       this.o.log.info({ peer }, `link ${this.o.link}: a new connection from ${peer} replaces the previous one`);
       this.current.destroy();

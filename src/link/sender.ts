@@ -1,8 +1,10 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { DiskQueue } from './disk-queue.js';
 import { encodeFrame, FrameReader, type Frame } from './frame.js';
+import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { SenderWindow } from './sequence.js';
 import { Wake } from '../core/wake.js';
@@ -19,6 +21,10 @@ export interface LinkSenderOptions {
   maxFrameBytes: number;
   ackTimeoutMs: number;
   backoff: { initialMs: number; maxMs: number };
+  /** The link's shared secret: the receiver must prove it, and so does this sender. */
+  secret?: string | undefined;
+  /** Connect over TLS with these options (CA, client certificate, server name). */
+  tls?: tls.ConnectionOptions | undefined;
   log: Logger;
   /** Called when the receiver acknowledged more records. */
   onAcked?(): void;
@@ -91,8 +97,12 @@ export class LinkSender {
   }
 
   private async session(connected: () => void): Promise<void> {
-    const socket = net.connect({ host: this.o.host, port: this.o.port, noDelay: true });
+    const socket =
+      this.o.tls === undefined
+        ? net.connect({ host: this.o.host, port: this.o.port, noDelay: true })
+        : tls.connect({ servername: this.o.host, ...this.o.tls, host: this.o.host, port: this.o.port }).setNoDelay(true);
     this.socket = socket;
+    const hello = { ownNonce: nonce(), challenged: false, write: (f: Frame) => socket.write(encodeFrame(f)) };
     const reader = new FrameReader(this.o.maxFrameBytes);
     // What was trimmed had been acknowledged: a receiver now below it lost data.
     const window = new SenderWindow(this.o.windowBytes, Math.max(this.stats.seqAcked, this.o.queue.trimmed));
@@ -108,13 +118,16 @@ export class LinkSender {
     socket.on('close', () => fail(new Error('connection closed by the receiver')));
     socket.on('data', (chunk: Buffer) => {
       try {
-        for (const f of reader.push(chunk)) this.onFrame(f, window, welcome === undefined, (p) => (welcome = p), sentAt, () => (lastProgress = Date.now()));
+        for (const f of reader.push(chunk)) {
+          if (welcome === undefined) welcome = this.onHandshake(f, hello);
+          else this.onFrame(f, window, sentAt, () => (lastProgress = Date.now()));
+        }
       } catch (err) {
         fail(err as Error);
       }
       this.wake.notify();
     });
-    socket.write(encodeFrame({ type: 'hello', link: this.o.link }));
+    hello.write({ type: 'hello', link: this.o.link, nonce: hello.ownNonce });
     const deadline = Date.now() + this.o.ackTimeoutMs;
     while (welcome === undefined && failure === undefined) {
       if (Date.now() > deadline) throw new Error(`no handshake answer within ${this.o.ackTimeoutMs} ms`);
@@ -151,13 +164,30 @@ export class LinkSender {
     }
   }
 
-  private onFrame(f: Frame, window: SenderWindow, handshaking: boolean, onWelcome: (p: number) => void, sentAt: Map<number, number>, progressed: () => void): void {
+  /**
+   * A frame of the handshake: the receiver's challenge (answered once it proved the secret) or
+   * its welcome, whose persisted sequence number is returned. With a secret, a receiver that
+   * welcomes without proving it is refused: records go only to a receiver that holds the secret.
+   */
+  private onHandshake(f: Frame, hello: { ownNonce: Buffer; challenged: boolean; write(f: Frame): void }): number | undefined {
     if (f.type === 'refuse') throw new LinkProtocolError(`receiver refused: ${f.reason}`);
-    if (handshaking) {
-      if (f.type !== 'welcome') throw new LinkProtocolError(`expected welcome, got ${f.type}`);
-      onWelcome(f.persisted);
-      return;
+    const secret = this.o.secret;
+    if (f.type === 'challenge') {
+      if (secret === undefined) throw new LinkProtocolError('the receiver requires a shared secret: set `secret` on this sender');
+      if (!proofMatches(proof(secret, 'receiver', this.o.link, hello.ownNonce, f.nonce), f.proof))
+        throw new LinkProtocolError('the receiver failed to prove the shared secret (a different secret, or not this link\'s receiver)');
+      hello.challenged = true;
+      hello.write({ type: 'auth', proof: proof(secret, 'sender', this.o.link, f.nonce, hello.ownNonce) });
+      return undefined;
     }
+    if (f.type !== 'welcome') throw new LinkProtocolError(`expected welcome, got ${f.type}`);
+    if (secret !== undefined && !hello.challenged)
+      throw new LinkProtocolError('the receiver did not ask for the shared secret: not sending to a receiver that cannot prove it (set `secret` on the receiver too)');
+    return f.persisted;
+  }
+
+  private onFrame(f: Frame, window: SenderWindow, sentAt: Map<number, number>, progressed: () => void): void {
+    if (f.type === 'refuse') throw new LinkProtocolError(`receiver refused: ${f.reason}`);
     if (f.type !== 'ack') throw new LinkProtocolError(`unexpected ${f.type} frame from the receiver`);
     if (f.persisted > window.acked) progressed();
     const before = window.acked;

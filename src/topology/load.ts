@@ -116,6 +116,7 @@ export function parseTopology(
     dataDir: path.resolve(baseDir, header.data.dataDir),
     ...(header.data.transport ? { transport: header.data.transport } : {}),
     ...(header.data.drain ? { drain: header.data.drain } : {}),
+    ...(header.data.coordination ? { coordination: header.data.coordination } : {}),
     nodes,
     order: topologicalOrder(nodes),
   };

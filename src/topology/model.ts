@@ -1,6 +1,7 @@
 import type { KindDefinition, Role } from '../actors/kind.js';
 import type { SupervisionConfig } from '../actors/supervision/schema.js';
 import type { ChannelConfig } from '../streams/overflow.js';
+import type { CoordinationConfig } from './coordination-schema.js';
 import type { DrainConfig } from './drain-schema.js';
 import type { TransportConfig } from '../transport/schema.js';
 import type { TopologyError } from './errors.js';
@@ -41,6 +42,8 @@ export interface Topology {
   transport?: TransportConfig;
   /** How a stop drains; absent means the defaults (progress every 5 s, no deadline). */
   drain?: DrainConfig;
+  /** Where the processes running this topology find each other; absent: this process alone. */
+  coordination?: CoordinationConfig;
   /** Actors in file order: sources, then stages, then sinks. */
   nodes: NodeSpec[];
   /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { KindDefinition, Role } from '../actors/kind.js';
 import { drainSchema } from './drain-schema.js';
 import { transportSchema } from '../transport/schema.js';
+import { coordinationSchema } from './coordination-schema.js';
 import { sinkCommonShape, sourceCommonShape, stageCommonShape } from './node-schema.js';
 
 /** Actor ids: unique across sources, stages and sinks. */
@@ -32,6 +33,7 @@ export const headerShape = {
       'Message log of kafka sources and sinks: embedded (default, under dataDir) or a Kafka cluster.',
     ),
   drain: drainSchema.optional(),
+  coordination: coordinationSchema.optional(),
 };
 
 /** A section of the file and the role of the actors in it. */

@@ -190,11 +190,12 @@ export class KafkaLogProducer implements LogProducer {
     for (const p of partitions) this.eos.updateSequence(topic, p, sign * (groups.starts[p + 1]! - groups.starts[p]!));
   }
 
-  /** The partition for this send's unkeyed records: the next one with a leader, round-robin per topic. */
+  /** The partition for this send's unkeyed records: the next one with a leader and not excluded, round-robin per topic. */
   private stickyPartition(topic: string, metadata: readonly { partitionId: number; leader: number }[]): number {
     const counter = (this.sticky.get(topic) ?? Math.floor(Math.random() * 0x7fffffff)) + 1;
     this.sticky.set(topic, counter);
-    const available = metadata.filter((p) => p.leader >= 0);
+    const excluded = this.options.exclusions?.excluded(topic);
+    const available = metadata.filter((p) => p.leader >= 0 && excluded?.has(p.partitionId) !== true);
     const pool = available.length > 0 ? available : metadata;
     return pool[counter % pool.length]!.partitionId;
   }

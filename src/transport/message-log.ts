@@ -17,6 +17,11 @@ export interface OutgoingMessage {
   timestamp?: number;
 }
 
+/** Partitions that unkeyed records avoid, per topic (the kafka sink's lag blacklist). */
+export interface PartitionExclusions {
+  excluded(topic: string): ReadonlySet<number>;
+}
+
 /** How a producer writes. */
 export interface ProducerOptions {
   /** `-1` waits for every in-sync replica, `1` for the leader only. */
@@ -25,6 +30,8 @@ export interface ProducerOptions {
   compression: 'none' | 'gzip' | 'lz4';
   /** How long a send is retried (broker restarting, leader moving) before it fails as NotConnected. */
   deliveryTimeoutMs: number;
+  /** Kafka only: partitions left out of the rotation of unkeyed records (never all of a topic's). */
+  exclusions?: PartitionExclusions;
 }
 
 /** Appends batches of messages to topics. One send in flight at a time per producer. */

@@ -119,6 +119,71 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
     expect(r1.length + r2.length - names.length).toBeLessThanOrEqual(3 * 50);
   }, 300_000);
 
+  it('into one MariaDB table, survive kill -9 of one of them five times at random moments: every line of every file stored exactly once', async () => {
+    const table = uniqueTable('shared_rows');
+    const claims = uniqueTable('shared_rows_claims');
+    const { dir } = topologyDir('');
+    mkdirSync(join(dir, 'in'));
+    const files = 2000;
+    const lines = 100;
+    for (let f = 0; f < files; f++) {
+      const text = Array.from({ length: lines }, (_, i) => `2026-11-20T08:15:02.${String(i % 1000).padStart(3, '0')}Z shop ad_show user=u${f} ad=a${i}\n`).join('');
+      writeFileSync(join(dir, 'in', `f${String(f).padStart(4, '0')}.log`), text);
+    }
+    const topology = (p: string): string => {
+      const file = join(dir, `${p}.yaml`);
+      writeFileSync(
+        file,
+        [
+          `name: rows-${p}`,
+          `dataDir: .millrace/${p}`,
+          'sources:',
+          '  files:',
+          '    kind: hdfs',
+          '    clusters: [{ name: a, backend: { type: local, dir: in }, pollers: 2 }]',
+          `    coordination: { database: "${mysqlUrl(db)}", leaseMs: ${leaseMs}, table: ${claims} }`,
+          'stages:',
+          '  decompress: { kind: decompress, inputs: [files] }',
+          '  split: { kind: split, inputs: [decompress] }',
+          '  parse: { kind: parse, inputs: [split] }',
+          'sinks:',
+          `  db: { kind: database, inputs: [parse], engine: { type: mysql, url: "${mysqlUrl(db)}" }, table: ${table} }`,
+          '',
+        ].join('\n'),
+      );
+      return file;
+    };
+    const stored = async (): Promise<number> => {
+      const rows = await sql(db, `SELECT count(*) AS n FROM information_schema.TABLES WHERE TABLE_NAME = '${table}'`).catch(() => []);
+      if (Number(rows[0]?.n ?? 0) === 0) return 0;
+      return Number((await sql(db, `SELECT count(*) AS n FROM \`${table}\``))[0]?.n);
+    };
+    const survivor = millrace(['run', topology('p2')]);
+    /** Files p1 (pid) holds now by the claims table: claimed, not done. */
+    const holding = async (pid: number | undefined): Promise<number> =>
+      Number((await sql(db, `SELECT count(*) AS n FROM \`${claims}\` WHERE done = 0 AND owner LIKE '%:${pid}:%'`).catch(() => []))[0]?.n ?? 0);
+    let killedHolding = 0;
+    for (let kill = 1; kill <= 5; kill++) {
+      const victim = millrace(['run', topology('p1')]);
+      // A random moment while it is reading (once it holds files, 0-1.5 s later), unless the
+      // survivor finished everything first.
+      await eventually(async () => survivor.proc.exitCode !== null || (await holding(victim.proc.pid)) > 0, {
+        what: `p1 holding files (run ${kill})`,
+        timeoutMs: 60_000,
+      });
+      await new Promise((r) => setTimeout(r, Math.random() * 1500));
+      if ((await holding(victim.proc.pid)) > 0) killedHolding++;
+      victim.proc.kill('SIGKILL');
+      expect((await victim.exited).signal).toBe('SIGKILL');
+    }
+    expect(killedHolding, 'kills that caught p1 holding files').toBeGreaterThanOrEqual(3);
+    expectExit(await survivor.exited);
+    expect(await stored()).toBe(files * lines);
+    const perFile = await sql(db, `SELECT file, count(DISTINCT line) AS n, min(line) AS lo, max(line) AS hi, count(*) AS c FROM \`${table}\` GROUP BY file`);
+    expect(perFile).toHaveLength(files);
+    for (const f of perFile) expect(f).toMatchObject({ n: lines, lo: 1, hi: lines, c: lines });
+  }, 300_000);
+
   it('with the claims database killed for longer than the lease: stops taking files, resumes when it is back, reads every file once', async () => {
     const { dir, names, topology } = twoProcesses(3000, uniqueTable('shared_down'));
     const port = await freePort();

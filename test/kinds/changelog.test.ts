@@ -42,9 +42,17 @@ describe('changelog stage', () => {
     ]);
   });
 
+  it('writes a snapshot row (op read) as +I in changelog-json and r in Debezium JSON', async () => {
+    const read = [change('read', null, { id: 7, qty: 5 })];
+    const flink = await changelog('changelog-json', read);
+    const debezium = await changelog('debezium-json', read);
+    expect('records' in flink && flink.records.map((r) => r.value)).toEqual([{ data: { id: 7, qty: 5 }, op: '+I' }]);
+    expect('records' in debezium && debezium.records.map((r) => r.value)).toMatchObject([{ before: null, after: { id: 7, qty: 5 }, op: 'r' }]);
+  });
+
   it('dead-letters records that are no row change, with the reason', async () => {
     const out = await changelog('changelog-json', [{ value: 'a log line', ts: 0 }, { value: { op: 'upsert' }, ts: 0 }]);
-    expect(out.dead?.map((d) => d.reason)).toEqual(['not a binlog row change (a structure)', 'not a binlog row change (op must be insert, update or delete)']);
+    expect(out.dead?.map((d) => d.reason)).toEqual(['not a binlog row change (a structure)', 'not a binlog row change (op must be insert, update, delete or read)']);
   });
 
   it('passes the source heartbeats on in the table stream, with position and time', async () => {

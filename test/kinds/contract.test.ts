@@ -95,9 +95,9 @@ describe.each(registered)('%s with its example', (_name, kind) => {
 
   it('goes through connect, read/process/write and close, and a second close is harmless', async () => {
     const ctx = actorContext({ id: kind.name, consumers: ['a', 'b'] });
-    await row.prepare?.(ctx);
+    const over = (await row.prepare?.(ctx)) ?? {};
     if (kind.role === 'source') {
-      const io = kind.create(exampleConfig(kind), ctx);
+      const io = kind.create(exampleConfig(kind, over), ctx);
       await io.connect();
       const read: LogRecord[] = [];
       while (read.length < (row.yields ?? 0)) {
@@ -114,7 +114,7 @@ describe.each(registered)('%s with its example', (_name, kind) => {
       await io.close();
       await io.close();
     } else if (kind.role === 'stage') {
-      const io: StageIO = await kind.create(exampleConfig(kind), ctx);
+      const io: StageIO = await kind.create(exampleConfig(kind, over), ctx);
       await io.connect?.();
       const out = io.process(makeBatch(row.input?.() ?? [], Ack.none(), 'contract'));
       const pieces: StageOutput[] = [];
@@ -126,7 +126,7 @@ describe.each(registered)('%s with its example', (_name, kind) => {
       await io.close?.();
       await io.close?.();
     } else {
-      const io: SinkIO = await kind.create(exampleConfig(kind), ctx);
+      const io: SinkIO = await kind.create(exampleConfig(kind, over), ctx);
       await io.connect();
       const input = row.input?.() ?? [];
       const { result, printed } = await capturingStdout(() =>

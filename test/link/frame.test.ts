@@ -34,7 +34,7 @@ describe('link frames', () => {
   it('round-trip any record batch through compression and frames cut into any slices', () => {
     fc.assert(
       fc.property(fc.array(recordArb, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 5000 }), (records, slice) => {
-        const frames: Frame[] = [{ type: 'hello', link: 'dc1->dc2' }, data(records, 7), { type: 'ack', persisted: 2 ** 53 - 1 }];
+        const frames: Frame[] = [{ type: 'hello', link: 'dc1->dc2', nonce: Buffer.alloc(16, 7) }, data(records, 7), { type: 'ack', persisted: 2 ** 53 - 1 }];
         const wire = Buffer.concat(frames.map(encodeFrame));
         const got = readAll(new FrameReader(), wire, slice);
         expect(got).toHaveLength(3);

@@ -4,63 +4,13 @@
  * breaks the protocol is closed with a logged reason and nothing is written.
  */
 import net from 'node:net';
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DiskQueue } from '../../src/link/disk-queue.js';
 import { encodeFrame, FrameReader, type Frame } from '../../src/link/frame.js';
-import { LinkReceiver } from '../../src/link/receiver.js';
-import { LinkSender } from '../../src/link/sender.js';
 import { compressRecords } from '../../src/link/wire-record.js';
 import { eventually } from '../kit/eventually.js';
-import { tempDir } from '../log/helpers.js';
 import { recordAt } from './fixtures/records.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function queueIn(prefix: string): Promise<{ dir: string; queue: DiskQueue }> {
-  const { dir, cleanup } = await tempDir(prefix);
-  cleanups.push(cleanup);
-  return { dir, queue: await DiskQueue.open(dir) };
-}
-
-function logLines(): { log: pino.Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { lines, log: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) };
-}
-
-async function startReceiver(queue: DiskQueue, port = 0): Promise<{ receiver: LinkReceiver; port: number; lines: string[] }> {
-  const { log, lines } = logLines();
-  const receiver = new LinkReceiver({ queue, link: 'l1', maxFrameBytes: 1 << 20, log, onPersisted: () => undefined });
-  return { receiver, port: await receiver.listen('127.0.0.1', port), lines };
-}
-
-function startSender(queue: DiskQueue, port: number): LinkSender {
-  const sender = new LinkSender({
-    queue, link: 'l1', host: '127.0.0.1', port, windowBytes: 32 * 1024, maxBatchRecords: 50, maxBatchBytes: 16 * 1024,
-    maxFrameBytes: 1 << 20, ackTimeoutMs: 5000, backoff: { initialMs: 10, maxMs: 100 }, log: pino({ level: 'silent' }),
-  });
-  sender.start();
-  return sender;
-}
-
-async function fill(queue: DiskQueue, from: number, to: number): Promise<void> {
-  for (let s = from; s <= to; s += 100) {
-    const batch = [];
-    for (let i = s; i <= Math.min(to, s + 99); i++) batch.push(recordAt(i));
-    await queue.append(batch);
-  }
-}
-
-async function expectExactly(queue: DiskQueue, n: number): Promise<void> {
-  expect(queue.head).toBe(n);
-  for (let seq = 1; seq <= n; ) {
-    const got = await queue.read(seq, 500, 1 << 20);
-    for (const r of got) expect(r).toEqual(recordAt(seq++));
-  }
-}
+import { expectExactly, fill, queueIn, startReceiver, startSender } from './fixtures/queues.js';
 
 describe('link over TCP', () => {
   it('ships every queued record to the receiver queue once, in order, with many frames in flight', async () => {
@@ -114,7 +64,7 @@ describe('link over TCP', () => {
     const got: Frame[] = [];
     socket.on('data', (c: Buffer) => got.push(...reader.push(c)));
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(encodeFrame({ type: 'hello', link: 'l1' }));
+    socket.write(encodeFrame({ type: 'hello', link: 'l1', nonce: Buffer.alloc(16) }));
     await eventually(() => got.length > 0, { what: 'the welcome' });
     for (const b of bytes) socket.write(b);
     if (until !== undefined) await eventually(() => until(got), { what: 'the expected answer' });

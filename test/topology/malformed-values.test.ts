@@ -90,7 +90,7 @@ const cases: MalformedCase[] = [
       '  out: { kind: file, inputs: [gen], path: x }',
     ),
     error:
-      'topology.yaml:1:1: dataDri: unknown key "dataDri"; expected one of version, name, dataDir, plugins, transport, drain, sources, stages, sinks; did you mean "dataDir"?',
+      'topology.yaml:1:1: dataDri: unknown key "dataDri"; expected one of version, name, dataDir, plugins, transport, drain, coordination, sources, stages, sinks; did you mean "dataDir"?',
   },
   {
     name: 'wrong type',

@@ -30,6 +30,10 @@ export const binlogSourceConfig = z
       .enum(['current', 'earliest'])
       .default('current')
       .describe('Where a source with no saved position starts: current (the end of the binlog when it first connects) or earliest (the oldest binlog file the server still has).'),
+    snapshot: z
+      .enum(['never', 'initial'])
+      .default('never')
+      .describe('initial: a source with no saved position first reads the current rows of the read tables (op `read`) in one consistent snapshot, then follows the binlog from exactly that snapshot\'s position, so nothing is missed or doubled at the seam. A crash before the snapshot\'s last batch is acknowledged redoes the snapshot (its rows can come twice). never: binlog changes only.'),
     heartbeatMs: z
       .number()
       .int()
@@ -38,6 +42,10 @@ export const binlogSourceConfig = z
       .describe('Every this many ms, a heartbeat record `{ op: heartbeat, database, table, position, gtid }` for each read table without a change in that time (tables named in `tables` and those seen changing), so consumers can advance watermarks on idle tables. Off when unset.'),
     maxBufferedRows: z.number().int().positive().default(20_000).describe('Row changes held before the binlog connection is paused (backpressure).'),
     maxBatchRows: z.number().int().positive().default(1000).describe('Row changes per batch at most, except that a transaction is never split: a larger one is a batch of its own.'),
+  })
+  .refine((c) => !(c.snapshot === 'initial' && c.start === 'earliest'), {
+    message: 'snapshot: initial starts at the snapshot, so it cannot be combined with start: earliest',
+    path: ['snapshot'],
   })
   .describe('Row changes of a MariaDB/MySQL server read from its binlog (ROW format), one record per row, committed per transaction after end-to-end acknowledgement.');
 

@@ -4,12 +4,13 @@ import { NotConnected, errorMessage } from '../../core/errors.js';
 import { isConnectionError } from '../../db/connection-errors.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { BinlogSourceConfig } from './config.js';
-import { isBinlogPosition, positionLabel, type BinlogPosition } from './position.js';
-import { Heartbeats } from './heartbeats.js';
-import { checkServer, serverAddress, type ServerAddress } from './server-checks.js';
-import { WatchRules } from './watch.js';
-import { watchSnapshot } from './watch-table.js';
-import { TransactionAssembler, type TableFilter, type Transaction } from './transactions.js';
+import { isBinlogPosition, positionLabel, type BinlogPosition } from '../../cdc/position.js';
+import { Heartbeats } from '../../cdc/heartbeats.js';
+import { checkServer, serverAddress, type ServerAddress } from '../../cdc/server-checks.js';
+import { TableSnapshot } from '../../cdc/snapshot.js';
+import { WatchRules, type WatchRule } from '../../cdc/watch.js';
+import { watchRuleProblem, watchSnapshot } from '../../cdc/watch-table.js';
+import { TransactionAssembler, type TableFilter, type Transaction } from '../../cdc/transactions.js';
 
 /** Events the reader needs; others are not decoded. */
 const events = ['rotate', 'mariadbgtid', 'gtid', 'anonymousgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'];
@@ -40,6 +41,10 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   private committed: BinlogPosition | undefined;
   private closed = false;
   private readonly heartbeats: Heartbeats | undefined;
+  /** The initial snapshot while its batches are being handed out. */
+  private snapshot: { at: BinlogPosition; table: TableSnapshot; batches: AsyncGenerator<{ records: LogRecord[]; last: boolean }>; rows: number } | undefined;
+  /** Watch rules that give no metric, by rule id, with why (warned once each, shown in status). */
+  private readonly watchProblems = new Map<number, string>();
 
   constructor(
     private readonly config: BinlogSourceConfig,
@@ -58,15 +63,32 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
     const resume = this.handedOut ?? (isBinlogPosition(saved) ? saved : undefined);
     const address = serverAddress(this.config.url);
     const server = await checkServer(address, resume);
+    await this.endSnapshot();
     let start = resume;
-    if (start === undefined) {
+    if (start === undefined && this.config.snapshot === 'initial') {
+      // Nothing is saved until the snapshot's last batch is acknowledged: a crash redoes it.
+      const table = await TableSnapshot.open(address, tableFilter(this.config), this.config.watch);
+      start = table.at;
+      for (const u of table.unusable) this.watchProblem(u.id, u.unusable);
+      this.snapshot = { at: start, table, batches: table.batches(this.config.maxBatchRows, Date.now()), rows: 0 };
+      this.ctx.log.info({ position: positionLabel(start) }, 'binlog source: initial snapshot');
+    } else if (start === undefined) {
       start = await this.firstStart(address, server);
       // Nothing precedes the start: saving it at once keeps a restart from skipping what comes after.
       this.ctx.checkpoint.set(JSON.parse(JSON.stringify(start)) as Json);
       await this.ctx.checkpoint.flush();
     }
-    this.handedOut = start;
-    const watch = this.config.watch === undefined ? undefined : { table: this.config.watch, rules: new WatchRules(start.watch ?? []) };
+    if (this.snapshot === undefined) this.handedOut = start;
+    const watch =
+      this.config.watch === undefined
+        ? undefined
+        : {
+            table: this.config.watch,
+            rules: new WatchRules(start.watch ?? [], (change) =>
+              'rule' in change ? void this.checkRule(address, change.rule) : this.watchProblem(change.id, change.unusable),
+            ),
+          };
+    for (const rule of start.watch ?? []) void this.checkRule(address, rule);
     const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
     const zongji = new ZongJi({ ...address, dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
     this.zongji = zongji;
@@ -104,14 +126,73 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   private async firstStart(address: ServerAddress, server: { files: string[]; end: BinlogPosition }): Promise<BinlogPosition> {
     const earliest = this.config.start === 'earliest';
     const watch = this.config.watch === undefined ? undefined : await watchSnapshot(address, this.config.watch);
+    for (const u of watch?.unusable ?? []) this.watchProblem(u.id, u.unusable);
     if (earliest) return { file: server.files[0] ?? server.end.file, pos: 4, gtid: '', ...(watch === undefined ? {} : { watch: [] }) };
     return watch === undefined ? server.end : { ...watch.at, watch: watch.rules };
+  }
+
+  /** Warns once when a watch rule can give no metric on this server (a table or column missing). */
+  private async checkRule(address: ServerAddress, rule: WatchRule): Promise<void> {
+    try {
+      const problem = await watchRuleProblem(address, rule);
+      if (problem === undefined) this.watchProblems.delete(rule.id);
+      else this.watchProblem(rule.id, problem);
+    } catch (err) {
+      this.ctx.log.warn({ rule: rule.id, err: errorMessage(err) }, 'binlog source: could not check a watch rule against the server');
+    }
+  }
+
+  private watchProblem(id: number, problem: string | undefined): void {
+    if (problem === undefined) {
+      this.watchProblems.delete(id);
+      return;
+    }
+    if (this.watchProblems.get(id) === problem) return;
+    this.watchProblems.set(id, problem);
+    this.ctx.log.warn({ rule: id, watch: this.config.watch }, `binlog source: watch rule ${id}: ${problem}`);
+  }
+
+  /**
+   * The next batch of the initial snapshot. Its last batch carries the snapshot's position, so
+   * acknowledging it saves that position; the others save nothing. An empty snapshot saves the
+   * position at once (no batch precedes it).
+   */
+  private async snapshotBatch(snapshot: NonNullable<typeof this.snapshot>): Promise<SourceRead<BinlogPosition> | undefined> {
+    const next = await snapshot.batches.next();
+    const last = next.done === true || next.value.last;
+    const records = next.done === true ? [] : next.value.records;
+    snapshot.rows += records.length;
+    if (last) {
+      await this.endSnapshot();
+      this.handedOut = snapshot.at;
+      this.ctx.log.info({ rows: snapshot.rows, position: positionLabel(snapshot.at) }, 'binlog source: initial snapshot read, following the binlog');
+    }
+    if (records.length === 0) {
+      this.commit(snapshot.at);
+      await this.ctx.checkpoint.flush();
+      return undefined;
+    }
+    const label = `snapshot rows ${snapshot.rows - records.length + 1}..${snapshot.rows}`;
+    return { records, position: last ? snapshot.at : { ...snapshot.at, snapshot: true }, label };
+  }
+
+  private async endSnapshot(): Promise<void> {
+    const snapshot = this.snapshot;
+    this.snapshot = undefined;
+    if (snapshot === undefined) return;
+    await snapshot.batches.return(undefined).catch(() => undefined);
+    await snapshot.table.close();
   }
 
   async read(): Promise<SourceRead<BinlogPosition>> {
     for (;;) {
       if (this.closed) throw new NotConnected(`binlog source ${this.ctx.id} is closed`);
       if (this.failure !== undefined) throw this.failure;
+      if (this.snapshot !== undefined) {
+        const batch = await this.snapshotBatch(this.snapshot);
+        if (batch !== undefined) return batch;
+        continue;
+      }
       const batch = this.take();
       if (batch !== undefined) {
         this.heartbeats?.saw(batch.records, Date.now());
@@ -167,6 +248,7 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   }
 
   commit(position: BinlogPosition): void {
+    if (position.snapshot === true) return;
     this.committed = position;
     this.ctx.checkpoint.set(JSON.parse(JSON.stringify(position)) as Json);
   }
@@ -183,6 +265,7 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   async close(): Promise<void> {
     this.closed = true;
     this.notify();
+    await this.endSnapshot();
     await this.stop();
     await this.ctx.checkpoint.flush();
   }
@@ -193,6 +276,8 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
       committed: this.committed === undefined ? null : positionLabel(this.committed),
       queuedRows: this.queuedRows,
       paused: this.paused,
+      snapshotRows: this.snapshot === undefined ? null : this.snapshot.rows,
+      watchProblems: Object.fromEntries([...this.watchProblems].map(([id, why]) => [String(id), why])),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { kafkaTransportSchema } from '../../transport/schema.js';
 import { valueEncodingSchema } from './encoding.js';
+import { lagBlacklistSchema } from './lag-blacklist-config.js';
 import { TOPIC_NAME } from './record-mapping.js';
 
 export const kafkaBatchSchema = z
@@ -59,6 +60,7 @@ export const kafkaSinkConfig = z
       .default(1_000_000)
       .describe('A record whose encoded value and key exceed this is dead-lettered instead of sent (the broker would reject it).'),
     cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this sink instead of the topology's transport."),
+    lagBlacklist: lagBlacklistSchema.optional(),
   })
   .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })
   .describe('Writes records to a Kafka topic (or the embedded log) through a pool of producers with one queue per stream.');

@@ -4,6 +4,9 @@ import type { DeadRecord } from '../../actors/io.js';
 import { defineSink } from '../../actors/kind.js';
 import type { StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
+import type { SharedLease } from '../../core/shared-resources.js';
+import type { LagBlacklist } from '../../lag/blacklist.js';
+import { acquireLagBlacklist } from './lag-blacklist-open.js';
 import { acquirePool, type PoolLease } from './shared-pool.js';
 import { kafkaSinkConfig, type KafkaSinkConfig } from './sink-config.js';
 
@@ -62,11 +65,13 @@ export const kafkaSinkKind = defineSink({
   create(config: KafkaSinkConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
     const log = openMessageLog(transport, ctx.log, ctx.shared);
+    let blacklist: SharedLease<LagBlacklist> | undefined;
     const producerOptions = {
       acks: config.acks === 'all' ? (-1 as const) : (1 as const),
       idempotent: config.idempotent,
       compression: config.compression,
       deliveryTimeoutMs: config.deliveryTimeoutMs,
+      exclusions: config.lagBlacklist && { excluded: (topic: string) => blacklist?.resource.excluded(topic) ?? new Set<number>() },
     };
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     let lease: PoolLease | undefined;
@@ -74,6 +79,7 @@ export const kafkaSinkKind = defineSink({
       async connect() {
         await lease?.release();
         lease = undefined;
+        if (config.lagBlacklist !== undefined) blacklist ??= await acquireLagBlacklist(ctx, config.lagBlacklist, config.topic, transport);
         lease = await acquirePool(ctx.shared, ctx.stateDir, () => Array.from({ length: config.producers }, () => log.producer(producerOptions)), poolOptions);
       },
       async write(batch) {
@@ -85,6 +91,8 @@ export const kafkaSinkKind = defineSink({
       async close() {
         await lease?.release();
         lease = undefined;
+        await blacklist?.release();
+        blacklist = undefined;
       },
       status() {
         const queues: { [stream: string]: Json } = lease?.resource.pool.depths() ?? {};
@@ -93,7 +101,7 @@ export const kafkaSinkKind = defineSink({
         const retrying = lease?.resource.pool.retrying();
         const health: { [k: string]: Json } =
           retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };
-        return { transport: log.kind, producers: config.producers, ...health, queues };
+        return { transport: log.kind, producers: config.producers, ...health, queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
       },
     };
   },

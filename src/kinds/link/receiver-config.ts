@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../link/frame.js';
+import { linkSecret, receiverTls } from './link-security.js';
 
 export const linkReceiverConfig = z
   .strictObject({
     link: z.string().min(1).describe('Name of the link; a sender announcing another name is refused.'),
     host: z.string().min(1).default('127.0.0.1').describe('Address to listen on (0.0.0.0 for every interface).'),
     port: z.number().int().min(0).max(65535).describe('Port to listen on.'),
+    secret: linkSecret,
+    tls: receiverTls,
     queueDir: z.string().optional().describe("Directory of the receiver's disk queue; defaults to the actor's state directory."),
     batchSize: z.number().int().positive().default(1000).describe('Records per batch handed downstream.'),
     maxFrameBytes: z.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES).describe('Largest frame accepted; a longer length prefix closes the connection.'),

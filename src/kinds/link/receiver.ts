@@ -3,6 +3,7 @@ import { defineSource } from '../../actors/kind.js';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkReceiver } from '../../link/receiver.js';
 import { Wake } from '../../core/wake.js';
+import { receiverTlsOptions } from './link-security.js';
 import { queueDirOf } from './queue-dir.js';
 import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
 import { fromWire } from './wire-mapping.js';
@@ -42,7 +43,15 @@ export const linkReceiverKind = defineSource({
           async () => {
             const queue = await DiskQueue.open(dir);
             const arrived = new Wake();
-            const receiver = new LinkReceiver({ queue, link: config.link, maxFrameBytes: config.maxFrameBytes, log: ctx.log, onPersisted: () => arrived.notify() });
+            const receiver = new LinkReceiver({
+              queue,
+              link: config.link,
+              maxFrameBytes: config.maxFrameBytes,
+              secret: config.secret,
+              tls: receiverTlsOptions(config.tls, ctx.baseDir),
+              log: ctx.log,
+              onPersisted: () => arrived.notify(),
+            });
             const port = await receiver.listen(config.host, config.port);
             ctx.log.info({ host: config.host, port }, `link ${config.link}: receiver listening on ${config.host}:${port}`);
             return { queue, receiver, arrived };

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../link/frame.js';
+import { linkSecret, senderTls } from './link-security.js';
 
 export const linkSenderConfig = z
   .strictObject({
     link: z.string().min(1).describe('Name of the link; the receiver refuses a sender whose name differs.'),
     host: z.string().min(1).describe('Host of the receiver.'),
     port: z.number().int().min(1).max(65535).describe('Port of the receiver.'),
+    secret: linkSecret,
+    tls: senderTls,
     queueDir: z.string().optional().describe("Directory of the sender's disk queue; defaults to the actor's state directory."),
     defaultTopic: z.string().default('mirror').describe('Topic for records that do not come straight from a kafka source (their stream, when set, wins).'),
     maxQueueBytes: z

@@ -1,3 +1,4 @@
+import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkSender } from '../../link/sender.js';
@@ -27,15 +28,17 @@ export class SenderSide {
     readonly queue: DiskQueue,
     private readonly offsets: QueuedOffsets,
     config: LinkSenderConfig,
+    tlsOptions: tls.ConnectionOptions | undefined,
     private readonly log: Logger,
   ) {
     this.maxQueueBytes = config.maxQueueBytes;
-    this.sender = new LinkSender({ queue, log, ...config, onAcked: () => this.trim() });
+    this.sender = new LinkSender({ queue, log, ...config, tls: tlsOptions, onAcked: () => this.trim() });
   }
 
-  static async open(dir: string, config: LinkSenderConfig, log: Logger): Promise<SenderSide> {
+  /** `tlsOptions`: the config's `tls` with its files read. */
+  static async open(dir: string, config: LinkSenderConfig, tlsOptions: tls.ConnectionOptions | undefined, log: Logger): Promise<SenderSide> {
     const queue = await DiskQueue.open(dir, config.queueSegmentBytes);
-    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, log);
+    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, tlsOptions, log);
     side.sender.start();
     return side;
   }

@@ -1,4 +1,5 @@
 import { defineSink } from '../../actors/kind.js';
+import { senderTlsOptions } from './link-security.js';
 import { queueDirOf } from './queue-dir.js';
 import { linkSenderConfig, type LinkSenderConfig } from './sender-config.js';
 import { SenderSide } from './sender-side.js';
@@ -35,7 +36,7 @@ export const linkSenderKind = defineSink({
         lease = undefined;
         lease = await ctx.shared(
           `link-sender:${dir}`,
-          () => SenderSide.open(dir, config, ctx.log),
+          () => SenderSide.open(dir, config, senderTlsOptions(config.tls, ctx.baseDir), ctx.log),
           (side) => side.close(),
         );
       },

@@ -29,20 +29,8 @@ MVN="${MVN:-mvn}"
 HEAP="${HDFS_HEAP:-512m}"
 ROLES=(namenode datanode)
 
-die() {
-  echo "hdfs.sh: $*" >&2
-  exit 1
-}
-
-check_name() {
-  [[ "${1:-}" =~ ^[A-Za-z0-9_-]+$ ]] || die "bad instance name '${1:-}'"
-}
-
-check_port() {
-  if ! [[ "${1:-}" =~ ^[0-9]+$ ]] || (($1 < 1 || $1 > 65529)); then
-    die "bad port '${1:-}'"
-  fi
-}
+# shellcheck source=../daemon.sh
+source "$SCRIPT_DIR/../daemon.sh"
 
 inst_dir() { echo "$BASE_DIR/$1"; }
 
@@ -54,17 +42,9 @@ role_class() {
   esac
 }
 
-role_pid() {
-  local f
-  f="$(inst_dir "$1")/$2.pid"
-  [[ -s "$f" ]] && tr -d '[:space:]' <"$f"
-}
+role_pid() { pid_in "$(inst_dir "$1")/$2.pid"; }
 
-role_running() {
-  local pid
-  pid="$(role_pid "$1" "$2" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
-}
+role_running() { alive "$(inst_dir "$1")/$2.pid"; }
 
 show_logs() {
   local dir="$1" f
@@ -235,7 +215,7 @@ start_role() {
 cmd_start() {
   local name="${1:-}" port="${2:-}"
   check_name "$name"
-  check_port "$port"
+  check_port "$port" 65529
   command -v "$JAVA" >/dev/null 2>&1 || die "java ('$JAVA') not found"
   mkdir -p "$BASE_DIR"
   # Serialise concurrent starts (parallel test files) of the same instance / the fetch.
@@ -315,7 +295,7 @@ probe_write() {
 
 cmd_wait() {
   local port="${1:-}" timeout="${2:-120}"
-  check_port "$port"
+  check_port "$port" 65529
   command -v curl >/dev/null 2>&1 || die "curl is required for wait"
   local base="http://127.0.0.1:$port/webhdfs/v1" dir deadline stage="LISTSTATUS"
   dir="$(dir_for_port "$port")"
@@ -349,26 +329,7 @@ cmd_wait() {
 }
 
 stop_role() {
-  local name="$1" role="$2" sig="$3" timeout="${4:-30}" dir pid
-  dir="$(inst_dir "$name")"
-  pid="$(role_pid "$name" "$role" 2>/dev/null)" || pid=""
-  if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
-    rm -f "$dir/$role.pid"
-    echo "$role of '$name' not running"
-    return 0
-  fi
-  kill "-$sig" "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + timeout))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      echo "$role of '$name' (pid $pid) ignored SIG$sig for ${timeout}s, sending SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-      deadline=$((SECONDS + 10))
-    fi
-    sleep 0.1
-  done
-  rm -f "$dir/$role.pid"
-  echo "$role of '$name' stopped (SIG$sig, pid $pid)"
+  stop_pid "$(inst_dir "$1")/$2.pid" "$3" "$2 of '$1'"
 }
 
 roles_arg() {

@@ -23,6 +23,10 @@ JAVA="${JAVA:-java}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
+NOUN=cluster
+# shellcheck source=../instances.sh
+source "$SCRIPT_DIR/../instances.sh"
+
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { printf 'kafka.sh: error: %s\n' "$*" >&2; exit 1; }
 
@@ -59,26 +63,7 @@ require_lib() {
   [[ -f "$LIB_DIR/.stamp" ]] || die "Kafka jars missing in $LIB_DIR; run: $0 fetch"
 }
 
-valid_name() {
-  [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || die "invalid cluster name '$1' (use letters, digits, . _ -)"
-}
-
-valid_port() {
-  [[ "$1" =~ ^[0-9]+$ ]] && (( $1 >= 1024 && $1 < 65535 )) || die "invalid port '$1' (need 1024..65534)"
-}
-
 pom_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | head -n1; }
-
-# Holds an exclusive flock on $1 via fd 9 for the rest of the calling shell.
-# Every long-lived child (the broker JVM) must be started with 9>&- so that it
-# does not keep the lock after this script exits.
-lock() {
-  mkdir -p "$(dirname -- "$1")"
-  exec 9>"$1"
-  flock -w "${2:-300}" 9 || die "timed out waiting for lock $1"
-}
-
-pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
 
 # Pid of the running broker of cluster $1, or empty. Checks that the pid still
 # belongs to a kafka.Kafka JVM, so a recycled pid is never mistaken for it.
@@ -88,26 +73,6 @@ running_pid() {
   pid="$(cat "$pidfile" 2>/dev/null || true)"
   if pid_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'; then
     printf '%s\n' "$pid"
-  fi
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-name_for_port() {
-  local f
-  for f in "$INFRA_DIR"/*/port; do
-    [[ -f "$f" ]] || continue
-    if [[ "$(cat "$f")" == "$1" ]]; then basename -- "$(dirname -- "$f")"; return 0; fi
-  done
-  return 0
-}
-
-tail_log() {
-  local logf="$INFRA_DIR/$1/server.log"
-  if [[ -f "$logf" ]]; then
-    printf -- '----- last 40 lines of %s -----\n' "$logf" >&2
-    tail -n 40 -- "$logf" >&2 || true
-    printf -- '-----\n' >&2
   fi
 }
 
@@ -197,42 +162,13 @@ EOF
 }
 
 cmd_start() {
-  local name="" port="" fresh=0 lease=""
-  while (($#)); do
-    case "$1" in
-      --fresh) fresh=1 ;;
-      --lease) shift; lease="${1:-}"; [[ -n "$lease" ]] || die "--lease needs an id" ;;
-      -*) die "start: unknown option $1" ;;
-      *) if [[ -z "$name" ]]; then name="$1"; elif [[ -z "$port" ]]; then port="$1"; else die "start: too many arguments"; fi ;;
-    esac
-    shift
-  done
-  [[ -n "$name" && -n "$port" ]] || die "usage: kafka.sh start <name> <port> [--fresh] [--lease <id>]"
-  valid_name "$name"; valid_port "$port"
+  parse_start "$@"
+  local name="$START_NAME" port="$START_PORT" cport=$((START_PORT + 1)) pid
+  local dir="$INFRA_DIR/$name"
   require_java; require_lib
-  local dir="$INFRA_DIR/$name" cport=$((port + 1)) pid
-  lock "$INFRA_DIR/.locks/$name.lock"
-
-  pid="$(running_pid "$name")"
-  if [[ -n "$pid" ]]; then
-    local cur; cur="$(cat "$dir/port" 2>/dev/null || true)"
-    [[ "$cur" == "$port" ]] || die "cluster '$name' is already running on port $cur (pid $pid), not $port"
-    ((fresh)) && log "cluster '$name' already running (pid $pid); ignoring --fresh"
-    [[ -n "$lease" ]] && { mkdir -p "$dir/leases"; : >"$dir/leases/$lease"; }
-    log "cluster '$name' already running on 127.0.0.1:$port (pid $pid)"
-    return 0
-  fi
-
-  port_in_use "$port" && die "port $port on 127.0.0.1 is already in use by another process"
+  joined_running && return 0
   port_in_use "$cport" && die "controller port $cport on 127.0.0.1 is already in use by another process"
-
-  ((fresh)) && rm -rf -- "$dir"
-  mkdir -p "$dir/data" "$dir/leases"
-  rm -f -- "$dir/pid"
-  # Leases of processes that no longer exist are stale (e.g. an aborted test run).
-  prune_leases "$dir"
-  [[ -n "$lease" ]] && : >"$dir/leases/$lease"
-  printf '%s\n' "$port" >"$dir/port"
+  prepare_instance_dir
   write_server_properties "$dir" "$port" "$cport"
 
   if [[ ! -f "$dir/data/meta.properties" ]]; then
@@ -309,85 +245,9 @@ cmd_wait() {
   log "broker on 127.0.0.1:$port ready after $((SECONDS - start))s"
 }
 
-prune_leases() {
-  local dir="$1" f owner
-  [[ -d "$dir/leases" ]] || return 0
-  for f in "$dir"/leases/*; do
-    [[ -e "$f" ]] || continue
-    owner="$(basename -- "$f")"; owner="${owner%%-*}"
-    [[ "$owner" =~ ^[0-9]+$ ]] && pid_alive "$owner" || rm -f -- "$f"
-  done
-}
-
-count_leases() {
-  local n=0 f
-  for f in "$1"/leases/*; do [[ -e "$f" ]] && n=$((n + 1)); done
-  printf '%s\n' "$n"
-}
-
-cmd_stop() {
-  local name="" lease=""
-  while (($#)); do
-    case "$1" in
-      --lease) shift; lease="${1:-}"; [[ -n "$lease" ]] || die "--lease needs an id" ;;
-      -*) die "stop: unknown option $1" ;;
-      *) [[ -z "$name" ]] || die "stop: too many arguments"; name="$1" ;;
-    esac
-    shift
-  done
-  [[ -n "$name" ]] || die "usage: kafka.sh stop <name> [--lease <id>]"
-  valid_name "$name"
-  local dir="$INFRA_DIR/$name" pid
-  [[ -d "$dir" ]] || { log "cluster '$name' is not running (no state in $dir)"; return 0; }
-  lock "$INFRA_DIR/.locks/$name.lock"
-  if [[ -n "$lease" ]]; then
-    rm -f -- "$dir/leases/$lease"
-    prune_leases "$dir"
-    local others
-    others="$(count_leases "$dir")"
-    if ((others > 0)); then
-      log "cluster '$name' still used by $others other lease(s); leaving it running"
-      return 0
-    fi
-  fi
-  pid="$(running_pid "$name")"
-  if [[ -z "$pid" ]]; then
-    rm -f -- "$dir/pid"
-    log "cluster '$name' is not running"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while pid_alive "$pid"; do
-    if ((SECONDS >= deadline)); then
-      log "cluster '$name' (pid $pid) did not exit within ${STOP_TIMEOUT}s of SIGTERM; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f -- "$dir/pid"
-  rm -rf -- "$dir/leases"
-  log "stopped cluster '$name' (pid $pid)"
-}
-
-cmd_kill9() {
-  local name="${1:-}"
-  [[ -n "$name" ]] || die "usage: kafka.sh kill9 <name>"
-  valid_name "$name"
-  local dir="$INFRA_DIR/$name" pid
-  [[ -d "$dir" ]] || die "cluster '$name' is not running (no state in $dir)"
-  lock "$INFRA_DIR/.locks/$name.lock"
-  pid="$(running_pid "$name")"
-  [[ -n "$pid" ]] || die "cluster '$name' is not running"
-  kill -KILL "$pid"
-  local deadline=$((SECONDS + 10))
-  while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
-  pid_alive "$pid" && die "pid $pid still alive 10s after SIGKILL"
-  rm -f -- "$dir/pid"
-  printf '\n===== %s killed with SIGKILL by kafka.sh kill9 =====\n' "$(date -Is)" >>"$dir/server.log"
-  log "killed cluster '$name' (pid $pid) with SIGKILL; data kept in $dir/data"
+# kill9's mark in the broker log, so a reader of server.log sees where the crash was.
+after_kill9() {
+  printf '\n===== %s killed with SIGKILL by kafka.sh kill9 =====\n' "$(date -Is)" >>"$2/server.log"
 }
 
 cmd_status() {
@@ -409,15 +269,6 @@ cmd_status() {
   else
     echo "jars: not fetched (run: $0 fetch)"
   fi
-}
-
-cmd_clean() {
-  local name="${1:-}"
-  [[ -n "$name" ]] || die "usage: kafka.sh clean <name>"
-  valid_name "$name"
-  (cmd_stop "$name")
-  rm -rf -- "${INFRA_DIR:?}/$name" "$INFRA_DIR/.locks/$name.lock"
-  log "removed state of cluster '$name'"
 }
 
 run_tool() {

@@ -140,6 +140,9 @@ describe('agent sink', () => {
       expect.stringContaining('no stream id'),
       ...Array.from({ length: 3 }, () => expect.stringContaining('NOT_FOUND')),
     ]);
+    // gRPC's own "message larger than max": RESOURCE_EXHAUSTED without a retry-after-ms is final too.
+    gw.behaviour = { mode: 'fail', code: grpc.status.RESOURCE_EXHAUSTED };
+    expect((await write(io, records('huge', 0, 2)))?.dead?.map((d) => d.reason)).toEqual([expect.stringContaining('RESOURCE_EXHAUSTED'), expect.stringContaining('RESOURCE_EXHAUSTED')]);
     gw.behaviour = { mode: 'ack' };
     expect(await write(io, records('a', 0, 3))).toBeUndefined();
     expect(gw.values('a')).toEqual(expected('a', 3));

@@ -15,7 +15,7 @@ import { millrace, topologyDir } from '../../cli/process.js';
 import { eventually } from '../../kit/eventually.js';
 import { ensureMariaDb, kill9MariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { sql } from '../database/mariadb.js';
-import { watchTableDdl } from '../../../src/kinds/binlog/watch.js';
+import { watchTableDdl } from '../../../src/cdc/watch.js';
 import { startPushReceiver } from '../../infra/falcon-agent/push-receiver.js';
 import { binlogSource, binlogUrl, readRecords, valueOf } from './server.js';
 

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import type { SourceIO } from '../../../src/actors/io.js';
-import type { BinlogPosition } from '../../../src/kinds/binlog/position.js';
+import type { BinlogPosition } from '../../../src/cdc/position.js';
 import { binlogSourceKind } from '../../../src/kinds/binlog/source.js';
 import type { Json, LogRecord } from '../../../src/streams/record.js';
 import { actorContext } from '../../kit/actor-context.js';

@@ -11,61 +11,8 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { eventually } from '../../kit/eventually.js';
 import type { MariaDbHandle } from '../../infra/mariadb/server.js';
 import { sql, uniqueTable } from '../database/mariadb.js';
+import { columns, expected, row } from './type-table.js';
 import { asRoot, binlogSource, ensureCdcServer, readRecords, session, valueOf } from './server.js';
-
-const columns = `
-  id INT PRIMARY KEY,
-  ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED,
-  bi BIGINT, bmin BIGINT, bu BIGINT UNSIGNED, b53 BIGINT,
-  dec30 DECIMAL(30,10), f FLOAT, d DOUBLE,
-  bits BIT(10), c CHAR(3), vc VARCHAR(20), tx TEXT,
-  bin BINARY(4), vb VARBINARY(8), bl BLOB,
-  e ENUM('a','b','c'), st SET('x','y','z'),
-  dt DATE, dtm DATETIME(6), tm TIME(3), yr YEAR, ts TIMESTAMP(6) NULL,
-  js JSON, nul VARCHAR(5)`;
-
-/** ts is written at +09:00 (the inserting session's zone): 2024-02-29T23:59:59.123456Z. */
-const row = `(1, -128, 255, -32768, 16777215, -2147483648, 4294967295,
-  42, -9223372036854775808, 18446744073709551615, 9007199254740993,
-  '12345678901234567890.0123456789', 1.5, 3.141592653589793,
-  b'1010101010', 'abc', 'héllo 😀', 'long text',
-  x'00ff10ab', x'cafe', x'000102',
-  'b', 'x,z',
-  '2024-02-29', '2024-02-29 23:59:59.123456', '-12:34:56.789', 2024, '2024-03-01 08:59:59.123456',
-  '{"a": [1, 2, {"b": null}]}', NULL)`;
-
-const expected = {
-  id: 1,
-  ti: -128,
-  tu: 255,
-  si: -32768,
-  mi: 16777215,
-  i: -2147483648,
-  iu: 4294967295,
-  bi: 42,
-  bmin: '-9223372036854775808',
-  bu: '18446744073709551615',
-  b53: '9007199254740993',
-  dec30: '12345678901234567890.0123456789',
-  f: 1.5,
-  d: 3.141592653589793,
-  bits: { base64: Buffer.from([0x02, 0xaa]).toString('base64') },
-  c: 'abc',
-  vc: 'héllo 😀',
-  tx: 'long text',
-  bin: { base64: Buffer.from('00ff10ab', 'hex').toString('base64') },
-  vb: { base64: Buffer.from('cafe', 'hex').toString('base64') },
-  bl: { base64: Buffer.from('000102', 'hex').toString('base64') },
-  e: 'b',
-  st: 'x,z',
-  dt: '2024-02-29',
-  dtm: '2024-02-29 23:59:59.123456',
-  tm: '-12:34:56.789',
-  yr: 2024,
-  ts: '2024-02-29T23:59:59.123456Z',
-  js: '{"a": [1, 2, {"b": null}]}',
-  nul: null,
-};
 
 describe('binlog source on a real MariaDB', () => {
   let server: MariaDbHandle;
@@ -224,6 +171,34 @@ describe('binlog source on a real MariaDB', () => {
       [{ id: 1004, n: 4 }, []],
     ]);
     await sql(server, `DROP TABLE ${watch}`);
+  });
+
+  it('names every watch rule that can give no metric (table or column missing, row unusable) in status, at start and as rules change', async () => {
+    const watch = `millrace.${uniqueTable('watch')}`;
+    const missing = uniqueTable('absent');
+    await session(server, [
+      `CREATE TABLE ${watch} (id INT AUTO_INCREMENT PRIMARY KEY, db VARCHAR(64) NOT NULL, tbl VARCHAR(64) NOT NULL, fields VARCHAR(1024) NOT NULL DEFAULT '*numeric', endpoint VARCHAR(255) NOT NULL, step INT NOT NULL DEFAULT 60, counter_type ENUM('GAUGE','COUNTER') NOT NULL DEFAULT 'GAUGE', tags VARCHAR(1024) NOT NULL DEFAULT '', aggregation ENUM('last','sum','max','min') NOT NULL DEFAULT 'last', enabled TINYINT(1) NOT NULL DEFAULT 1)`,
+      `INSERT INTO ${watch} (id, db, tbl, fields, endpoint, step) VALUES (1, 'millrace', '${missing}', '*numeric', 'h', 60), (2, 'millrace', '${changes}', 'n, nope', 'h', 60), (3, 'millrace', '${changes}', '*numeric', 'h', 0), (4, 'millrace', '${changes}', 'n', 'h', 60)`,
+    ]);
+    const io = binlogSource(server, [`millrace.${changes}`], undefined, { watch });
+    await io.connect();
+    try {
+      const problems = (): Record<string, string> => io.status?.().watchProblems as Record<string, string>;
+      await eventually(() => Object.keys(problems()).length === 3, { what: 'three watch problems' });
+      expect(problems()).toEqual({
+        '1': `table millrace.${missing} does not exist: no metric comes from this rule until it is created`,
+        '2': `millrace.${changes} has no column nope: those fields give no metric`,
+        '3': 'step must be a positive number of seconds, not 0',
+      });
+      // Fixing a row clears its problem; a new bad row adds one, as the binlog brings the change.
+      await sql(server, `UPDATE ${watch} SET step = 30 WHERE id = 3`);
+      await sql(server, `INSERT INTO ${watch} (id, db, tbl, endpoint) VALUES (5, 'nodb', 'nothing', 'h')`);
+      await eventually(() => problems()['5'] !== undefined && problems()['3'] === undefined, { what: 'rule 3 fixed, rule 5 flagged' });
+      expect(problems()['5']).toBe('table nodb.nothing does not exist: no metric comes from this rule until it is created');
+    } finally {
+      await io.close();
+      await sql(server, `DROP TABLE ${watch}`);
+    }
   });
 
   it('decodes each row with the columns in force when it was written, across ADD, DROP, RENAME and reorder read after all of them', async () => {

@@ -10,7 +10,9 @@ import type { LogRecord } from '../../../src/streams/record.js';
 import { binlogExampleTable, EXAMPLE_ROWS } from '../binlog/example-table.js';
 import { parsedRecords } from '../database/fixtures.js';
 import { exampleFalconAgent, orderChange, points } from '../falcon/fixtures.js';
+import { exampleOpenSearch, logEvents } from '../opensearch/fixtures.js';
 import { examplePushgateway } from '../pushgateway/fixtures.js';
+import { batchOf, registryWith, sendUntilAcked, transportClient } from '../gateway/client.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
 import { resendingClient } from '../socket/resending-client.js';
 
@@ -25,6 +27,9 @@ export function applies<T>(rule: T | NotApplicable): rule is T {
   return typeof rule !== 'object' || rule === null || !('notApplicable' in rule);
 }
 
+/** Settings merged over a kind's example settings. */
+export type Settings = Record<string, unknown>;
+
 /** Settings that point a kind at a dependency that is down (a closed 127.0.0.1 port). */
 export interface Unreachable {
   /** Replaces the topology's transport (kafka kinds). */
@@ -35,8 +40,11 @@ export interface Unreachable {
 
 /** How one kind is run against the contract, and which rules apply to it. */
 export interface KindContract {
-  /** Creates what the example names (modules, input files, topics) below the actor's baseDir. */
-  prepare?(ctx: ActorContext): void | Promise<void>;
+  /**
+   * Creates what the example names (modules, input files, topics) below the actor's baseDir. It
+   * may return settings merged over the example's, for a service it started on a free port.
+   */
+  prepare?(ctx: ActorContext): void | Settings | Promise<void | Settings>;
   /** Sources: records the example yields from what `prepare` made. */
   yields?: number;
   /** Stages and sinks: one input batch. */
@@ -117,6 +125,24 @@ async function linkQueue(ctx: ActorContext): Promise<void> {
   await queue.close();
 }
 
+const GATEWAY_RECORDS = 400;
+
+/**
+ * The example gateway's registry with stream `contract`, and an application sending
+ * GATEWAY_RECORDS records to it in eight concurrent batches, each retried until acked (as an
+ * agent does): what a gateway instance answered is not sent again, the rest is.
+ */
+async function gatewayClients(ctx: ActorContext): Promise<void> {
+  const token = 'contract-token-0123456789';
+  await registryWith(join(ctx.baseDir, 'data/streams.db'), { contract: token });
+  const client = transportClient(7400);
+  const per = GATEWAY_RECORDS / 8;
+  const sends = Array.from({ length: 8 }, (_, b) =>
+    sendUntilAcked(client, batchOf('contract', token, 'contract-agent', b, Array.from({ length: per }, (_, i) => `seq=${b * per + i}`))),
+  );
+  void Promise.allSettled(sends).then(() => client.close());
+}
+
 const generatorRecords = (): LogRecord[] =>
   Array.from({ length: 20 }, (_, i) => ({ value: `seq=${i} xxxx`, key: `k${i % 4}`, ts: 0 }));
 const kafkaDown = (port: number): Unreachable => ({
@@ -154,6 +180,14 @@ export const contracts: Record<string, KindContract> = {
     inTopology: na(
       'it never ends; the contract test runs it after the topology, on the topic the kafka sink wrote',
     ),
+  },
+  'source gateway': {
+    prepare: gatewayClients,
+    yields: GATEWAY_RECORDS,
+    endOfInput: na('a gateway serves its clients forever'),
+    notConnected: na('it listens; absent clients only leave its queues empty'),
+    commitsAcked: true,
+    inTopology: na('it needs clients to feed it; test/kinds/gateway/*.test.ts run it'),
   },
   'source link': {
     prepare: linkQueue,
@@ -360,5 +394,13 @@ export const contracts: Record<string, KindContract> = {
     notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}`, maxAttempts: 1 } }),
     commitsAcked: notASource,
     inTopology: na('it needs a Pushgateway to push to; test/kinds/pushgateway/sink.test.ts runs the real one'),
+  },
+  'sink opensearch': {
+    prepare: exampleOpenSearch,
+    input: () => logEvents(20),
+    endOfInput: notASource,
+    notConnected: (port) => ({ settings: { url: `http://127.0.0.1:${port}`, maxAttempts: 1 } }),
+    commitsAcked: notASource,
+    inTopology: na('it needs an OpenSearch node; test/kinds/opensearch/sink.test.ts runs it against a real one'),
   },
 };

@@ -23,8 +23,9 @@ export function points(n: number): LogRecord[] {
   }));
 }
 
-/** The receiver the falcon sink's example pushes to (127.0.0.1:1988), for the test that calls it. */
-export async function exampleFalconAgent(): Promise<void> {
-  const agent = await startPushReceiver(1988);
+/** A push receiver on a free port for the falcon sink's example, and the setting that points it there. */
+export async function exampleFalconAgent(): Promise<{ url: string }> {
+  const agent = await startPushReceiver(0);
   onTestFinished(() => agent.close());
+  return { url: agent.url };
 }

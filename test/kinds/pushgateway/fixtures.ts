@@ -8,10 +8,11 @@ export function pushgatewayOrSkip(): string | undefined {
   return missingPart(binary !== undefined, 'the Prometheus Pushgateway', PUSHGATEWAY_INSTALL) ? undefined : binary;
 }
 
-/** The gateway the pushgateway sink's example pushes to (127.0.0.1:9091), for the test that calls it. */
-export async function examplePushgateway(): Promise<void> {
+/** A Pushgateway on a free port for the sink's example, and the setting that points it there. */
+export async function examplePushgateway(): Promise<{ url: string }> {
   const binary = pushgatewayBinary();
   if (binary === undefined) throw new Error(`the Prometheus Pushgateway is missing: ${PUSHGATEWAY_INSTALL}`);
-  const gateway = await Pushgateway.start(binary, 9091);
+  const gateway = await Pushgateway.start(binary);
   onTestFinished(() => gateway.stop());
+  return { url: gateway.url };
 }

@@ -1,4 +1,4 @@
-import type { Json } from '../../streams/record.js';
+import type { Json } from '../streams/record.js';
 
 /**
  * One row of the watch table: which fields of which table are metered, and how. `fields` is a
@@ -33,11 +33,20 @@ export function watchTableDdl(name: string): string {
 )`;
 }
 
+/** Why an enabled watch table row cannot be used, or undefined when it can. */
+export function unusableReason(row: { [column: string]: Json }): string | undefined {
+  if (Number(row.enabled) !== 1) return undefined;
+  const missing = ['db', 'tbl', 'endpoint'].filter((c) => typeof row[c] !== 'string' || row[c] === '');
+  if (missing.length > 0) return `${missing.join(', ')} must be set`;
+  if (!(Number(row.step) > 0)) return `step must be a positive number of seconds, not ${JSON.stringify(row.step)}`;
+  return undefined;
+}
+
 /** The rule a watch table row states, or undefined for a disabled or unusable row. */
 export function watchRule(row: { [column: string]: Json }): WatchRule | undefined {
-  if (Number(row.enabled) !== 1) return undefined;
+  if (Number(row.enabled) !== 1 || unusableReason(row) !== undefined) return undefined;
   const step = Number(row.step);
-  if (typeof row.db !== 'string' || typeof row.tbl !== 'string' || typeof row.endpoint !== 'string' || !(step > 0)) return undefined;
+  if (typeof row.db !== 'string' || typeof row.tbl !== 'string' || typeof row.endpoint !== 'string') return undefined;
   return {
     id: Number(row.id),
     db: row.db,
@@ -55,7 +64,14 @@ export function watchRule(row: { [column: string]: Json }): WatchRule | undefine
 export class WatchRules {
   private readonly byId = new Map<number, WatchRule>();
 
-  constructor(rules: readonly WatchRule[]) {
+  /**
+   * `changed` hears every row change of the watch table: the rule it adds or alters, or the id of
+   * a row that gives no rule, with why when the row is enabled but unusable.
+   */
+  constructor(
+    rules: readonly WatchRule[],
+    private readonly changed?: (change: { rule: WatchRule } | { id: number; unusable?: string }) => void,
+  ) {
     for (const r of rules) this.byId.set(r.id, r);
   }
 
@@ -63,7 +79,14 @@ export class WatchRules {
   apply(before: { [column: string]: Json } | null, after: { [column: string]: Json } | null): void {
     if (before !== null) this.byId.delete(Number(before.id));
     const rule = after === null ? undefined : watchRule(after);
-    if (rule !== undefined) this.byId.set(rule.id, rule);
+    if (rule !== undefined) {
+      this.byId.set(rule.id, rule);
+      this.changed?.({ rule });
+      return;
+    }
+    const row = after ?? before;
+    const unusable = after === null ? undefined : unusableReason(after);
+    if (row !== null) this.changed?.({ id: Number(row.id), ...(unusable === undefined ? {} : { unusable }) });
   }
 
   /** The rules for a table, as JSON for the record. */

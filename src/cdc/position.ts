@@ -12,6 +12,8 @@ export interface BinlogPosition {
   gtid: string;
   /** With a watch table: its rules as of this position. */
   watch?: WatchRule[];
+  /** A batch of the initial snapshot (not its last): committing it saves nothing. */
+  snapshot?: true;
 }
 
 /** `file:pos (gtid)`, for logs and errors. */

@@ -1,4 +1,4 @@
-import type { Json, LogRecord } from '../../streams/record.js';
+import type { Json, LogRecord } from '../streams/record.js';
 import type { BinlogPosition } from './position.js';
 
 /**

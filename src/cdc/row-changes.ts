@@ -1,5 +1,5 @@
 import type { DeleteRowsEvent, TableMapEntry, TableMapEvent, UpdateRowsEvent, WriteRowsEvent } from '@vlasky/zongji';
-import type { Json, LogRecord } from '../../streams/record.js';
+import type { Json, LogRecord } from '../streams/record.js';
 import { rowValues, type ColumnTypes } from './values.js';
 
 export type RowsEvent = WriteRowsEvent | UpdateRowsEvent | DeleteRowsEvent;

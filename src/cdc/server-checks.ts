@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
-import { InvalidConfig } from '../../core/errors.js';
-import { classifyConnectionErrors } from '../../db/connection-errors.js';
+import { InvalidConfig } from '../core/errors.js';
+import { classifyConnectionErrors } from '../db/connection-errors.js';
 import { positionLabel, type BinlogPosition } from './position.js';
 
 /** Where to connect, from the source's url. */
@@ -71,4 +71,16 @@ export async function checkServer(address: ServerAddress, saved: BinlogPosition 
   } finally {
     await conn.end().catch(() => undefined);
   }
+}
+
+/** The binlog position of the open consistent snapshot (MariaDB's binlog_snapshot_file/position). */
+export async function snapshotPosition(conn: mysql.Connection, address: ServerAddress): Promise<BinlogPosition> {
+  const [status] = await conn.query<mysql.RowDataPacket[]>("SHOW STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')");
+  const [gtid] = await conn.query<mysql.RowDataPacket[]>('SELECT @@gtid_binlog_pos AS pos');
+  const v = new Map(status.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
+  const file = v.get('binlog_snapshot_file');
+  const pos = Number(v.get('binlog_snapshot_position'));
+  if (file === undefined || file === '' || !Number.isInteger(pos))
+    throw new Error(`binlog source: ${address.host}:${address.port} gave no binlog position for a consistent snapshot (binlog_snapshot_file/position; MariaDB has them, MySQL does not)`);
+  return { file, pos, gtid: String((gtid[0] as { pos?: unknown } | undefined)?.pos ?? '') };
 }

@@ -1,7 +1,8 @@
-import type { Json } from '../../streams/record.js';
+import type { Json } from '../streams/record.js';
 
-/** MySQL type codes of TIMESTAMP columns (classic and fractional): instants, rendered in UTC. */
-const TIMESTAMP_TYPES = new Set([7, 17]);
+/** MySQL type code of TIMESTAMP (classic; 17 is the fractional one): instants, rendered in UTC. */
+export const TIMESTAMP_TYPE = 7;
+const TIMESTAMP_TYPES = new Set([TIMESTAMP_TYPE, 17]);
 
 /** A `YYYY-MM-DD HH:MM:SS[.ffffff]` the binlog decoder rendered in UTC, as ISO 8601 with `Z`. */
 function utcInstant(text: string): string {

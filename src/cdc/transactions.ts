@@ -1,5 +1,5 @@
 import type { AnyBinlogEvent, QueryEvent } from '@vlasky/zongji';
-import type { Json, LogRecord } from '../../streams/record.js';
+import type { Json, LogRecord } from '../streams/record.js';
 import { advanceGtid, type BinlogPosition } from './position.js';
 import { keyColumns, rowRecords, type RowsEvent } from './row-changes.js';
 import type { WatchRules } from './watch.js';

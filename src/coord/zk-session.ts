@@ -1,0 +1,243 @@
+import { EventEmitter } from 'node:events';
+import zookeeper, { type Client, type Exception } from 'node-zookeeper-client';
+import type { Logger } from 'pino';
+import { NotConnected, errorMessage } from '../core/errors.js';
+
+/** How to reach ZooKeeper. */
+export interface ZkOptions {
+  /** Connection string: host:port[,host:port...][/chroot]. */
+  connect: string;
+  /** Session timeout asked of the server: ephemeral nodes of a dead process vanish after this. */
+  sessionTimeoutMs: number;
+  /** How long `open` waits for the first session (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** connected: a live session; disconnected: reconnecting inside the session; expired: a new session is being made. */
+export type ZkState = 'connected' | 'disconnected' | 'expired' | 'closed';
+
+export type NodeMode = 'persistent' | 'ephemeral' | 'ephemeral-sequential';
+
+const MODES: Record<NodeMode, number> = {
+  persistent: zookeeper.CreateMode.PERSISTENT,
+  ephemeral: zookeeper.CreateMode.EPHEMERAL,
+  'ephemeral-sequential': zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
+};
+
+/** A node this session keeps alive: recreated in every new session until removed. */
+export interface EphemeralNode {
+  /** Replaces its data (kept for the next session too). */
+  update(data: Buffer): Promise<void>;
+  remove(): Promise<void>;
+}
+
+function isCode(error: unknown, code: number): boolean {
+  return typeof error === 'object' && error !== null && (error as Exception).code === code;
+}
+
+/** Whether `error` is ZooKeeper's "no such node". */
+export const isNoNode = (error: unknown): boolean => isCode(error, zookeeper.Exception.NO_NODE);
+/** Whether `error` is ZooKeeper's "node exists". */
+export const isNodeExists = (error: unknown): boolean => isCode(error, zookeeper.Exception.NODE_EXISTS);
+
+/**
+ * One ZooKeeper session for this process, over node-zookeeper-client, with what millrace needs:
+ * ephemeral nodes that survive session expiry (recreated in the next session), one-shot watches,
+ * and `onSession` hooks that run again in every new session (to re-arm watches and re-elect).
+ * Inside one session the client reconnects by itself; after expiry a new client is made.
+ */
+export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
+  private client: Client;
+  private current: ZkState = 'disconnected';
+  private readonly hooks = new Set<() => Promise<void>>();
+  /** Whether a first session was made (later clients run the hooks). */
+  private started = false;
+
+  private constructor(
+    private readonly options: ZkOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.client = this.newClient();
+  }
+
+  /** Connects; rejects with NotConnected naming the servers when no session is made in time. */
+  static async open(options: ZkOptions, log: Logger): Promise<ZkSession> {
+    const session = new ZkSession(options, log);
+    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      session.client.once('connected', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      session.client.connect();
+    });
+    if (!connected) {
+      session.close();
+      throw new NotConnected(
+        `ZooKeeper at ${options.connect} gave no session within ${timeoutMs} ms: check that it runs and that zookeeper.connect is right`,
+      );
+    }
+    return session;
+  }
+
+  get state(): ZkState {
+    return this.current;
+  }
+
+  /**
+   * Runs `hook` at the start of every later session (after an expiry: watches and ephemeral
+   * nodes of the old session are gone); returns an unregister function.
+   */
+  onSession(hook: () => Promise<void>): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /** Creates `path` (parents too, as empty persistent nodes); resolves with the created path (sequential nodes get a suffix). */
+  async create(path: string, data: Buffer, mode: NodeMode = 'persistent'): Promise<string> {
+    await this.mkdirp(parentOf(path));
+    return this.call<string>((cb) => this.client.create(path, data, MODES[mode], cb));
+  }
+
+  /** Creates `path` and its parents as empty persistent nodes when missing. */
+  async mkdirp(path: string): Promise<void> {
+    if (path === '/' || path === '') return;
+    await this.call<string>((cb) => this.client.mkdirp(path, cb));
+  }
+
+  /** The node's data, or undefined when there is none; `watch` fires once on its next change, creation or removal. */
+  async get(path: string, watch?: () => void): Promise<Buffer | undefined> {
+    try {
+      if (watch === undefined) return await this.call<Buffer>((cb) => this.client.getData(path, cb));
+      return await this.call<Buffer>((cb) => this.client.getData(path, () => watch(), cb));
+    } catch (error) {
+      if (!isNoNode(error)) throw error;
+      // Watch for its creation instead.
+      if (watch !== undefined) await this.call((cb) => this.client.exists(path, () => watch(), cb));
+      return undefined;
+    }
+  }
+
+  /** Writes the node's data, creating it (and its parents) as persistent when missing. */
+  async set(path: string, data: Buffer): Promise<void> {
+    try {
+      await this.call((cb) => this.client.setData(path, data, cb));
+    } catch (error) {
+      if (!isNoNode(error)) throw error;
+      try {
+        await this.create(path, data);
+      } catch (again) {
+        if (!isNodeExists(again)) throw again;
+        await this.call((cb) => this.client.setData(path, data, cb));
+      }
+    }
+  }
+
+  /** Child names of `path` ([] when it does not exist); `watch` fires once when they change. */
+  async children(path: string, watch?: () => void): Promise<string[]> {
+    try {
+      if (watch === undefined) return await this.call<string[]>((cb) => this.client.getChildren(path, cb));
+      return await this.call<string[]>((cb) => this.client.getChildren(path, () => watch(), cb));
+    } catch (error) {
+      if (!isNoNode(error)) throw error;
+      if (watch !== undefined) await this.call((cb) => this.client.exists(path, () => watch(), cb));
+      return [];
+    }
+  }
+
+  /** Removes the node; a missing one is not an error. */
+  async remove(path: string): Promise<void> {
+    try {
+      await this.call((cb) => this.client.remove(path, (error) => cb(error, undefined)));
+    } catch (error) {
+      if (!isNoNode(error)) throw error;
+    }
+  }
+
+  /**
+   * An ephemeral node at `path` holding `data`, created now and again in every new session, so it
+   * lives exactly as long as this process keeps a session.
+   */
+  async ephemeral(path: string, data: Buffer): Promise<EphemeralNode> {
+    let body = data;
+    const put = async (): Promise<void> => {
+      try {
+        await this.create(path, body, 'ephemeral');
+      } catch (error) {
+        // Ours from this session (a hook racing the first create): just refresh the data.
+        if (!isNodeExists(error)) throw error;
+        await this.call((cb) => this.client.setData(path, body, cb));
+      }
+    };
+    await put();
+    const unhook = this.onSession(put);
+    return {
+      update: async (next) => {
+        body = next;
+        await this.call((cb) => this.client.setData(path, body, cb));
+      },
+      remove: async () => {
+        unhook();
+        await this.remove(path);
+      },
+    };
+  }
+
+  /** Ends the session: its ephemeral nodes go at once. */
+  close(): void {
+    if (this.current === 'closed') return;
+    this.setState('closed');
+    this.hooks.clear();
+    this.client.removeAllListeners();
+    this.client.close();
+  }
+
+  private newClient(): Client {
+    const client = zookeeper.createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 2 });
+    let sessions = 0;
+    client.on('connected', () => {
+      this.setState('connected');
+      // A reconnect inside the same session keeps its nodes and watches; a new client is a new session.
+      if (sessions++ === 0 && this.started) for (const hook of this.hooks) this.runHook(hook);
+      this.started = true;
+    });
+    client.on('disconnected', () => this.setState('disconnected'));
+    client.on('expired', () => {
+      this.setState('expired');
+      this.log.warn({ zookeeper: this.options.connect }, 'ZooKeeper session expired: opening a new one (ephemeral nodes are recreated)');
+      client.removeAllListeners();
+      client.close();
+      this.client = this.newClient();
+      this.client.connect();
+    });
+    return client;
+  }
+
+  private setState(state: ZkState): void {
+    if (this.current === state || this.current === 'closed') return;
+    this.current = state;
+    this.emit('state', state);
+  }
+
+  private runHook(hook: () => Promise<void>): void {
+    hook().catch((error: unknown) => {
+      if (this.current !== 'closed') this.log.warn({ zookeeper: this.options.connect, err: errorMessage(error) }, 'ZooKeeper session hook failed');
+    });
+  }
+
+  private call<T = unknown>(start: (cb: (error: Error | Exception | null, value: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      start((error, value) => {
+        if (error) reject(error instanceof Error ? error : Object.assign(new Error(`ZooKeeper: ${error.toString()}`), { code: error.code }));
+        else resolve(value);
+      });
+    });
+  }
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}

@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import type { SqlParam } from './database.js';
+import { openSqlite } from './sqlite-insert.js';
+
+/** The few statements the stream registry runs, on SQLite or MariaDB/MySQL (`?` placeholders on both). */
+export interface RegistrySql {
+  all<Row>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  /** Rows changed. */
+  run(sql: string, params?: readonly SqlParam[]): Promise<number>;
+  /** `work` in one transaction, committed when it resolves. */
+  transaction<T>(work: (tx: RegistrySql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const columns = (id: string): string => `
+  id ${id} PRIMARY KEY,
+  topic VARCHAR(249) NOT NULL,
+  cluster VARCHAR(255) NOT NULL,
+  token_sha256 CHAR(64) NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  quota_records_per_sec BIGINT,
+  quota_bytes_per_sec BIGINT,
+  name TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  format VARCHAR(16) NOT NULL,
+  field_schema TEXT,
+  sinks TEXT NOT NULL,
+  retention_hours INTEGER`;
+
+const REVISION = 'CREATE TABLE IF NOT EXISTS streams_revision (one INTEGER PRIMARY KEY, revision BIGINT NOT NULL)';
+
+/** SQLite through better-sqlite3: one connection, statements run synchronously. */
+export function sqliteRegistry(path: string, busyTimeoutMs: number): RegistrySql {
+  mkdirSync(dirname(path), { recursive: true });
+  const db: BetterSqlite3.Database = openSqlite(path, { busyTimeoutMs, synchronous: 'normal' }, false);
+  db.exec(`CREATE TABLE IF NOT EXISTS streams (${columns('TEXT')}); ${REVISION}; INSERT OR IGNORE INTO streams_revision VALUES (1, 0);`);
+  const sql: RegistrySql = {
+    all: async <Row>(text: string, params: readonly SqlParam[] = []) => db.prepare(text).all(...params) as Row[],
+    run: async (text, params = []) => db.prepare(text).run(...params).changes,
+    async transaction(work) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const out = await work(sql);
+        db.exec('COMMIT');
+        return out;
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    close: async () => void db.close(),
+  };
+  return sql;
+}
+
+/** MariaDB/MySQL through a small mysql2 pool; the tables are created when missing. */
+export async function mysqlRegistry(url: string, connectTimeoutMs: number): Promise<RegistrySql> {
+  const pool = mysql.createPool({ uri: url, connectionLimit: 2, connectTimeout: connectTimeoutMs, charset: 'utf8mb4' });
+  const over = (conn: mysql.Pool | mysql.PoolConnection): RegistrySql => ({
+    async all<Row>(text: string, params: readonly SqlParam[] = []) {
+      const [rows] = await conn.query(text, [...params]);
+      return rows as Row[];
+    },
+    async run(text, params = []) {
+      const [result] = await conn.query(text, [...params]);
+      return (result as mysql.ResultSetHeader).affectedRows;
+    },
+    async transaction(work) {
+      const c = await pool.getConnection();
+      try {
+        await c.beginTransaction();
+        const out = await work(over(c));
+        await c.commit();
+        return out;
+      } catch (error) {
+        await c.rollback();
+        throw error;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => pool.end(),
+  });
+  const sql = over(pool);
+  try {
+    await sql.run(`CREATE TABLE IF NOT EXISTS streams (${columns('VARCHAR(249)')}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+    await sql.run(REVISION);
+    await sql.run('INSERT IGNORE INTO streams_revision VALUES (1, 0)');
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return sql;
+}

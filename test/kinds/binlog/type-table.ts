@@ -1,0 +1,55 @@
+/** A table of every column type the binlog source decodes (DDL column list). */
+export const columns = `
+  id INT PRIMARY KEY,
+  ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, mi MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED,
+  bi BIGINT, bmin BIGINT, bu BIGINT UNSIGNED, b53 BIGINT,
+  dec30 DECIMAL(30,10), f FLOAT, d DOUBLE,
+  bits BIT(10), c CHAR(3), vc VARCHAR(20), tx TEXT,
+  bin BINARY(4), vb VARBINARY(8), bl BLOB,
+  e ENUM('a','b','c'), st SET('x','y','z'),
+  dt DATE, dtm DATETIME(6), tm TIME(3), yr YEAR, ts TIMESTAMP(6) NULL,
+  js JSON, nul VARCHAR(5)`;
+
+/** Its one row: ts is written at +09:00 (the inserting session's zone): 2024-02-29T23:59:59.123456Z. */
+export const row = `(1, -128, 255, -32768, 16777215, -2147483648, 4294967295,
+  42, -9223372036854775808, 18446744073709551615, 9007199254740993,
+  '12345678901234567890.0123456789', 1.5, 3.141592653589793,
+  b'1010101010', 'abc', 'héllo 😀', 'long text',
+  x'00ff10ab', x'cafe', x'000102',
+  'b', 'x,z',
+  '2024-02-29', '2024-02-29 23:59:59.123456', '-12:34:56.789', 2024, '2024-03-01 08:59:59.123456',
+  '{"a": [1, 2, {"b": null}]}', NULL)`;
+
+/** The row as a record carries it (binlog and snapshot alike). */
+export const expected = {
+  id: 1,
+  ti: -128,
+  tu: 255,
+  si: -32768,
+  mi: 16777215,
+  i: -2147483648,
+  iu: 4294967295,
+  bi: 42,
+  bmin: '-9223372036854775808',
+  bu: '18446744073709551615',
+  b53: '9007199254740993',
+  dec30: '12345678901234567890.0123456789',
+  f: 1.5,
+  d: 3.141592653589793,
+  bits: { base64: Buffer.from([0x02, 0xaa]).toString('base64') },
+  c: 'abc',
+  vc: 'héllo 😀',
+  tx: 'long text',
+  bin: { base64: Buffer.from('00ff10ab', 'hex').toString('base64') },
+  vb: { base64: Buffer.from('cafe', 'hex').toString('base64') },
+  bl: { base64: Buffer.from('000102', 'hex').toString('base64') },
+  e: 'b',
+  st: 'x,z',
+  dt: '2024-02-29',
+  dtm: '2024-02-29 23:59:59.123456',
+  tm: '-12:34:56.789',
+  yr: 2024,
+  ts: '2024-02-29T23:59:59.123456Z',
+  js: '{"a": [1, 2, {"b": null}]}',
+  nul: null,
+};
