@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runAgentBench } from './agent.js';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runGatewayBench } from './gateway.js';
 import { runHiveBench } from './hive.js';
@@ -34,6 +35,7 @@ const benches: Record<string, () => Promise<Result>> = {
   scale: () => runScaleBench(),
   report: () => runReportBench(),
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
+  agent: () => runAgentBench() as unknown as Promise<Result>,
   gateway: () => runGatewayBench() as unknown as Promise<Result>,
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),

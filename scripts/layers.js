@@ -15,7 +15,7 @@ export const layers = {
   lag: ['coord', 'transport'],
   coord: ['core'],
   search: ['streams'],
-  gate: ['formats'],
+  gate: ['formats', 'log'],
   link: ['transport', 'formats'],
   actors: ['transport'],
   transport: ['streams', 'log'],

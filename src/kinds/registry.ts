@@ -1,5 +1,6 @@
 import type { KindDefinition, RegisteredKind, Role } from '../actors/kind.js';
 import { binlogSourceKind } from './binlog/source.js';
+import { agentSinkKind } from './agent/sink.js';
 import { blackholeKind } from './blackhole.js';
 import { chainKindOver } from './chain.js';
 import { changelogKind } from './changelog.js';
@@ -26,6 +27,7 @@ import { parseKind } from './parse.js';
 import { pushgatewaySinkKind } from './pushgateway/sink.js';
 import { splitKind } from './split.js';
 import { transcodeKind } from './transcode.js';
+import { socketSourceKind } from './socket/source.js';
 import { stdoutSinkKind } from './stdout.js';
 
 /** Stages fused into one, over the kinds registered here (docs/decisions/parallel-segments.md). */
@@ -40,6 +42,7 @@ export const kinds: readonly RegisteredKind[] = [
   hdfsKind,
   binlogSourceKind,
   gatewaySourceKind,
+  socketSourceKind,
   mapKind,
   filterKind,
   decompressKind,
@@ -61,6 +64,7 @@ export const kinds: readonly RegisteredKind[] = [
   pushgatewaySinkKind,
   openSearchSinkKind,
   hiveSinkKind,
+  agentSinkKind,
 ];
 
 /** The kind registered under `name` for `role`, if any. */

@@ -338,9 +338,9 @@ describe('a topology made of the examples', () => {
       });
       expect(result).toEqual({ ok: true });
       const recordsIn = (id: string): number => runtime.nodes.get(id)?.metrics.recordsIn ?? 0;
-      // generator 1000 → enrich → warnings (every tenth) → distribute over five sinks.
+      // generator 1000 → enrich → warnings (every tenth) → distribute over six sinks.
       expect(
-        ['kafka-sink', 'file-sink', 'link-sink', 'stdout', 'blackhole'].map(recordsIn).reduce((a, b) => a + b) -
+        ['kafka-sink', 'file-sink', 'link-sink', 'stdout', 'blackhole', 'agent'].map(recordsIn).reduce((a, b) => a + b) -
           (runtime.nodes.get('file-source')?.metrics.recordsOut ?? 0),
       ).toBe(100);
       expect(printed.trimEnd().split('\n')).toHaveLength(recordsIn('stdout'));

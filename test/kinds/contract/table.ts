@@ -14,6 +14,7 @@ import { exampleOpenSearch, logEvents } from '../opensearch/fixtures.js';
 import { examplePushgateway } from '../pushgateway/fixtures.js';
 import { batchOf, registryWith, sendUntilAcked, transportClient } from '../gateway/client.js';
 import { chunkRecord, fileRecord } from '../pipeline/helpers.js';
+import { resendingClient } from '../socket/resending-client.js';
 
 /** Why a rule does not apply to a kind: said out loud, so a new kind must be placed in the table. */
 export interface NotApplicable {
@@ -113,6 +114,9 @@ async function eventsTopic(ctx: ActorContext): Promise<void> {
 
 const LINK_RECORDS = 2500;
 
+/** Lines the example socket source gets from an application that resends what was not answered. */
+const SOCKET_RECORDS = 10;
+
 /** Records a sender already shipped, in the receiver's disk queue (where the link source reads). */
 async function linkQueue(ctx: ActorContext): Promise<void> {
   const queue = await DiskQueue.open(join(ctx.baseDir, 'data/link-queue'));
@@ -192,6 +196,14 @@ export const contracts: Record<string, KindContract> = {
     notConnected: na('it listens; an absent sender only leaves its queue idle'),
     commitsAcked: true,
     inTopology: na('it needs a sender to feed it; test/link/link-kill9.test.ts runs the pair'),
+  },
+  'source socket': {
+    prepare: (ctx) => void resendingClient(join(ctx.baseDir, 'agent.sock'), Array.from({ length: SOCKET_RECORDS }, (_, i) => `contract r${i}`)),
+    yields: SOCKET_RECORDS,
+    endOfInput: na('it listens for applications forever'),
+    notConnected: na('it listens on a local path; there is nothing to connect to'),
+    commitsAcked: true,
+    inTopology: na('it needs an application writing to it; test/kinds/socket and test/kinds/agent/agent-kill9.test.ts run one'),
   },
   'source hdfs': {
     prepare: incomingFiles,
@@ -321,6 +333,13 @@ export const contracts: Record<string, KindContract> = {
     input: generatorRecords,
     endOfInput: notASource,
     notConnected: na('writes go to its local disk queue; an unreachable receiver delays shipping only (status: backoff)'),
+    commitsAcked: notASource,
+    inTopology: { inputs: ['distribute'] },
+  },
+  'sink agent': {
+    input: generatorRecords,
+    endOfInput: notASource,
+    notConnected: na('with no gateway reachable its batches go to its local spill queue and the write is done (status: gateway null); test/kinds/agent/sink.test.ts'),
     commitsAcked: notASource,
     inTopology: { inputs: ['distribute'] },
   },

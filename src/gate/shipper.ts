@@ -1,0 +1,239 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { encodeRecords, type AckMessage, type TransportRecord } from './protocol.js';
+import { Wake } from '../core/wake.js';
+import { retryDelay } from './backoff.js';
+import { GatewayPool, isPermanent, SendFailed } from './gateway-pool.js';
+import type { QueuedBatch, SpilledBatch, SpillQueue } from './spill-queue.js';
+import { TokenBucket, type Rate } from './token-bucket.js';
+
+/** How a {@link Shipper} sends: the agent sink's settings. */
+export interface ShipperOptions {
+  token: string;
+  streams: Record<string, { token?: string | undefined; rate?: Rate | undefined }>;
+  rate?: Rate | undefined;
+  timeoutMs: number;
+  backoff: { initialMs: number; maxMs: number };
+  /** Queued batches read ahead while replaying. */
+  replayInFlight: number;
+}
+
+/** The gateway refused a batch for good (bad token, unknown stream, malformed): its records are dead-lettered with this reason. */
+export class BatchRejected extends Error {}
+
+/** Counters shown by status() and /metrics. */
+export interface ShipperStats {
+  sentBatches: number;
+  ackedBatches: number;
+  ackedRecords: number;
+  retried: number;
+  duplicates: number;
+  spilledBatches: number;
+  spilledRecords: number;
+  replayedBatches: number;
+  rejectedRecords: number;
+}
+
+/**
+ * Ships one agent sink's batches, per stream in order. A batch goes straight to the gateway when
+ * its stream has nothing spilled, its token bucket allows it and the gateway acks it; otherwise
+ * (gateway unreachable, pushback, failure, over rate) it goes to the spill queue, from which
+ * {@link replay} sends it later, in order per stream, with backoff. Without a spill queue a batch
+ * is retried in place until acked. Sequence numbers are fixed when a batch is made, so a retried
+ * or replayed batch keeps its number.
+ */
+export class Shipper {
+  readonly stats: ShipperStats = { sentBatches: 0, ackedBatches: 0, ackedRecords: 0, retried: 0, duplicates: 0, spilledBatches: 0, spilledRecords: 0, replayedBatches: 0, rejectedRecords: 0 };
+  private readonly sequences = new Map<string, bigint>();
+  private readonly buckets = new Map<string, TokenBucket | null>();
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Per stream, offsets of its spilled batches not acknowledged yet. */
+  private readonly spilled = new Map<string, Set<number>>();
+  /** Batches queued before this start: until replayed, every stream counts as having spilled batches. */
+  private readonly restoredUntil: number;
+  private readonly replayLanes = new Map<string, QueuedBatch[]>();
+  private replayInFlight = 0;
+  private readonly wake = new Wake();
+  private readonly stopping = new AbortController();
+  private replaying: Promise<void> | undefined;
+  private readonly replayRuns = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: ShipperOptions,
+    readonly pool: GatewayPool,
+    readonly queue: SpillQueue | undefined,
+    readonly agentId: string,
+    private readonly log: Logger,
+  ) {
+    this.restoredUntil = queue?.end ?? 0;
+  }
+
+  start(): void {
+    this.pool.start();
+    if (this.queue !== undefined) this.replaying = this.replay(this.queue);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wake.notify();
+    await this.replaying;
+    await Promise.allSettled([...this.lanes.values(), ...this.replayRuns]);
+    this.pool.close();
+  }
+
+  /** Resolves once the gateway acked the records or they are durable in the spill queue; rejects with {@link BatchRejected}. */
+  deliver(streamId: string, records: TransportRecord[], signal: AbortSignal): Promise<void> {
+    const sequence = (this.sequences.get(streamId) ?? 0n) + 1n;
+    this.sequences.set(streamId, sequence);
+    const batch: SpilledBatch = { agentId: this.agentId, streamId, sequence: String(sequence), count: records.length, records: encodeRecords(records, 'LZ4') };
+    const previous = this.lanes.get(streamId) ?? Promise.resolve();
+    // Stopping the shipper ends a write that waits (for the gateway, or for room in the queue).
+    const both = AbortSignal.any([signal, this.stopping.signal]);
+    const next = previous.catch(() => undefined).then(() => (this.queue ? this.sendOrSpill(batch, this.queue, both) : this.sendUntilAcked(batch, both)));
+    this.lanes.set(streamId, next);
+    void next.finally(() => {
+      if (this.lanes.get(streamId) === next) this.lanes.delete(streamId);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async sendOrSpill(batch: SpilledBatch, queue: SpillQueue, signal: AbortSignal): Promise<void> {
+    if (this.hasSpilled(batch.streamId, queue)) return this.spill(batch, queue, signal);
+    const bucket = this.bucket(batch.streamId);
+    if (bucket !== null && bucket.waitMs(batch.count) > 0) return this.spill(batch, queue, signal);
+    bucket?.take(batch.count);
+    try {
+      await this.send(batch);
+    } catch (err) {
+      if (!(err instanceof SendFailed)) throw err;
+      if (isPermanent(err)) throw new BatchRejected(err.message);
+      await this.spill(batch, queue, signal);
+    }
+  }
+
+  private async sendUntilAcked(batch: SpilledBatch, signal: AbortSignal): Promise<void> {
+    const bucket = this.bucket(batch.streamId);
+    for (let attempt = 0; ; attempt++) {
+      const wait = bucket?.waitMs(batch.count) ?? 0;
+      if (wait > 0) await sleep(wait, undefined, { signal });
+      bucket?.take(batch.count);
+      try {
+        await this.send(batch);
+        return;
+      } catch (err) {
+        if (!(err instanceof SendFailed)) throw err;
+        if (isPermanent(err)) throw new BatchRejected(err.message);
+        this.stats.retried++;
+        await sleep(retryDelay(attempt, this.config.backoff, err.retryAfterMs), undefined, { signal });
+      }
+    }
+  }
+
+  private async send(batch: SpilledBatch): Promise<AckMessage> {
+    this.stats.sentBatches++;
+    const stream = this.config.streams[batch.streamId];
+    const ack = await this.pool.send(
+      { ...batch, token: stream?.token ?? this.config.token, compression: 'LZ4' },
+      this.config.timeoutMs,
+    );
+    this.stats.ackedBatches++;
+    this.stats.ackedRecords += batch.count;
+    this.stats.duplicates += ack.duplicates;
+    return ack;
+  }
+
+  private async spill(batch: SpilledBatch, queue: SpillQueue, signal: AbortSignal): Promise<void> {
+    const offset = await queue.append(batch, signal);
+    let offsets = this.spilled.get(batch.streamId);
+    if (offsets === undefined) this.spilled.set(batch.streamId, (offsets = new Set()));
+    offsets.add(offset);
+    this.stats.spilledBatches++;
+    this.stats.spilledRecords += batch.count;
+    this.wake.notify();
+  }
+
+  private hasSpilled(streamId: string, queue: SpillQueue): boolean {
+    if (queue.lowWater < this.restoredUntil) return true;
+    const offsets = this.spilled.get(streamId);
+    if (offsets === undefined) return false;
+    // Batches dropped at the cap are below the low water mark and wait no more.
+    for (const offset of offsets) if (offset < queue.lowWater) offsets.delete(offset);
+    return offsets.size > 0;
+  }
+
+  private bucket(streamId: string): TokenBucket | null {
+    let bucket = this.buckets.get(streamId);
+    if (bucket === undefined) {
+      const rate = this.config.streams[streamId]?.rate ?? this.config.rate;
+      bucket = rate === undefined ? null : new TokenBucket(rate);
+      this.buckets.set(streamId, bucket);
+    }
+    return bucket;
+  }
+
+  /** Sends queued batches: up to `replayInFlight` taken from the queue, each stream's in order on its own lane. */
+  private async replay(queue: SpillQueue): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      const taken = await queue.take(this.config.replayInFlight - this.replayInFlight);
+      for (const batch of taken) {
+        this.replayInFlight++;
+        const lane = this.replayLanes.get(batch.streamId);
+        if (lane !== undefined) lane.push(batch);
+        else {
+          this.replayLanes.set(batch.streamId, [batch]);
+          const run = this.replayLane(batch.streamId, queue, signal);
+          this.replayRuns.add(run);
+          void run.finally(() => this.replayRuns.delete(run));
+        }
+      }
+      if (taken.length === 0) await this.wake.wait(1000);
+    }
+  }
+
+  private async replayLane(streamId: string, queue: SpillQueue, signal: AbortSignal): Promise<void> {
+    const lane = this.replayLanes.get(streamId) as QueuedBatch[];
+    const bucket = this.bucket(streamId);
+    let attempt = 0;
+    try {
+      while (lane.length > 0 && !signal.aborted) {
+        const batch = lane[0] as QueuedBatch;
+        if (batch.offset < queue.lowWater) {
+          lane.shift(); // dropped at the cap while waiting
+          this.replayInFlight--;
+          continue;
+        }
+        const wait = bucket?.waitMs(batch.count) ?? 0;
+        if (wait > 0) {
+          await sleep(wait, undefined, { signal });
+          continue;
+        }
+        bucket?.take(batch.count);
+        try {
+          await this.send(batch);
+          this.stats.replayedBatches++;
+        } catch (err) {
+          if (!(err instanceof SendFailed)) throw err;
+          if (!isPermanent(err)) {
+            this.stats.retried++;
+            await sleep(retryDelay(attempt++, this.config.backoff, err.retryAfterMs), undefined, { signal });
+            continue;
+          }
+          this.stats.rejectedRecords += batch.count;
+          this.log.error({ stream: streamId, sequence: batch.sequence, records: batch.count }, `agent: the gateway refused spilled batch ${batch.sequence} of stream ${streamId} (${batch.count} records) for good, it is not sent again: ${err.message}`);
+        }
+        attempt = 0;
+        lane.shift();
+        this.replayInFlight--;
+        this.spilled.get(streamId)?.delete(batch.offset);
+        await queue.acknowledge(batch.offset);
+        this.wake.notify();
+      }
+    } catch (err) {
+      if (!signal.aborted) this.log.error({ err: (err as Error).message, stream: streamId }, `agent: replay of stream ${streamId} stopped: ${(err as Error).message}`);
+    } finally {
+      this.replayLanes.delete(streamId);
+      this.replayInFlight -= lane.length;
+    }
+  }
+}
