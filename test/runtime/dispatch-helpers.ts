@@ -20,11 +20,12 @@ export async function sendSeqs(brokers: string[], topic: string, from: number, c
   await producer.disconnect();
 }
 
-/** The sequence numbers in a file sink's `lines` output, in file order (repeats kept). */
+/** The sequence numbers in a file sink's `lines` output, in file order (repeats kept; a last line without its newline, cut by a kill, left out). */
 export function seqsIn(file: string): number[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l.startsWith('seq='))
     .map((l) => Number(l.slice(4)));
 }
