@@ -31,7 +31,7 @@ function clustersOf(brokers: string | undefined, named: readonly string[]): Map<
 }
 
 function statusTable(jobs: readonly JobStatus[]): string {
-  const rows = [['STREAM', 'TOPIC', 'STATE', 'TAKEN', 'ERRORS', 'RESTARTS', 'LAST ERROR'], ...jobs.map((j) => [j.stream, j.topic, j.state, String(j.taken), String(j.errors), String(j.restarts), j.error ?? j.lastError ?? ''])];
+  const rows = [['STREAM', 'TOPIC', 'STATE', 'TAKEN', 'ERRORS', 'RESTARTS', 'LAST ERROR'], ...jobs.map((j) => [j.stream, j.topic, j.state, String(j.taken), String(j.errors), String(j.restarts), (j.error ?? j.lastError ?? '').replace(/\s*\n\s*/g, ' ')])];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
 }
