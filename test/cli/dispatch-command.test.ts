@@ -55,4 +55,30 @@ describe('millrace dispatch in two processes (real Kafka)', () => {
       expect(ended.stderr).toContain('dispatch job stopped');
     }
   }, 240_000);
+
+  it('--once reads each active stream to its end, prints the status and exits 0; a second run resumes from the group and writes nothing again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-dispatch-once-'));
+    const registryFile = join(dir, 'streams.db');
+    const id = `once-${Date.now()}`;
+    await createTopic(kafka.brokers, id, 2);
+    await sendSeqs(kafka.brokers, id, 0, 2000);
+    const registry = await StreamRegistry.open({ path: registryFile });
+    await registry.add({ id, sinks: [fileSink('out.txt')] });
+    await registry.add({ id: `${id}-off`, state: 'disabled', sinks: [fileSink('off.txt')] });
+    await registry.close();
+    const once = (): Promise<{ code: number | null; stdout: string }> =>
+      millrace(['dispatch', '--once', '--registry', registryFile, '--brokers', kafka.brokers.join(','), '--data-dir', join(dir, 'data')]).exited;
+
+    const first = await once();
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`^${id}\\s+${id}\\s+finished\\s+2000\\s+0\\s+0$`, 'm'));
+    expect(first.stdout).not.toContain(`${id}-off`);
+    expect(tally(seqsIn(join(dir, 'data', 'out.txt')), 2000)).toEqual({ missing: 0, doubled: 0 });
+
+    await sendSeqs(kafka.brokers, id, 2000, 300);
+    const second = await once();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`^${id}\\s+${id}\\s+finished\\s+300\\s`, 'm'));
+    expect(tally(seqsIn(join(dir, 'data', 'out.txt')), 2300)).toEqual({ missing: 0, doubled: 0 });
+  }, 120_000);
 });
