@@ -13,6 +13,7 @@ import { runTopology } from './run-command.js';
 import { testCommand } from './test-command.js';
 import { sampleCommand } from './sample-command.js';
 import { streamsCommand } from './streams-command.js';
+import { dispatchCommand } from './dispatch-command.js';
 
 const usage = `usage: millrace <command> [options]
 
@@ -41,7 +42,11 @@ commands:
   sample [--dir data/sample] [--files N] [--if-missing]
                              write sample compressed log files and MANIFEST.json (expected counts)
   streams <add|list|show|update|disable|remove> [id] [--registry data/streams.db] ...
-                             edit the stream registry a gateway serves (millrace streams --help)
+                             edit the stream registry a gateway serves (millrace streams --help);
+                             streams serve: its HTTP API
+  dispatch [--registry data/streams.db] [--brokers h:p] [--once]
+                             one dispatch job per active stream: its topic -> its sinks, following
+                             the registry's changes (millrace dispatch --help)
   report <topology.yaml> [--sink <id>] [--out <dir>]
                              analyse the database sink's table per app and day: prints a table,
                              writes report.csv/.json/.html to --out (default <dataDir>/report)
@@ -65,6 +70,7 @@ async function load(file: string | undefined): Promise<Topology | number> {
 async function main(argv: string[]): Promise<number> {
   // Its options are its own (the stream settings): parsed by the command.
   if (argv[0] === 'streams') return streamsCommand(argv.slice(1));
+  if (argv[0] === 'dispatch') return dispatchCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: withOptionalInspectValue(argv),
     allowPositionals: true,

@@ -1,10 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RegisteredStream } from '../db/stream-definition.js';
 import { registryLocation, StreamRegistry, StreamRegistryError } from '../db/stream-registry.js';
+import { parseBindAddress, type BindAddress } from '../inspect/security.js';
 import { ExitCode } from './exit-codes.js';
+import { serveRegistry, serverUrl } from './streams-http.js';
 
-export const streamsUsage = `usage: millrace streams <add|list|show|update|disable|remove> [id] [options]
+export const streamsUsage = `usage: millrace streams <add|list|show|update|disable|remove|serve> [id] [options]
 
   add <id> [settings] [--token T]   register a stream; prints its token (a random one unless given)
   list                              every stream: id, topic, cluster, state, quotas
@@ -12,6 +15,9 @@ export const streamsUsage = `usage: millrace streams <add|list|show|update|disab
   update <id> [settings]            change settings of a stream (served from the gateway's next reload)
   disable <id>                      refuse the stream's batches from the gateway's next reload on
   remove <id>                       delete the stream
+  serve --token-file F [--listen 127.0.0.1:8470]
+                                    the registry's HTTP API (GET /v1/streams, GET|PUT|PATCH|DELETE
+                                    /v1/streams/<id>), every request with Authorization: Bearer <F's token>
 
   --registry <where>  the gateway's registry: a SQLite file (default data/streams.db) or
                       mysql://user:pass@host:port/db (MariaDB/MySQL)
@@ -47,7 +53,7 @@ function jsonOf(option: string): (text: string) => unknown {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new StreamRegistryError(`${option}: not JSON (${(error as Error).message})`, { cause: error });
+      throw new StreamRegistryError(`${option}: not JSON (${(error as Error).message})`, [], { cause: error });
     }
   };
 }
@@ -65,6 +71,31 @@ function shown(s: RegisteredStream): string {
   return JSON.stringify({ ...s, tokenSha256: undefined }, null, 2) + '\n';
 }
 
+async function serve(registry: StreamRegistry, listen: string, tokenFile: string | undefined): Promise<number> {
+  if (tokenFile === undefined) throw new StreamRegistryError('streams serve: give --token-file <file> holding the bearer token clients must send');
+  let token: string;
+  try {
+    token = (await readFile(tokenFile, 'utf8')).trim();
+  } catch (error) {
+    throw new StreamRegistryError(`--token-file ${tokenFile}: cannot read it (${(error as Error).message})`);
+  }
+  if (token.length < 16) throw new StreamRegistryError(`--token-file ${tokenFile}: the token must have at least 16 characters`);
+  let at: BindAddress;
+  try {
+    at = parseBindAddress(listen);
+  } catch {
+    throw new StreamRegistryError(`--listen ${listen}: expected host:port, :port or port`);
+  }
+  const server = await serveRegistry(registry, at, token);
+  process.stderr.write(`stream registry API on ${serverUrl(server)}/v1/streams\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await new Promise<void>((done) => server.close(() => done()));
+  return ExitCode.ok;
+}
+
 /** `millrace streams ...`: edits the stream registry the gateway reads. */
 export async function streamsCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -75,6 +106,8 @@ export async function streamsCommand(argv: string[]): Promise<number> {
       options: {
         registry: { type: 'string', default: 'data/streams.db' },
         token: { type: 'string' },
+        listen: { type: 'string', default: '127.0.0.1:8470' },
+        'token-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(settings).map((name) => [name, { type: 'string' as const }])),
       },
@@ -89,7 +122,7 @@ export async function streamsCommand(argv: string[]): Promise<number> {
     process.stdout.write(streamsUsage);
     return values.help === true ? ExitCode.ok : ExitCode.invalid;
   }
-  if (action !== 'list' && id === undefined) {
+  if (action !== 'list' && action !== 'serve' && id === undefined) {
     process.stderr.write(`millrace streams ${action}: give the stream id\n\n${streamsUsage}`);
     return ExitCode.invalid;
   }
@@ -132,6 +165,8 @@ export async function streamsCommand(argv: string[]): Promise<number> {
         await registry.disable(stream);
         process.stdout.write(`stream ${stream} disabled: the gateway refuses it from its next reload\n`);
         return ExitCode.ok;
+      case 'serve':
+        return await serve(registry, values.listen as string, values['token-file'] as string | undefined);
       case 'remove':
         if (!(await registry.remove(stream))) throw new StreamRegistryError(`no stream ${stream} in ${where}`);
         process.stdout.write(`stream ${stream} removed\n`);

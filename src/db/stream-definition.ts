@@ -34,7 +34,17 @@ export interface RegisteredStream extends Omit<StreamDefinition, 'topic'> {
   tokenSha256: string;
 }
 
+/** One reason a definition is invalid: the field (dotted path, `stream` for the whole) and why. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({ field: i.path.join('.') || 'stream', message: i.message }));
+}
+
 /** Why a definition is invalid, one line per field: `quotaRecordsPerSec: expected a number`. */
 export function definitionErrors(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'stream'}: ${i.message}`).join('\n');
+  return fieldErrors(error).map((e) => `${e.field}: ${e.message}`).join('\n');
 }

@@ -2,11 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { tokenHash } from '../core/token-hash.js';
 import type { SqlParam } from './database.js';
 import { mysqlRegistry, sqliteRegistry, type RegistrySql } from './registry-sql.js';
-import { definitionErrors, streamDefinition, type RegisteredStream, type StreamDefinition } from './stream-definition.js';
+import { definitionErrors, fieldErrors, streamDefinition, type FieldError, type RegisteredStream, type StreamDefinition } from './stream-definition.js';
 
 /** A registry change that cannot be made: the message names the stream and the field. */
 export class StreamRegistryError extends Error {
   override name = 'StreamRegistryError';
+
+  constructor(
+    message: string,
+    /** The invalid fields, when the change failed validation. */
+    readonly fields: readonly FieldError[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 interface Row {
@@ -63,7 +72,7 @@ function toRow(s: StreamDefinition, tokenSha256: string): Row {
 
 function parseDefinition(input: unknown, what: string): StreamDefinition {
   const result = streamDefinition.safeParse(input);
-  if (!result.success) throw new StreamRegistryError(`${what}:\n${definitionErrors(result.error)}`);
+  if (!result.success) throw new StreamRegistryError(`${what}:\n${definitionErrors(result.error)}`, fieldErrors(result.error));
   return result.data;
 }
 
@@ -95,7 +104,7 @@ export class StreamRegistry {
   /** Adds a stream; returns it with its token (the given one, or a new random one shown only now). */
   async add(input: unknown, token?: string): Promise<{ stream: RegisteredStream; token: string }> {
     const definition = parseDefinition(input, 'invalid stream');
-    if (token !== undefined && token.length < 16) throw new StreamRegistryError(`token: at least 16 characters (stream ${definition.id})`);
+    if (token !== undefined && token.length < 16) throw new StreamRegistryError(`token: at least 16 characters (stream ${definition.id})`, [{ field: 'token', message: 'at least 16 characters' }]);
     const secret = token ?? randomBytes(24).toString('base64url');
     const row = toRow(definition, tokenHash(secret));
     await this.change(async (tx) => {
@@ -108,7 +117,7 @@ export class StreamRegistry {
 
   /** Changes the given fields of stream `id` (validated as a whole). */
   async update(id: string, patch: Record<string, unknown>): Promise<RegisteredStream> {
-    if ('id' in patch && patch.id !== id) throw new StreamRegistryError(`id: a stream id cannot change (stream ${id})`);
+    if ('id' in patch && patch.id !== id) throw new StreamRegistryError(`id: a stream id cannot change (stream ${id})`, [{ field: 'id', message: 'a stream id cannot change' }]);
     return this.change(async (tx) => {
       const current = await StreamRegistry.find(tx, id);
       if (current === undefined) throw new StreamRegistryError(`no stream ${id}: add it first (millrace streams add)`);
