@@ -60,10 +60,10 @@ export interface Metered {
  * The data points of one binlog row change under the watch rules it carries (`value.watch`):
  * for each rule and each field it meters, `<db>.<table>.<field>` of the row after the change, at
  * the change's time rounded down to the rule's step. Deletes give none (a deleted row has no value
- * now), and neither do NULL fields. A listed field the table lacks, or whose value is not a
+ * now), and neither do NULL fields. Tags are the rule's, then (with `primaryKeyTags`) the row's key. A listed field the table lacks, or whose value is not a
  * number, is a problem of that rule: reported, while its other fields and other rules go on.
  */
-export function metricsOf(record: LogRecord): Metered {
+export function metricsOf(record: LogRecord, primaryKeyTags = true): Metered {
   const v = record.value as Row;
   const after = v.after;
   const problems: string[] = [];
@@ -71,7 +71,7 @@ export function metricsOf(record: LogRecord): Metered {
   const out: MeteredPoint[] = [];
   for (const rule of v.watch as unknown as WatchRule[]) {
     const timestamp = Math.floor(record.ts / 1000 / rule.step) * rule.step;
-    const tags = tagsOf(rule, v.pk);
+    const tags = tagsOf(rule, primaryKeyTags ? v.pk : null);
     for (const field of fieldsOf(rule, after)) {
       const raw = after[field];
       const value = numeric(raw);

@@ -5,7 +5,12 @@ import type { LogRecord } from '../../streams/record.js';
 import { aggregate, metricsOf, type MeteredPoint } from './metric.js';
 
 export const falconStageConfig = z
-  .strictObject({})
+  .strictObject({
+    primaryKeyTags: z
+      .boolean()
+      .default(true)
+      .describe('Add the row\'s primary key to the tags (`id=42`), so each row is its own counter. false: one counter per table and field, the points of all its rows in a step combined by the rule\'s aggregation (e.g. sum over the rows changed in that step).'),
+  })
   .describe('Turns binlog row changes into Open-Falcon data points by the watch rules each record carries (binlog source with `watch`).');
 
 /**
@@ -26,13 +31,13 @@ export const falconStageKind = defineStage({
   example: {},
   description: 'Turns binlog row changes into Open-Falcon data points by the watch table rules they carry.',
   config: falconStageConfig,
-  create() {
+  create(config: z.output<typeof falconStageConfig>) {
     return {
       process(batch) {
         const points: MeteredPoint[] = [];
         const dead: DeadRecord[] = [];
         for (const record of batch.records) {
-          const metered = metricsOf(record);
+          const metered = metricsOf(record, config.primaryKeyTags);
           for (const p of metered.points) points.push(p);
           if (metered.problems.length > 0) dead.push({ record, reason: metered.problems.join('; ') });
         }

@@ -7,8 +7,8 @@ import type { Json, LogRecord } from '../../../src/streams/record.js';
 import { actorContext } from '../../kit/actor-context.js';
 import { orderChange, rule } from './fixtures.js';
 
-async function stage(records: LogRecord[]): Promise<StageOutput> {
-  const io = (await falconStageKind.create(falconStageKind.config.parse({}), actorContext())) as StageIO;
+async function stage(records: LogRecord[], settings: Record<string, unknown> = {}): Promise<StageOutput> {
+  const io = (await falconStageKind.create(falconStageKind.config.parse(settings), actorContext())) as StageIO;
   return (await io.process(makeBatch(records, Ack.none(), 'test'))) as StageOutput;
 }
 
@@ -35,6 +35,14 @@ describe('falcon stage', () => {
       { endpoint: 'db-1', metric: 'millrace.orders.qty', timestamp: 1_700_000_000, step: 10, value: 3, counterType: 'COUNTER', tags: 'team=shop,id=7' },
     ]);
     expect(out.dead?.map((d) => d.reason)).toEqual(['watch rule 3 (millrace.orders): field note is not numeric ("x"); watch rule 3 (millrace.orders): the table has no field nosuch']);
+  });
+
+  it('with primaryKeyTags: false makes one counter per table and field, the rows of a step combined by the rule aggregation', async () => {
+    const summed = [rule({ fields: 'qty', aggregation: 'sum' })];
+    const out = await stage([orderChange(7, { id: 7, qty: 3 }, T, summed), orderChange(8, { id: 8, qty: 4 }, T + 1000, summed)], { primaryKeyTags: false });
+    expect('records' in out && out.records.map((r) => r.value)).toEqual([
+      { endpoint: 'db-1', metric: 'millrace.orders.qty', timestamp: 1_699_999_980, step: 60, value: 7, counterType: 'GAUGE', tags: 'team=shop' },
+    ]);
   });
 
   it('gives nothing for deletes and for rows without watch rules', async () => {
