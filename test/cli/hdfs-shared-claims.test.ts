@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
@@ -119,17 +119,24 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
     expect(r1.length + r2.length - names.length).toBeLessThanOrEqual(3 * 50);
   }, 300_000);
 
-  it('into one MariaDB table, survive kill -9 of one of them five times at random moments: every line of every file stored exactly once', async () => {
+  it('into one MariaDB table, survive kill -9 of one of them five times at random moments while files keep arriving: every line of every file stored exactly once', async () => {
     const table = uniqueTable('shared_rows');
     const claims = uniqueTable('shared_rows_claims');
     const { dir } = topologyDir('');
     mkdirSync(join(dir, 'in'));
-    const files = 2000;
+    mkdirSync(join(dir, 'staging'));
     const lines = 100;
-    for (let f = 0; f < files; f++) {
-      const text = Array.from({ length: lines }, (_, i) => `2026-11-20T08:15:02.${String(i % 1000).padStart(3, '0')}Z shop ad_show user=u${f} ad=a${i}\n`).join('');
-      writeFileSync(join(dir, 'in', `f${String(f).padStart(4, '0')}.log`), text);
-    }
+    let files = 0;
+    /** Adds 20 files to the root (each written aside, then renamed in whole). */
+    const addFiles = (): void => {
+      for (let n = 0; n < 20; n++, files++) {
+        const name = `f${String(files).padStart(5, '0')}.log`;
+        const text = Array.from({ length: lines }, (_, i) => `2026-11-20T08:15:02.${String(i % 1000).padStart(3, '0')}Z shop ad_show user=u${files} ad=a${i}\n`).join('');
+        writeFileSync(join(dir, 'staging', name), text);
+        renameSync(join(dir, 'staging', name), join(dir, 'in', name));
+      }
+    };
+    addFiles();
     const topology = (p: string): string => {
       const file = join(dir, `${p}.yaml`);
       writeFileSync(
@@ -141,6 +148,8 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
           '  files:',
           '    kind: hdfs',
           '    clusters: [{ name: a, backend: { type: local, dir: in }, pollers: 2 }]',
+          '    watch: true',
+          '    pollIntervalMs: 200',
           `    coordination: { database: "${mysqlUrl(db)}", leaseMs: ${leaseMs}, table: ${claims} }`,
           'stages:',
           '  decompress: { kind: decompress, inputs: [files] }',
@@ -158,31 +167,33 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
       if (Number(rows[0]?.n ?? 0) === 0) return 0;
       return Number((await sql(db, `SELECT count(*) AS n FROM \`${table}\``))[0]?.n);
     };
-    const survivor = millrace(['run', topology('p2')]);
     /** Files p1 (pid) holds now by the claims table: claimed, not done. */
     const holding = async (pid: number | undefined): Promise<number> =>
       Number((await sql(db, `SELECT count(*) AS n FROM \`${claims}\` WHERE done = 0 AND owner LIKE '%:${pid}:%'`).catch(() => []))[0]?.n ?? 0);
-    let killedHolding = 0;
-    for (let kill = 1; kill <= 5; kill++) {
-      const victim = millrace(['run', topology('p1')]);
-      // A random moment while it is reading (once it holds files, 0-1.5 s later), unless the
-      // survivor finished everything first.
-      await eventually(async () => survivor.proc.exitCode !== null || (await holding(victim.proc.pid)) > 0, {
-        what: `p1 holding files (run ${kill})`,
-        timeoutMs: 60_000,
-      });
-      await new Promise((r) => setTimeout(r, Math.random() * 1500));
-      if ((await holding(victim.proc.pid)) > 0) killedHolding++;
-      victim.proc.kill('SIGKILL');
-      expect((await victim.exited).signal).toBe('SIGKILL');
+    // New files arrive all through the kills, so neither process runs out of work.
+    const arriving = setInterval(addFiles, 250);
+    const survivor = millrace(['run', topology('p2')]);
+    try {
+      for (let kill = 1; kill <= 5; kill++) {
+        const victim = millrace(['run', topology('p1')]);
+        // A random moment while it is reading: once it holds files, 0-1.5 s later.
+        await eventually(async () => (await holding(victim.proc.pid)) > 0, { what: `p1 holding files (run ${kill})`, timeoutMs: 60_000 });
+        await new Promise((r) => setTimeout(r, Math.random() * 1500));
+        victim.proc.kill('SIGKILL');
+        expect((await victim.exited).signal).toBe('SIGKILL');
+      }
+    } finally {
+      clearInterval(arriving);
     }
-    expect(killedHolding, 'kills that caught p1 holding files').toBeGreaterThanOrEqual(3);
+    // The survivor takes over the dead one's claims once their leases expire, and reads the rest.
+    await eventually(async () => (await stored()) >= files * lines, { what: `all ${files * lines} lines stored`, timeoutMs: 180_000 });
+    survivor.proc.kill('SIGTERM');
     expectExit(await survivor.exited);
     expect(await stored()).toBe(files * lines);
     const perFile = await sql(db, `SELECT file, count(DISTINCT line) AS n, min(line) AS lo, max(line) AS hi, count(*) AS c FROM \`${table}\` GROUP BY file`);
     expect(perFile).toHaveLength(files);
     for (const f of perFile) expect(f).toMatchObject({ n: lines, lo: 1, hi: lines, c: lines });
-  }, 300_000);
+  }, 400_000);
 
   it('with the claims database killed for longer than the lease: stops taking files, resumes when it is back, reads every file once', async () => {
     const { dir, names, topology } = twoProcesses(3000, uniqueTable('shared_down'));

@@ -111,7 +111,7 @@ describe('dispatcher: one job per active stream of the registry (real Kafka)', (
     await createTopic(kafka.brokers, id, 1);
     await registry.add({ id, sinks: [{ type: 'fiel', path: 'x.txt' }] });
     await dispatcher.start();
-    expect(dispatcher.status()).toMatchObject([{ stream: id, state: 'invalid', error: expect.stringContaining('sinks[0].type: expected one of file, kafka, opensearch, found "fiel"') }]);
+    expect(dispatcher.status()).toMatchObject([{ stream: id, state: 'invalid', error: expect.stringMatching(/sinks\[0\]\.type: expected one of (\w+, )*file(, \w+)*, found "fiel"/) }]);
     await registry.update(id, { sinks: [{ type: 'file', path: `out/${id}.txt`, format: 'lines', colour: 'red' }] });
     await eventually(() => dispatcher.status()[0]?.error?.includes('colour'), { what: 'the unknown setting named', timeoutMs: 10_000 });
     await registry.update(id, { sinks: [fileSink(`out/${id}.txt`)] });
