@@ -44,24 +44,36 @@ export async function watchSnapshot(address: ServerAddress, name: string): Promi
 }
 
 /**
- * What keeps `rule` from ever giving a metric on this server: its table missing, or named
- * fields that are not columns of it. Undefined when it can.
+ * For each of `rules`, what keeps it from ever giving a metric on this server (its table missing,
+ * or named fields that are not columns of it), or undefined when it can: one connection and one
+ * query for all of them.
  */
-export async function watchRuleProblem(address: ServerAddress, rule: WatchRule): Promise<string | undefined> {
+export async function watchRuleProblems(address: ServerAddress, rules: readonly WatchRule[]): Promise<Map<number, string | undefined>> {
+  const out = new Map<number, string | undefined>();
+  if (rules.length === 0) return out;
   const conn = await classifyConnectionErrors(`binlog source: connecting to ${address.host}:${address.port}`, () =>
     mysql.createConnection({ ...address, connectTimeout: 5000 }),
   );
   try {
     const [cols] = await conn.query<mysql.RowDataPacket[]>(
-      'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-      [rule.db, rule.tbl],
+      'SELECT TABLE_SCHEMA AS db, TABLE_NAME AS tbl, COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE (TABLE_SCHEMA, TABLE_NAME) IN (?)',
+      [rules.map((r) => [r.db, r.tbl])],
     );
-    if (cols.length === 0) return `table ${rule.db}.${rule.tbl} does not exist: no metric comes from this rule until it is created`;
-    if (rule.fields.trim() === '*numeric') return undefined;
-    const have = new Set(cols.map((c) => String(c.name)));
-    const absent = rule.fields.split(',').map((f) => f.trim()).filter((f) => f !== '' && !have.has(f));
-    return absent.length === 0 ? undefined : `${rule.db}.${rule.tbl} has no column ${absent.join(', ')}: those fields give no metric`;
+    const columns = new Map<string, Set<string>>();
+    for (const c of cols) {
+      const key = `${String(c.db)}.${String(c.tbl)}`;
+      columns.set(key, (columns.get(key) ?? new Set()).add(String(c.name)));
+    }
+    for (const rule of rules) out.set(rule.id, problemOf(rule, columns.get(`${rule.db}.${rule.tbl}`)));
+    return out;
   } finally {
     await conn.end().catch(() => undefined);
   }
+}
+
+function problemOf(rule: WatchRule, have: ReadonlySet<string> | undefined): string | undefined {
+  if (have === undefined) return `table ${rule.db}.${rule.tbl} does not exist: no metric comes from this rule until it is created`;
+  if (rule.fields.trim() === '*numeric') return undefined;
+  const absent = rule.fields.split(',').map((f) => f.trim()).filter((f) => f !== '' && !have.has(f));
+  return absent.length === 0 ? undefined : `${rule.db}.${rule.tbl} has no column ${absent.join(', ')}: those fields give no metric`;
 }

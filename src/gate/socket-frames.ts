@@ -75,7 +75,7 @@ export class LineReader implements FrameReader {
   }
 }
 
-// Plain MessagePack maps, as any client library writes them.
+// Plain MessagePack maps, as every client library writes them.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /** A msgpack frame's record, or why it is not one. */

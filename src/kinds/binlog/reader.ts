@@ -9,7 +9,7 @@ import { Heartbeats } from '../../cdc/heartbeats.js';
 import { checkServer, serverAddress, type ServerAddress } from '../../cdc/server-checks.js';
 import { TableSnapshot } from '../../cdc/snapshot.js';
 import { WatchRules, type WatchRule } from '../../cdc/watch.js';
-import { watchRuleProblem, watchSnapshot } from '../../cdc/watch-table.js';
+import { watchRuleProblems, watchSnapshot } from '../../cdc/watch-table.js';
 import {
   TransactionAssembler,
   type TableFilter,
@@ -138,11 +138,11 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
             table: this.config.watch,
             rules: new WatchRules(start.watch ?? [], (change) =>
               'rule' in change
-                ? void this.checkRule(address, change.rule)
+                ? void this.checkRules(address, [change.rule])
                 : this.watchProblem(change.id, change.unusable),
             ),
           };
-    for (const rule of start.watch ?? []) void this.checkRule(address, rule);
+    void this.checkRules(address, start.watch ?? []);
     const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
     const zongji = new ZongJi({
       ...address,
@@ -217,18 +217,14 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
   }
 
   /** Warns once when a watch rule can give no metric on this server (a table or column missing). */
-  private async checkRule(address: ServerAddress, rule: WatchRule): Promise<void> {
+  private async checkRules(address: ServerAddress, rules: readonly WatchRule[]): Promise<void> {
     try {
-      const problem = await watchRuleProblem(address, rule);
-      if (problem === undefined) this.watchProblems.delete(rule.id);
-      else this.watchProblem(rule.id, problem);
+      for (const [id, problem] of await watchRuleProblems(address, rules)) this.watchProblem(id, problem);
     } catch (err) {
-      this.ctx.log.warn(
-        { rule: rule.id, err: errorMessage(err) },
-        'binlog source: could not check a watch rule against the server',
-      );
+      this.ctx.log.warn({ rules: rules.map((r) => r.id), err: errorMessage(err) }, 'binlog source: could not check the watch rules against the server');
     }
   }
+
 
   private watchProblem(id: number, problem: string | undefined): void {
     if (problem === undefined) {
