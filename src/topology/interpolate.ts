@@ -32,6 +32,7 @@ const reference = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
  * interpolate('cost: $${PRICE}', {}).value; // 'cost: ${PRICE}'
  */
 export function interpolate(text: string, env: Env): InterpolationResult {
+  if (!text.includes('$')) return { value: text, substituted: false, errors: [] };
   const errors: InterpolationError[] = [];
   let value = '';
   let substituted = false;

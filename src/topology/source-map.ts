@@ -1,3 +1,4 @@
+import type { Offsets, PositionFinder } from './document-positions.js';
 import type { DocPath } from './errors.js';
 
 /** A 1-based line and column in the topology file. */
@@ -7,50 +8,55 @@ export interface Position {
 }
 
 /** Where one document value came from (offsets into the text: positions are resolved on demand). */
-export interface SourceEntry {
-  /** Offset of the start of the value. */
-  value: number;
-  /** Offset of the start of its mapping key, for values inside a mapping. */
-  key?: number;
+export interface SourceEntry extends Offsets {
   /** The scalar as written, when environment variables were substituted into it. */
   written?: string;
   /** Set when substitution failed: the value is the raw text and should not be judged. */
   broken?: boolean;
 }
 
+/** What substitution left on a scalar: the text as written, or that it failed. */
+export type Substitution = Pick<SourceEntry, 'written' | 'broken'>;
+
 /**
  * A path as a map key. Steps are joined with NUL, which cannot occur in a YAML plain or quoted key
  * without an escape; a number and its string (`[0]` and `['0']`) share a key, which is harmless
- * as one parent is either a mapping or a sequence. Cheaper than JSON.stringify by half on
- * 100k-actor files.
+ * as one parent is either a mapping or a sequence.
  */
 function keyOf(path: DocPath): string {
   return path.join('\u0000');
 }
 
 /**
- * Positions of every value in a parsed document, by document path. Offsets are stored and turned
- * into line and column only for the values something points at (most never are).
+ * Positions of the values of a parsed document, by document path, found in the document when
+ * asked (most never are), and the substitutions made into its scalars.
  */
 export class SourceMap {
-  private readonly entries = new Map<string, SourceEntry>();
+  /** Only the scalars that had `${...}` in them: few, so kept by path. */
+  private readonly substitutions = new Map<string, Substitution>();
   /** Entries marked broken: with none (the usual case) {@link isBroken} needs no lookups. */
   private broken = 0;
 
-  /** `position` turns an offset into the text into a line and column. */
-  constructor(private readonly position: (offset: number) => Position = () => ({ line: 1, column: 1 })) {}
+  /**
+   * `find` gives the offsets of the value at a path; `position` turns an offset into the text
+   * into a line and column.
+   */
+  constructor(
+    private readonly find: PositionFinder = () => undefined,
+    private readonly position: (offset: number) => Position = () => ({ line: 1, column: 1 }),
+  ) {}
 
-  /** Records where the value at `path` starts. */
-  set(path: DocPath, entry: SourceEntry): void {
-    const key = keyOf(path);
-    if (this.entries.get(key)?.broken) this.broken--;
-    if (entry.broken) this.broken++;
-    this.entries.set(key, entry);
+  /** Records what substituting environment variables into the scalar at `path` did. */
+  substituted(path: DocPath, what: Substitution): void {
+    if (what.broken) this.broken++;
+    this.substitutions.set(keyOf(path), what);
   }
 
-  /** The entry recorded for exactly `path`. */
+  /** The entry for exactly `path`. */
   get(path: DocPath): SourceEntry | undefined {
-    return this.entries.get(keyOf(path));
+    const at = this.find(path);
+    if (at === undefined) return undefined;
+    return this.substitutions.size === 0 ? at : { ...at, ...this.substitutions.get(keyOf(path)) };
   }
 
   /**
@@ -75,7 +81,7 @@ export class SourceMap {
   /** Whether `path` or one of its ancestors failed substitution. */
   isBroken(path: DocPath): boolean {
     if (this.broken === 0) return false;
-    for (let n = path.length; n > 0; n--) if (this.get(path.slice(0, n))?.broken) return true;
+    for (let n = path.length; n > 0; n--) if (this.substitutions.get(keyOf(path.slice(0, n)))?.broken) return true;
     return false;
   }
 }

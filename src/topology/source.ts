@@ -2,7 +2,8 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { topologyError, type Explanation, type TopologyError } from './errors.js';
 import { maskFlowReferences, unmaskFlowReferences } from './flow-references.js';
 import { interpolate, type Env } from './interpolate.js';
-import { SourceMap, type Position, type SourceEntry } from './source-map.js';
+import { documentPositions } from './document-positions.js';
+import { SourceMap, type Position } from './source-map.js';
 
 /** A parsed and interpolated document: plain data, positions, and the problems found. */
 export interface SourceDocument {
@@ -64,7 +65,7 @@ export function readSource(text: string, file: string, env: Env): SourceDocument
     masked = true;
   }
   const counter = lines;
-  const map = new SourceMap((offset) => {
+  const map = new SourceMap(documentPositions(doc, masked), (offset) => {
     const at = counter.linePos(offset);
     return { line: at.line, column: at.col };
   });
@@ -133,11 +134,9 @@ function fail(walk: Walk, path: (string | number)[], at: Position, error: Explan
   walk.errors.push(topologyError(walk.file, at, path, error));
 }
 
-function convert(node: unknown, path: (string | number)[], walk: Walk, key?: number): unknown {
-  if (node === null || node === undefined) {
-    if (key !== undefined) walk.map.set(path, { value: key, key });
-    return null;
-  }
+/** Plain data from a document node; positions stay in the document (see {@link documentPositions}). */
+function convert(node: unknown, path: (string | number)[], walk: Walk): unknown {
+  if (node === null || node === undefined) return null;
   if (walk.stack.size > 0 && --walk.budget < 0) {
     if (walk.budget === -1) {
       const at = position(walk, (node as { range?: [number] }).range?.[0] ?? 0);
@@ -156,22 +155,16 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: num
       return null;
     }
     walk.stack.add(target);
-    const value = convert(target, path, walk, key);
+    const value = convert(target, path, walk);
     walk.stack.delete(target);
-    walk.map.set(path, { ...walk.map.get(path), value: node.range?.[0] ?? 0, ...(key !== undefined ? { key } : {}) });
     return value;
   }
   const start = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
-  const entry: SourceEntry = key !== undefined ? { value: start, key } : { value: start };
   if (isScalar(node)) {
-    if (typeof node.value !== 'string') {
-      walk.map.set(path, entry);
-      return node.value;
-    }
+    if (typeof node.value !== 'string') return node.value;
     const value = walk.masked ? unmaskFlowReferences(node.value) : node.value;
-    return scalarString(value, node.range?.[0] ?? 0, node.range?.[1] ?? 0, path, walk, entry);
+    return scalarString(value, start, node.range?.[1] ?? 0, path, walk);
   }
-  walk.map.set(path, entry);
   if (isSeq(node)) return node.items.map((item, index) => convert(item, [...path, index], walk));
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
@@ -192,7 +185,7 @@ function convert(node: unknown, path: (string | number)[], walk: Walk, key?: num
         walk.duplicateKeys = true;
         continue;
       }
-      const value = convert(pair.value, [...path, name], walk, keyAt);
+      const value = convert(pair.value, [...path, name], walk);
       Object.defineProperty(out, name, {
         value,
         enumerable: true,
@@ -212,12 +205,11 @@ function scalarString(
   end: number,
   path: (string | number)[],
   walk: Walk,
-  entry: SourceEntry,
 ): string {
   const result = interpolate(value, walk.env);
+  if (!result.substituted && result.errors.length === 0) return result.value;
   const written = walk.text.slice(start, end);
-  walk.map.set(path, {
-    ...entry,
+  walk.map.substituted(path, {
     ...(result.substituted ? { written } : {}),
     ...(result.errors.length > 0 ? { broken: true } : {}),
   });
@@ -225,7 +217,7 @@ function scalarString(
   for (const e of result.errors) {
     const found = written.indexOf(e.reference, cursor);
     if (found >= 0) cursor = found + 1;
-    const at = position(walk, found >= 0 ? start + found : entry.value);
+    const at = position(walk, found >= 0 ? start + found : start);
     fail(walk, path, at, {
       message: e.message,
       ...(e.expected ? { expected: e.expected } : {}),
