@@ -48,7 +48,8 @@ function body(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startPushReceiver(port = 0): Promise<PushReceiver> {
+/** `onPush` sees each accepted push as it is accepted (e.g. to time its arrival). */
+export async function startPushReceiver(port = 0, onPush?: (points: readonly PushedMetric[]) => void): Promise<PushReceiver> {
   const pushes: PushedMetric[][] = [];
   let failures: { n: number; status: number } = { n: 0, status: 500 };
   let delays: { n: number; ms: number } = { n: 0, ms: 0 };
@@ -80,6 +81,7 @@ export async function startPushReceiver(port = 0): Promise<PushReceiver> {
         if (why !== undefined) return answer(res, 400, `metric ${i}: ${why}\n`);
       }
       pushes.push(items as PushedMetric[]);
+      onPush?.(items as PushedMetric[]);
       answer(res, 200, 'success');
     })();
   });
