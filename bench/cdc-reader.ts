@@ -31,7 +31,7 @@ const ctx = {
   id: 'cdc', replica: 0, replicas: 1, log: pino({ level: 'warn' }), baseDir: dir, stateDir: dir, checkpoint,
   signal: new AbortController().signal, transport: { type: 'embedded' as const, dir }, consumers: ['next'], shared: new SharedResources().acquire,
 };
-const io = (await binlogSourceKind.create(binlogSourceKind.config.parse({ url, tables: [table], serverId: 64101 }), ctx)) as SourceIO<BinlogPosition>;
+const io = (await binlogSourceKind.create(binlogSourceKind.config.parse({ url, tables: [table], serverId: 65000 + (process.pid % 800) }), ctx)) as SourceIO<BinlogPosition>;
 await io.connect();
 let events = 0;
 let first: { ms: number; cpu: number } | undefined;

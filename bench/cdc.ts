@@ -10,7 +10,7 @@
  *   and process CPU seconds per million events, from the first event to the last; each run
  *   must count exactly `rows`.
  * - latency: 5000 row changes per second (50-row INSERTs every 10 ms, autocommit) for
- *   `latencySeconds`; millrace runs binlog -> falcon stage -> falcon sink -> a local push
+ *   `latencySeconds` after 3 s of warm-up at that rate; millrace runs binlog -> falcon stage -> falcon sink -> a local push
  *   receiver (`millrace run`), Debezium commit -> callback. The delay of each change is from its
  *   INSERT being sent (its `sent_ms` column) to the push arriving / the callback; p50 and p99.
  *
@@ -38,6 +38,8 @@ const PEER = join(REPO, '.infra/peers/debezium');
 const BIN = join(REPO, 'bin/millrace.js');
 const RATE = 5000;
 const TICK_MS = 10;
+/** Seconds of the steady rate before the measured ones (JIT, connection pools, first batches). */
+const WARM_UP_SECONDS = 3;
 
 export interface CdcBenchResult {
   rows: number;
@@ -120,16 +122,20 @@ async function writeWorkload(conn: mysql.Connection, rows: number): Promise<void
   }
 }
 
-/** 5000 changes/s as 50-row INSERTs every 10 ms for `seconds`; rows carry their send time. */
-async function steadyInserts(conn: mysql.Connection, seconds: number, firstId: number): Promise<number> {
+/**
+ * 5000 changes/s as 50-row INSERTs every 10 ms for `seconds`; rows carry their send time, as a
+ * negative number during `warmUpSeconds` first (not measured: both consumers ignore sent_ms <= 0).
+ */
+async function steadyInserts(conn: mysql.Connection, seconds: number, firstId: number, warmUpSeconds = 0): Promise<number> {
   const perTick = (RATE * TICK_MS) / 1000;
-  const ticks = (seconds * 1000) / TICK_MS;
+  const warmUp = (warmUpSeconds * 1000) / TICK_MS;
+  const ticks = ((seconds + warmUpSeconds) * 1000) / TICK_MS;
   const start = performance.now();
   let id = firstId;
   for (let t = 0; t < ticks; t++) {
     const due = start + t * TICK_MS - performance.now();
     if (due > 0) await sleep(due);
-    const sent = Date.now();
+    const sent = t < warmUp ? -Date.now() : Date.now();
     await conn.query(`INSERT INTO bench_lat VALUES ${Array.from({ length: perTick }, () => `(${id++},${sent})`).join(',')}`);
   }
   return id - firstId;
@@ -161,7 +167,7 @@ async function debeziumLatency(h: MariaDbHandle, conn: mysql.Connection, seconds
   });
   try {
     let next = await untilFollowing(conn, () => seen, firstId, 'Debezium');
-    next += await steadyInserts(conn, seconds, next);
+    next += await steadyInserts(conn, seconds, next, WARM_UP_SECONDS);
     const result = await done;
     if (result.delaysMs?.length !== count) throw new Error(`Debezium counted ${result.delaysMs?.length} of ${count} changes`);
     return { delays: result.delaysMs, next };
@@ -191,7 +197,7 @@ async function millraceLatency(h: MariaDbHandle, conn: mysql.Connection, seconds
     `name: bench-cdc
 dataDir: ${join(dir, 'state')}
 sources:
-  db: { kind: binlog, url: "${url(h)}", serverId: 64102, tables: [millrace.bench_lat], watch: millrace.millrace_watch }
+  db: { kind: binlog, url: "${url(h)}", serverId: ${66000 + (Date.now() % 800)}, tables: [millrace.bench_lat], watch: millrace.millrace_watch }
 stages:
   metrics: { kind: falcon, inputs: [db] }
 sinks:
@@ -204,7 +210,7 @@ sinks:
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
     let next = await untilFollowing(conn, () => seen, firstId, 'millrace');
-    next += await steadyInserts(conn, seconds, next);
+    next += await steadyInserts(conn, seconds, next, WARM_UP_SECONDS);
     await Promise.race([complete, exited.then(() => Promise.reject(new Error(`millrace run exited: ${err}`))), sleep(60_000).then(() => Promise.reject(new Error(`millrace pushed ${delays.length} of ${count} changes in 60 s`)))]);
     if (delays.length !== count) throw new Error(`millrace pushed ${delays.length} points for ${count} changes`);
     return { delays, next };

@@ -53,7 +53,8 @@ public final class DebeziumCount {
     p.setProperty("database.port", args[2]);
     p.setProperty("database.user", args[3]);
     p.setProperty("database.password", args[4]);
-    p.setProperty("database.server.id", "64100");
+    // A replica id of its own per run: the server may not yet have dropped the last run's connection.
+    p.setProperty("database.server.id", String.valueOf(64100 + ProcessHandle.current().pid() % 800));
     p.setProperty("topic.prefix", "bench");
     p.setProperty("database.include.list", table.substring(0, table.indexOf('.')));
     p.setProperty("table.include.list", table);
@@ -69,10 +70,15 @@ public final class DebeziumCount {
     p.setProperty("include.schema.changes", "false");
     p.setProperty("tombstones.on.delete", "false");
 
+    // -Ddebezium.<property>=<value> overrides a property (e.g. max.batch.size), for tuning runs.
+    for (String name : System.getProperties().stringPropertyNames())
+      if (name.startsWith("debezium.")) p.setProperty(name.substring("debezium.".length()), System.getProperty(name));
+
     PrintStream out = System.out;
     CountDownLatch done = new CountDownLatch(1);
     long[] events = {0};
     double[] first = {0, 0};
+    boolean[] seen = {false};
     long[] delays = new long[latency ? (int) count : 0];
     DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> consumer = (List<RecordChangeEvent<SourceRecord>> batch, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) -> {
       for (RecordChangeEvent<SourceRecord> e : batch) {
@@ -81,7 +87,7 @@ public final class DebeziumCount {
           if (events[0] == 0) {
             first[0] = System.nanoTime() / 1e6;
             first[1] = cpuSeconds();
-            if (latency) { out.println("seen"); out.flush(); }
+            if (latency && !seen[0]) { seen[0] = true; out.println("seen"); out.flush(); }
           }
           if (latency) {
             Struct after = v.getStruct("after");
