@@ -19,6 +19,8 @@ export interface PushReceiver {
   port: number;
   /** Every accepted push, in arrival order. */
   pushes: PushedMetric[][];
+  /** POSTs to /v1/push so far, answered or not (accepted, refused, failed). */
+  requests(): number;
   /** Answers the next `n` pushes with `status` (a 5xx outage) instead of accepting them. */
   failNext(n: number, status: number): void;
   /** Holds the next `n` pushes for `ms` before answering (a slow agent). */
@@ -53,12 +55,14 @@ export async function startPushReceiver(port = 0, onPush?: (points: readonly Pus
   const pushes: PushedMetric[][] = [];
   let failures: { n: number; status: number } = { n: 0, status: 500 };
   let delays: { n: number; ms: number } = { n: 0, ms: 0 };
+  let requests = 0;
   const answer = (res: ServerResponse, status: number, text: string): void => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
   };
   const server = createServer((req, res) => {
     void (async () => {
       if (req.url !== '/v1/push' || req.method !== 'POST') return answer(res, 404, '404 page not found\n');
+      requests += 1;
       const text = await body(req);
       if (delays.n > 0) {
         delays.n -= 1;
@@ -94,6 +98,7 @@ export async function startPushReceiver(port = 0, onPush?: (points: readonly Pus
     url: `http://127.0.0.1:${bound}/v1/push`,
     port: bound,
     pushes,
+    requests: () => requests,
     failNext: (n, status) => (failures = { n, status }),
     delayNext: (n, ms) => (delays = { n, ms }),
     close: () =>
