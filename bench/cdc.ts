@@ -18,10 +18,10 @@
  *
  *   npm run bench -- cdc [--rows=1000000] [--rounds=3] [--latency-seconds=10]
  *
- * Needs `bench/peers/setup.sh debezium` (Maven Central jars, javac) and MariaDB (installed by
- * the test fixture). Writes bench/results/cdc.json.
+ * Runs `bench/peers/setup.sh debezium` first (Maven Central jars and javac, once) and starts
+ * MariaDB through the test fixture. Writes bench/results/cdc.json.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,6 +223,7 @@ sinks:
 }
 
 export async function runCdcBench(options: { rows: number; rounds: number; latencySeconds: number }): Promise<CdcBenchResult> {
+  execFileSync('bash', [join(REPO, 'bench/peers/setup.sh'), 'debezium'], { stdio: 'inherit' });
   const h = await ensureMariaDb('cdcbench', 42601);
   const conn = await connection(h);
   try {
