@@ -74,24 +74,28 @@ interface ProcessResult {
   delaysMs?: number[];
 }
 
-/** Runs `command`, hands each stdout line to `onLine`, and resolves with the last JSON line. */
+/**
+ * Runs `command`, hands each stdout line to `onLine`, and resolves with its JSON line once it
+ * has exited (so its state directory can be removed).
+ */
 function runProcess(command: string, args: string[], what: string, onLine: (line: string) => void = () => {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
+    let result: ProcessResult | undefined;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       let nl: number;
       while ((nl = out.indexOf('\n')) >= 0) {
         const line = out.slice(0, nl);
         out = out.slice(nl + 1);
-        if (line.startsWith('{')) resolve(JSON.parse(line) as ProcessResult);
+        if (line.startsWith('{')) result = JSON.parse(line) as ProcessResult;
         else onLine(line);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-4000)));
-    child.on('exit', (code) => reject(new Error(`${what} exited with ${code} before its result: ${err}`)));
+    child.on('close', (code) => (result === undefined ? reject(new Error(`${what} exited with ${code} before its result: ${err}`)) : resolve(result)));
   });
 }
 
