@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAgentBench } from './agent.js';
+import { cdcOptionsFromArgs, runCdcBench } from './cdc.js';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runGatewayBench } from './gateway.js';
 import { runHiveBench } from './hive.js';
@@ -40,6 +41,7 @@ const benches: Record<string, () => Promise<Result>> = {
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),
   hive: () => runHiveBench(),
+  cdc: () => runCdcBench(cdcOptionsFromArgs()) as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -4,8 +4,11 @@
 #   Apache Kafka broker + tools                  Maven Central, test/infra/kafka/kafka.sh fetch
 #   Apache Flume 1.11                            Maven Central, flume/pom.xml -> .infra/peers/flume/lib
 #   MirrorMaker 2 (connect-mirror)               Maven Central, mirror-maker/pom.xml -> .infra/peers/mirror-maker/lib
+#   Debezium embedded + MariaDB connector        Maven Central, debezium/pom.xml -> .infra/peers/debezium/lib,
+#                                                and debezium/DebeziumCount.java compiled into .infra/peers/debezium/classes
 # Idempotent: a lib directory is fetched again only when its pom changed (stamp = sha256 of the pom).
-# Usage: bench/peers/setup.sh    (MILLRACE_PEERS_INFRA_DIR overrides <repo>/.infra/peers)
+# Usage: bench/peers/setup.sh [debezium]   (debezium: only what bench/cdc.ts needs;
+#        MILLRACE_PEERS_INFRA_DIR overrides <repo>/.infra/peers)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -58,6 +61,21 @@ fetch_pom() {
 
 command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH"
 command -v java >/dev/null 2>&1 || die "java not found on PATH"
+
+# The Debezium peer of bench/cdc.ts: its jars, then its one class compiled against them.
+if [[ "${1:-}" == debezium ]]; then
+  command -v javac >/dev/null 2>&1 || die "javac not found on PATH (a JDK 17 is needed)"
+  fetch_pom debezium
+  classes="$INFRA_DIR/debezium/classes"
+  want="$(cat "$SCRIPT_DIR/debezium/DebeziumCount.java" "$INFRA_DIR/debezium/lib/.stamp" | sha256sum | cut -d' ' -f1)"
+  if [[ ! -f "$classes/.stamp" || "$(cat "$classes/.stamp")" != "$want" ]]; then
+    rm -rf -- "$classes"; mkdir -p "$classes"
+    javac -nowarn -d "$classes" -cp "$INFRA_DIR/debezium/lib/*" "$SCRIPT_DIR/debezium/DebeziumCount.java"
+    printf '%s\n' "$want" >"$classes/.stamp"
+  fi
+  exit 0
+fi
+
 kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$1" | head -n1; }
 [[ "$(kafka_version "$KAFKA_POM")" == "$(kafka_version "$SCRIPT_DIR/mirror-maker/pom.xml")" ]] \
   || die "kafka.version differs between $KAFKA_POM and mirror-maker/pom.xml; keep them equal"

@@ -19,6 +19,8 @@ export interface PushReceiver {
   port: number;
   /** Every accepted push, in arrival order. */
   pushes: PushedMetric[][];
+  /** POSTs to /v1/push so far, answered or not (accepted, refused, failed). */
+  requests(): number;
   /** Answers the next `n` pushes with `status` (a 5xx outage) instead of accepting them. */
   failNext(n: number, status: number): void;
   /** Holds the next `n` pushes for `ms` before answering (a slow agent). */
@@ -48,16 +50,19 @@ function body(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startPushReceiver(port = 0): Promise<PushReceiver> {
+/** `onPush` sees each accepted push as it is accepted (e.g. to time its arrival). */
+export async function startPushReceiver(port = 0, onPush?: (points: readonly PushedMetric[]) => void): Promise<PushReceiver> {
   const pushes: PushedMetric[][] = [];
   let failures: { n: number; status: number } = { n: 0, status: 500 };
   let delays: { n: number; ms: number } = { n: 0, ms: 0 };
+  let requests = 0;
   const answer = (res: ServerResponse, status: number, text: string): void => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
   };
   const server = createServer((req, res) => {
     void (async () => {
       if (req.url !== '/v1/push' || req.method !== 'POST') return answer(res, 404, '404 page not found\n');
+      requests += 1;
       const text = await body(req);
       if (delays.n > 0) {
         delays.n -= 1;
@@ -80,6 +85,7 @@ export async function startPushReceiver(port = 0): Promise<PushReceiver> {
         if (why !== undefined) return answer(res, 400, `metric ${i}: ${why}\n`);
       }
       pushes.push(items as PushedMetric[]);
+      onPush?.(items as PushedMetric[]);
       answer(res, 200, 'success');
     })();
   });
@@ -92,6 +98,7 @@ export async function startPushReceiver(port = 0): Promise<PushReceiver> {
     url: `http://127.0.0.1:${bound}/v1/push`,
     port: bound,
     pushes,
+    requests: () => requests,
     failNext: (n, status) => (failures = { n, status }),
     delayNext: (n, ms) => (delays = { n, ms }),
     close: () =>
