@@ -7,10 +7,14 @@
  *
  * `write` calls the sink's write() in a loop (row validation + one transaction per batch);
  * `runtime` runs a source → database sink topology with 1 and 2 sink replicas. MariaDB is the
- * private test server test/infra/mariadb "a" (127.0.0.1:13306), or MILLRACE_MYSQL_URL.
+ * private test server test/infra/mariadb "a" (127.0.0.1:13306), or MILLRACE_MYSQL_URL; there
+ * the sink's two load shapes (`load: insert` and `infile`) are measured in interleaved rounds,
+ * each into a fresh table, against MariaDB's own bound: the same rows loaded into the same
+ * table shape by the `mariadb` client's LOAD DATA LOCAL INFILE from a file.
  * Each figure is the median of `repeats` runs. Prints a table and writes
- * bench/results/database-sink.json.
+ * bench/results/database-sink.json (database-sink-<engine>.json for one engine).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +30,12 @@ import { Ack } from '../src/streams/ack.js';
 import { makeBatch } from '../src/streams/batch.js';
 import { SharedResources } from '../src/core/shared-resources.js';
 import type { LogRecord } from '../src/streams/record.js';
+import { toRow } from '../src/db/event-row.js';
+import { eventRowsText, loadDataStatement, textRowsText } from '../src/db/mysql-bulk-load.js';
+import { summaryTables } from '../src/db/app-day-summary.js';
+import { rowColumns } from '../src/db/event-row.js';
+import { MysqlDatabase } from '../src/db/mysql.js';
+import { mysqlEngineConfig } from '../src/db/config.js';
 import { ensureMariaDb } from '../test/infra/mariadb/server.js';
 import { rowsToSink } from './rows-topology.js';
 
@@ -65,6 +75,31 @@ async function runtimeRun(config: DatabaseSinkConfig, rows: readonly LogRecord[]
   return rows.length / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * MariaDB's bound: `rows` written to a file (and with `summary`, their distinct (app, day, user)
+ * set to another), then loaded into a fresh table by the `mariadb` client in one transaction.
+ */
+async function clientLoad(url: string, rows: readonly LogRecord[], table: string, dir: string, summary: boolean): Promise<number> {
+  const db = new MysqlDatabase(mysqlEngineConfig.parse({ type: 'mysql', url, summary }), table);
+  await db.connect();
+  await db.ensureSchema();
+  await db.close();
+  const stored = rows.map((r) => {
+    const x = toRow(r);
+    if (!('row' in x)) throw new Error(x.reason);
+    return x.row;
+  });
+  writeFileSync(join(dir, 'rows.tsv'), eventRowsText(stored));
+  const users = new Map(stored.flatMap((r) => (r.user === null ? [] : [[`${r.app}\u0000${r.day}\u0000${r.user}`, [r.app, r.day, r.user]] as const])));
+  writeFileSync(join(dir, 'users.tsv'), textRowsText(users.values()));
+  const statements = [loadDataStatement(table, rowColumns, `'${join(dir, 'rows.tsv')}'`)];
+  if (summary) statements.push(loadDataStatement(summaryTables(table).users, ['app', 'day', 'user'], `'${join(dir, 'users.tsv')}'`));
+  const u = new URL(url);
+  const t0 = performance.now();
+  execFileSync('mariadb', ['--no-defaults', '--local-infile=1', '-h', u.hostname, '-P', u.port, '-u', decodeURIComponent(u.username), `-p${decodeURIComponent(u.password)}`, u.pathname.slice(1), '-e', `BEGIN; ${statements.join('; ')}; COMMIT`]);
+  return rows.length / ((performance.now() - t0) / 1000);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, engines: { type: 'string', default: 'sqlite,mysql' }, repeats: { type: 'string', default: '3' } } });
   const count = Number(values.rows);
@@ -91,14 +126,32 @@ async function main(): Promise<void> {
   if (engines.includes('mysql')) {
     const server = await ensureMariaDb('a', 13306);
     const url = `mysql://${server.user}:${server.password}@${server.host}:${server.port}/${server.database}`;
-    const table = `bench_${process.pid}`;
-    const config = databaseSinkConfig.parse({ engine: { type: 'mysql', url }, table });
+    const tables: string[] = [];
+    const table = (): string => {
+      tables.push(`bench_${process.pid}_${tables.length}`);
+      return tables.at(-1) as string;
+    };
+    const config = (load: 'insert' | 'infile', summary = true): DatabaseSinkConfig => databaseSinkConfig.parse({ engine: { type: 'mysql', url, load, summary }, table: table() });
+    const dir = (): string => mkdtempSync(join(tmpdir(), 'millrace-bench-db-'));
+    const measures: Record<string, () => Promise<number>> = {
+      mysql_insert_write_rows_per_s: () => writeLoop(config('insert'), fresh(), dir()),
+      mysql_infile_write_rows_per_s: () => writeLoop(config('infile'), fresh(), dir()),
+      mysql_insert_runtime_1_replicas_rows_per_s: () => runtimeRun(config('insert'), fresh(), 1),
+      mysql_infile_runtime_1_replicas_rows_per_s: () => runtimeRun(config('infile'), fresh(), 1),
+      mysql_infile_runtime_2_replicas_rows_per_s: () => runtimeRun(config('infile'), fresh(), 2),
+      mysql_infile_no_summary_runtime_1_replicas_rows_per_s: () => runtimeRun(config('infile', false), fresh(), 1),
+      mysql_client_load_data_rows_per_s: () => clientLoad(url, fresh(), table(), dir(), false),
+      mysql_client_load_data_with_users_rows_per_s: () => clientLoad(url, fresh(), table(), dir(), true),
+    };
+    const rounds = new Map<string, number[]>(Object.keys(measures).map((k) => [k, []]));
     try {
-      results.mysql_write_rows_per_s = await median(() => writeLoop(config, fresh(), mkdtempSync(join(tmpdir(), 'millrace-bench-db-'))));
-      for (const replicas of [1, 2]) results[`mysql_runtime_${replicas}_replicas_rows_per_s`] = await median(() => runtimeRun(config, fresh(), replicas));
+      for (let round = 0; round < repeats; round++) {
+        for (const [name, measure] of Object.entries(measures)) rounds.get(name)?.push(await measure());
+      }
+      for (const [name, xs] of rounds) results[name] = xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     } finally {
       const conn = await mysql.createConnection(url);
-      await conn.query(`DROP TABLE IF EXISTS \`${table}\``);
+      for (const t of tables) await conn.query(`DROP TABLE IF EXISTS \`${t}\`, \`${t}_counts\`, \`${t}_users\``);
       await conn.end();
       await server.stop();
     }
@@ -108,7 +161,7 @@ async function main(): Promise<void> {
   process.stdout.write(Object.entries(rounded).map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n');
   const out = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'database-sink.json'), JSON.stringify({ rows: count, batchSize, repeats, loadAverage: loadavg()[0], ...rounded, measuredAt: new Date().toISOString(), node: process.version }, null, 2) + '\n');
+  writeFileSync(join(out, engines.length === 1 ? `database-sink-${engines[0] as string}.json` : 'database-sink.json'), JSON.stringify({ rows: count, batchSize, repeats, loadAverage: loadavg()[0], ...rounded, measuredAt: new Date().toISOString(), node: process.version }, null, 2) + '\n');
 }
 
 await main();

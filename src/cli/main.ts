@@ -120,7 +120,9 @@ async function main(argv: string[]): Promise<number> {
     case 'validate': {
       const topology = await load(file);
       if (typeof topology === 'number') return topology;
-      process.stdout.write(`${file}: ok (${topology.nodes.length} actors: ${topology.order.join(' → ')})\n`);
+      const replicas = new Map(topology.nodes.map((n) => [n.id, n.replicas]));
+      const order = topology.order.map((id) => ((replicas.get(id) ?? 1) > 1 ? `${id} ×${replicas.get(id)}` : id));
+      process.stdout.write(`${file}: ok (${topology.nodes.length} actors: ${order.join(' → ')})\n`);
       return ExitCode.ok;
     }
     case 'graph': {

@@ -4,6 +4,7 @@ import { classifyConnectionErrors } from './connection-errors.js';
 import { summaryTables, SummaryTally, type SummaryTables } from './app-day-summary.js';
 import type { Database, SqlParam } from './database.js';
 import { rowColumns, type EventRow } from './event-row.js';
+import { eventRowsText, loadData, textRowsText } from './mysql-bulk-load.js';
 
 /** Rows per INSERT statement, besides the byte bound. */
 const maxRowsPerStatement = 1000;
@@ -39,6 +40,16 @@ export function binaryCollation(version: string): string {
   return version.includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
 }
 
+/** Compares composite keys part by part (code unit order: close to the binary collation's, enough to order locks). */
+function byKey(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 /** A deadlock or lock wait timeout: the transaction can be run again. */
 export function isDeadlock(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -47,7 +58,9 @@ export function isDeadlock(error: unknown): boolean {
 
 /**
  * MariaDB/MySQL through a mysql2 connection pool. A batch is one transaction on one pooled
- * connection: multi-row `INSERT ... ON DUPLICATE KEY UPDATE` statements (a no-op update, so a
+ * connection. With `load: infile` (the default) it is streamed in by LOAD DATA LOCAL INFILE
+ * (see {@link MysqlBulkLoader}); a batch with keys stored already goes the careful way below.
+ * With `load: insert`, multi-row `INSERT ... ON DUPLICATE KEY UPDATE` statements (a no-op update, so a
  * stored (file, line) is left as it is), chunked under half the server's `max_allowed_packet`.
  * Unlike `INSERT IGNORE`, this keeps strict-mode data errors as errors instead of warnings.
  * With `summary`, the app/day summary of the rows that were new is updated in the same
@@ -73,9 +86,15 @@ export class MysqlDatabase implements Database {
       flags: ['-FOUND_ROWS'],
       charset: 'utf8mb4',
     });
-    const rows = await this.query('SELECT @@max_allowed_packet AS packet');
+    const rows = await this.query('SELECT @@max_allowed_packet AS packet, @@local_infile AS local_infile');
     const packet = Number(rows[0]?.packet);
     if (Number.isFinite(packet) && packet > 0) this.maxStatementBytes = Math.max(64 * 1024, Math.floor(packet / 2));
+    if (this.config.load === 'infile' && Number(rows[0]?.local_infile) !== 1) {
+      await this.close();
+      throw new Error(
+        `database ${this.table}: the server refuses LOAD DATA LOCAL INFILE (local_infile is OFF): turn it on (SET GLOBAL local_infile = 1, or local_infile=1 in the server's config) or set engine.load: insert`,
+      );
+    }
   }
 
   async ensureSchema(): Promise<void> {
@@ -149,7 +168,7 @@ export class MysqlDatabase implements Database {
       try {
         return await classifyConnectionErrors(`mysql insert into ${this.table}`, async () => {
           // A batch with rows stored already (a replay) is rolled back and stored again with care.
-          const inserted = await this.insertChunks(chunks, false);
+          const inserted = this.config.load === 'infile' ? await this.loadBatch(rows) : await this.insertChunks(chunks, false);
           return inserted === 'replayed' ? this.insertChunks(chunks, true) : inserted;
         });
       } catch (error) {
@@ -173,6 +192,38 @@ export class MysqlDatabase implements Database {
   }
 
   /**
+   * Runs `work` in a transaction on a pooled connection: committed unless it returns
+   * `'replayed'` (rolled back: nothing of the batch stored) or throws (rolled back, rethrown).
+   */
+  private async transaction<T>(work: (conn: mysql.PoolConnection) => Promise<T | 'replayed'>): Promise<T | 'replayed'> {
+    const conn = await this.open().getConnection();
+    try {
+      await conn.beginTransaction();
+      const result = await work(conn);
+      if (result === 'replayed') await conn.rollback();
+      else await conn.commit();
+      return result;
+    } catch (error) {
+      await conn.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+
+  private async loadBatch(rows: readonly EventRow[]): Promise<number | 'replayed'> {
+    return this.transaction(async (conn) => {
+      const n = await loadData(conn, this.table, rowColumns, eventRowsText(rows), rows.length);
+      if (!this.config.summary) return n;
+      if (n !== rows.length) return 'replayed';
+      const tally = new SummaryTally();
+      for (const r of rows) tally.add(r.app, r.day, r.event, r.user);
+      await this.addToSummary(conn, tally);
+      return n;
+    });
+  }
+
+  /**
    * Stores `chunks` in one transaction, with the summary of the rows that were new. Usually all
    * are: the chunks go in as they are and are tallied from themselves. When some were stored
    * already, the transaction is rolled back and `'replayed'` returned; `careful` then reads the
@@ -182,9 +233,7 @@ export class MysqlDatabase implements Database {
   private async insertChunks(chunks: readonly EventRow[][], careful: true): Promise<number>;
   private async insertChunks(chunks: readonly EventRow[][], careful: false): Promise<number | 'replayed'>;
   private async insertChunks(chunks: readonly EventRow[][], careful: boolean): Promise<number | 'replayed'> {
-    const conn = await this.open().getConnection();
-    try {
-      await conn.beginTransaction();
+    return this.transaction(async (conn) => {
       const tally = this.config.summary ? new SummaryTally() : undefined;
       let inserted = 0;
       for (const chunk of chunks) {
@@ -192,23 +241,14 @@ export class MysqlDatabase implements Database {
         const n = await this.insertRows(conn, fresh);
         if (tally !== undefined) {
           if (n !== fresh.length && careful) throw new Error(`rows of ${this.table} were stored by another writer while this one held their keys locked: the batch is retried`);
-          if (n !== fresh.length) {
-            await conn.rollback();
-            return 'replayed';
-          }
+          if (n !== fresh.length) return 'replayed';
           for (const r of fresh) tally.add(r.app, r.day, r.event, r.user);
         }
         inserted += n;
       }
       if (tally !== undefined) await this.addToSummary(conn, tally);
-      await conn.commit();
       return inserted;
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      conn.release();
-    }
+    });
   }
 
   /** Inserts `rows` (one statement) and returns how many were new. */
@@ -242,20 +282,27 @@ export class MysqlDatabase implements Database {
     const summary = summaryTables(this.table);
     // Worst case bytes of a summary row in a statement, as in statementBytes.
     const perStatement = Math.max(1, Math.floor(this.maxStatementBytes / (64 + 6 * (128 + 10 + 255 + 128))));
-    const counts = [...tally.countRows()];
+    // In key order, so concurrent batches take their locks alike; the users first and the counts
+    // (hot rows every batch updates) last, so their locks are held for the shortest time.
+    const users = [...tally.userRows()].sort((a, b) => byKey([a.app, a.day, a.user], [b.app, b.day, b.user]));
+    if (this.config.load === 'infile') {
+      // A set: LOAD DATA LOCAL skips the members stored already.
+      await loadData(conn, summary.users, ['app', 'day', 'user'], textRowsText(users.map((u) => [u.app, u.day, u.user])), users.length);
+    } else {
+      for (let i = 0; i < users.length; i += perStatement) {
+        const part = users.slice(i, i + perStatement);
+        await conn.query(
+          `INSERT INTO \`${summary.users}\` (\`app\`, \`day\`, \`user\`) VALUES ${part.map(() => '(?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE \`user\` = \`user\``,
+          part.flatMap((u) => [u.app, u.day, u.user]),
+        );
+      }
+    }
+    const counts = [...tally.countRows()].sort((a, b) => byKey([a.app, a.day, a.event], [b.app, b.day, b.event]));
     for (let i = 0; i < counts.length; i += perStatement) {
       const part = counts.slice(i, i + perStatement);
       await conn.query(
         `INSERT INTO \`${summary.counts}\` (\`app\`, \`day\`, \`event\`, \`n\`) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE \`n\` = \`n\` + VALUES(\`n\`)`,
         part.flatMap((c) => [c.app, c.day, c.event, c.n]),
-      );
-    }
-    const users = [...tally.userRows()];
-    for (let i = 0; i < users.length; i += perStatement) {
-      const part = users.slice(i, i + perStatement);
-      await conn.query(
-        `INSERT INTO \`${summary.users}\` (\`app\`, \`day\`, \`user\`) VALUES ${part.map(() => '(?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE \`user\` = \`user\``,
-        part.flatMap((u) => [u.app, u.day, u.user]),
       );
     }
   }

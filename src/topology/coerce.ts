@@ -19,6 +19,15 @@ export function coerceScalar(value: unknown, expected: string): unknown {
 
 function coerceForIssue(issue: z.core.$ZodIssue, value: unknown): unknown {
   if (issue.code === 'invalid_type') return coerceScalar(value, issue.expected);
+  // A union (`replicas: 2 | auto`): what one of its forms would take at the same place.
+  if (issue.code === 'invalid_union') {
+    for (const option of issue.errors) {
+      const here = option.filter((e) => e.path.length === 0);
+      const coerced = here.length === 1 ? coerceForIssue(here[0] as z.core.$ZodIssue, value) : undefined;
+      if (coerced !== undefined) return coerced;
+    }
+    return undefined;
+  }
   if (issue.code !== 'invalid_value') return undefined;
   for (const expected of ['number', 'boolean']) {
     const coerced = coerceScalar(value, expected);

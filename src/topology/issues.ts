@@ -146,7 +146,8 @@ function explain(issue: z.core.$ZodIssue, value: unknown): Explanation {
       if ('options' in issue && issue.options) return oneOf(issue.options, value);
       return {
         message: 'invalid value',
-        expected: 'one of the accepted forms',
+        // A union given its own error (`{ error: '...' }`) names its forms; zod's default says nothing.
+        expected: issue.message !== 'Invalid input' ? issue.message : 'one of the accepted forms',
         found: describeFound(value),
       };
     default:

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { channelSchema } from '../streams/overflow.js';
 import { supervisionSchema } from '../actors/supervision/schema.js';
@@ -14,7 +15,17 @@ export const retrySchema = z
   .describe('How often a failing batch is retried before it is dead-lettered.');
 export type RetryConfig = z.infer<typeof retrySchema>;
 
-const replicas = z.number().int().positive().default(1).describe('Interchangeable replicas competing for this actor\'s input (a stage set).');
+const replicas = z
+  .union([z.number().int().positive(), z.literal('auto')], { error: 'a positive whole number, or auto (one per core)' })
+  .default(1)
+  .describe(
+    "Interchangeable replicas competing for this actor's input (a stage set). auto: one per core this process may use (os.availableParallelism()), resolved when the topology loads; `millrace validate` shows the number. On a source, a checkpoint is kept per replica, so a different core count starts replicas with no checkpoint of their own.",
+  );
+
+/** The replicas `replicas` asks for: `auto` is the number of cores this process may use. */
+export function resolveReplicas(value: number | 'auto' | undefined): number {
+  return value === 'auto' ? availableParallelism() : (value ?? 1);
+}
 const inputs = z.array(z.string().min(1)).min(1).describe('Ids of the actors whose output feeds this one.');
 
 /** Where a stage's or sink's replicas run their kind (docs/decisions/runtime-core.md). */

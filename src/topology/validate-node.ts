@@ -14,7 +14,7 @@ import {
 import { issueErrors } from './issues.js';
 import type { KindRegistry } from './kind-registry.js';
 import type { NodeSpec } from './model.js';
-import { retrySchema } from './node-schema.js';
+import { resolveReplicas, retrySchema } from './node-schema.js';
 import { commonSchema, idPattern, nodeSchema, takesInputs, type Section } from './schema.js';
 import type { Position, SourceMap } from './source-map.js';
 import { didYouMean } from './suggest.js';
@@ -181,7 +181,7 @@ function resolveKind(
 
 interface CommonFields {
   inputs?: string[];
-  replicas?: number;
+  replicas?: number | 'auto';
   supervision?: NodeSpec['supervision'];
   channel?: NodeSpec['channel'];
   retry?: NodeSpec['retry'];
@@ -222,7 +222,7 @@ function buildSpec(
     config: settingsOut,
     inputs: common.inputs ?? [],
     // A kind whose config decides its replicas (one HDFS poller per slot) overrides `replicas`.
-    replicas: kind.replicasFor?.(settingsOut as never) ?? common.replicas ?? 1,
+    replicas: kind.replicasFor?.(settingsOut as never) ?? resolveReplicas(common.replicas),
     supervision: common.supervision ?? supervisionSchema.parse({}),
     channel: common.channel ?? channelSchema.parse({}),
     retry: common.retry ?? retrySchema.parse({}),

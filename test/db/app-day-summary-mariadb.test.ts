@@ -20,7 +20,8 @@ const row = fc.record({
 describe('the app/day summary on MariaDB', () => {
   let server: MariaDbHandle;
   const tables: string[] = [];
-  const open = (table: string, summary = true): MysqlDatabase => new MysqlDatabase({ type: 'mysql', url: mysqlUrl(server), pool: 4, connectTimeoutMs: 5000, summary }, table);
+  const open = (table: string, summary = true, load: 'infile' | 'insert' = 'infile'): MysqlDatabase =>
+    new MysqlDatabase({ type: 'mysql', url: mysqlUrl(server), pool: 4, connectTimeoutMs: 5000, load, summary }, table);
 
   beforeAll(async () => {
     server = await ensureMariaDb('a', 13306);
@@ -31,12 +32,12 @@ describe('the app/day summary on MariaDB', () => {
     await server.stop();
   });
 
-  it('gives the report the scan gives, whatever batches two writers send at once, replayed or overlapping', async () => {
+  it.each(['infile', 'insert'] as const)('gives the report the scan gives, whatever batches two writers send at once, replayed or overlapping (load: %s)', async (load) => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(row, { maxLength: 25 }), { maxLength: 8 }), async (batches) => {
         const table = uniqueTable('summary');
         tables.push(table);
-        const [first, second] = [open(table), open(table)];
+        const [first, second] = [open(table, true, load), open(table, true, load)];
         await first.connect();
         await second.connect();
         try {

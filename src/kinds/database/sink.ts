@@ -43,8 +43,9 @@ export const databaseKind = defineSink({
     let duplicates = 0;
     let rejected = 0;
     return {
-      // With a writer thread, the next batch's rows are built while the thread stores the last.
-      writesInFlight: config.engine.type === 'sqlite' && config.engine.writerThread === true ? 2 : 1,
+      // With a writer thread, the next batch's rows are built while the thread stores the last;
+      // a server stores one batch per pooled connection at once.
+      writesInFlight: config.engine.type === 'mysql' ? config.engine.pool : config.engine.writerThread === true ? 2 : 1,
       async connect() {
         await db.connect();
         await db.ensureSchema();
