@@ -37,10 +37,10 @@ export const mysqlEngineConfig = z
     pool: z.number().int().positive().default(4).describe('Connections per replica.'),
     connectTimeoutMs: z.number().int().positive().default(5000).describe('How long a connection attempt may take before it counts as unreachable.'),
     load: z
-      .enum(['infile', 'insert'])
-      .default('infile')
+      .enum(['auto', 'infile', 'insert'])
+      .default('auto')
       .describe(
-        "How a batch goes in (one transaction either way). infile: streamed from memory with LOAD DATA LOCAL INFILE straight into the table (stored keys skipped), in one transaction with the summary, the users set loaded the same way (1.3-1.8x the rows/s of insert in bench/database-sink.ts); needs the server's local_infile ON (MariaDB's default; MySQL 8: SET GLOBAL local_infile = 1). insert: multi-row INSERT statements of up to 1000 rows.",
+        "How a batch goes in (one transaction either way). auto: infile when the server allows LOAD DATA LOCAL (local_infile ON), else insert. infile: streamed from memory with LOAD DATA LOCAL INFILE straight into the table (stored keys skipped), in one transaction with the summary, the users set loaded the same way (1.3-1.8x the rows/s of insert in bench/database-sink.ts); needs the server's local_infile ON (MariaDB's default; MySQL 8: SET GLOBAL local_infile = 1), and a server with it OFF is refused at connect. insert: multi-row INSERT statements of up to 1000 rows.",
       ),
     summary: summarySetting,
   })

@@ -58,7 +58,7 @@ export function isDeadlock(error: unknown): boolean {
 
 /**
  * MariaDB/MySQL through a mysql2 connection pool. A batch is one transaction on one pooled
- * connection. With `load: infile` (the default) it is streamed in by LOAD DATA LOCAL INFILE
+ * connection. With `load: infile` (what `auto` picks when the server allows it) it is streamed in by LOAD DATA LOCAL INFILE
  * (see {@link MysqlBulkLoader}); a batch with keys stored already goes the careful way below.
  * With `load: insert`, multi-row `INSERT ... ON DUPLICATE KEY UPDATE` statements (a no-op update, so a
  * stored (file, line) is left as it is), chunked under half the server's `max_allowed_packet`.
@@ -70,6 +70,8 @@ export class MysqlDatabase implements Database {
   readonly engine = 'mysql';
   private pool: mysql.Pool | undefined;
   private maxStatementBytes = 4 * 1024 * 1024;
+  /** `engine.load` as resolved against the server at connect. */
+  private load: 'infile' | 'insert' = 'insert';
 
   constructor(
     private readonly config: MysqlEngineConfig,
@@ -89,7 +91,9 @@ export class MysqlDatabase implements Database {
     const rows = await this.query('SELECT @@max_allowed_packet AS packet, @@local_infile AS local_infile');
     const packet = Number(rows[0]?.packet);
     if (Number.isFinite(packet) && packet > 0) this.maxStatementBytes = Math.max(64 * 1024, Math.floor(packet / 2));
-    if (this.config.load === 'infile' && Number(rows[0]?.local_infile) !== 1) {
+    const infileAllowed = Number(rows[0]?.local_infile) === 1;
+    this.load = this.config.load === 'auto' ? (infileAllowed ? 'infile' : 'insert') : this.config.load;
+    if (this.load === 'infile' && !infileAllowed) {
       await this.close();
       throw new Error(
         `database ${this.table}: the server refuses LOAD DATA LOCAL INFILE (local_infile is OFF): turn it on (SET GLOBAL local_infile = 1, or local_infile=1 in the server's config) or set engine.load: insert`,
@@ -168,7 +172,7 @@ export class MysqlDatabase implements Database {
       try {
         return await classifyConnectionErrors(`mysql insert into ${this.table}`, async () => {
           // A batch with rows stored already (a replay) is rolled back and stored again with care.
-          const inserted = this.config.load === 'infile' ? await this.loadBatch(rows) : await this.insertChunks(chunks, false);
+          const inserted = this.load === 'infile' ? await this.loadBatch(rows) : await this.insertChunks(chunks, false);
           return inserted === 'replayed' ? this.insertChunks(chunks, true) : inserted;
         });
       } catch (error) {
@@ -285,7 +289,7 @@ export class MysqlDatabase implements Database {
     // In key order, so concurrent batches take their locks alike; the users first and the counts
     // (hot rows every batch updates) last, so their locks are held for the shortest time.
     const users = [...tally.userRows()].sort((a, b) => byKey([a.app, a.day, a.user], [b.app, b.day, b.user]));
-    if (this.config.load === 'infile') {
+    if (this.load === 'infile') {
       // A set: LOAD DATA LOCAL skips the members stored already.
       await loadData(conn, summary.users, ['app', 'day', 'user'], textRowsText(users.map((u) => [u.app, u.day, u.user])), users.length);
     } else {
