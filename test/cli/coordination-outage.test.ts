@@ -11,6 +11,7 @@ import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
 import { eventually } from '../kit/eventually.js';
 import { freePort } from '../kit/free-port.js';
 import { missingPart } from '../real-part.js';
+import { generatorTopology, rowsTopology, storedRows } from './cluster-topologies.js';
 import { millrace, topologyDir, type Exited } from './process.js';
 
 /** How long each coordination store is out: the issue's 30 s. */
@@ -81,35 +82,15 @@ describe('coordination stores out of reach for 30 s, two processes', () => {
       const text = Array.from({ length: lines }, (_, i) => `2026-11-20T08:15:02.${String(i).padStart(3, '0')}Z shop ad_show user=u${f} ad=a${i}\n`).join('');
       writeFileSync(join(dir, 'in', `f${String(f).padStart(5, '0')}.log`), text);
     }
-    const topology = (p: string): string => {
-      const file = join(dir, `${p}.yaml`);
-      writeFileSync(
-        file,
-        [
-          `name: ${name}`,
-          `dataDir: .millrace/${p}`,
-          `coordination: { zookeeper: { connect: "${zk.connect}", sessionTimeoutMs: 4000, root: /millrace-outage } }`,
-          'sources:',
-          '  files:',
-          '    kind: hdfs',
-          '    clusters: [{ name: a, backend: { type: local, dir: in }, pollers: 2 }]',
-          `    coordination: { database: "${claimsUrl}", leaseMs: ${leaseMs}, table: ${claims} }`,
-          'stages:',
-          '  decompress: { kind: decompress, inputs: [files] }',
-          '  split: { kind: split, inputs: [decompress] }',
-          '  parse: { kind: parse, inputs: [split] }',
-          'sinks:',
-          `  db: { kind: database, inputs: [parse], engine: { type: mysql, url: "${mysqlUrl(db)}" }, table: ${table} }`,
-          '',
-        ].join('\n'),
-      );
-      return file;
-    };
-    const stored = async (): Promise<number> => {
-      const rows = await sql(db, `SELECT count(*) AS n FROM information_schema.TABLES WHERE TABLE_NAME = '${table}'`);
-      if (Number(rows[0]?.n ?? 0) === 0) return 0;
-      return Number((await sql(db, `SELECT count(*) AS n FROM \`${table}\``))[0]?.n);
-    };
+    const topology = (p: string): string =>
+      rowsTopology(dir, `${p}.yaml`, {
+        name,
+        dataDir: `.millrace/${p}`,
+        header: [`coordination: { zookeeper: { connect: "${zk.connect}", sessionTimeoutMs: 4000, root: /millrace-outage } }`],
+        claims: { url: claimsUrl, leaseMs, table: claims },
+        sink: { url: mysqlUrl(db), table },
+      });
+    const stored = (): Promise<number> => storedRows(db, table);
     const degraded = async (port: number): Promise<boolean> => {
       const actors = await api<ActorsResponse>(port, 'api/actors');
       return actors.actors.some((a) => a.id === 'files' && a.replicas.some((r) => r.status?.degraded === true));
@@ -157,15 +138,7 @@ describe('coordination stores out of reach for 30 s, two processes', () => {
     const own: OwnZooKeeper = await ownZooKeeper(`outage-${process.pid}`, await freePort());
     try {
       const name = `outage-zk-${process.pid}-${Date.now()}`;
-      const file = topologyDir(`
-name: ${name}
-coordination:
-  zookeeper: { connect: "${own.connect}", sessionTimeoutMs: 4000, root: /millrace-outage }
-sources:
-  gen: { kind: generator, rate: 300 }
-sinks:
-  out: { kind: blackhole, inputs: [gen] }
-`).file;
+      const file = generatorTopology(name, own.connect, 4000, 300);
       const runs = [await run(file), await run(file)];
       const sunk = async (port: number): Promise<number> => (await api<ActorsResponse>(port, 'api/actors')).actors.find((a) => a.id === 'out')?.records.in ?? 0;
       // The cluster view of each lists both, running, with rates read from each one's inspector.

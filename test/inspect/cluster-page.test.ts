@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterResponse } from '../../src/inspect/cluster-view.js';
+import { generatorTopology, zooKeeperAndProcesses } from '../cli/cluster-topologies.js';
 import { millrace, topologyDir } from '../cli/process.js';
-import { ensureZooKeeper, type ZooKeeperHandle } from '../infra/zookeeper/server.js';
 import { eventually } from '../kit/eventually.js';
 import { freePort } from '../kit/free-port.js';
 import { missingPart } from '../real-part.js';
@@ -13,29 +12,11 @@ import { chromiumPath, hasChromium, launchChromium } from './chromium.js';
 const screenshots = new URL('./screenshots/', import.meta.url).pathname;
 
 describe('the inspector\'s cluster view: /api/cluster and the page', () => {
-  let zk: ZooKeeperHandle | undefined;
-  const procs: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    zk = await ensureZooKeeper();
-  }, 240_000);
-
-  afterAll(async () => {
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await zk?.stop();
-  }, 60_000);
+  const { zk, procs } = zooKeeperAndProcesses();
 
   it('lists the processes of the topology from ZooKeeper with the state and rates each one\'s inspector reports; a run without coordination says what to add', async () => {
     const name = `cluster-view-${process.pid}-${Date.now()}`;
-    const file = topologyDir(`
-name: ${name}
-coordination:
-  zookeeper: { connect: "${zk!.connect}", sessionTimeoutMs: 2000, root: /millrace-test }
-sources:
-  gen: { kind: generator, rate: 200 }
-sinks:
-  out: { kind: blackhole, inputs: [gen] }
-`).file;
+    const file = generatorTopology(name, zk().connect, 2000);
     const ports = [await freePort(), await freePort()];
     const runs = ports.map((port) => millrace(['run', file, '--inspect', `127.0.0.1:${port}`]));
     procs.push(...runs.map((r) => r.proc));
@@ -44,7 +25,7 @@ sinks:
       const c = (await res.json()) as ClusterResponse;
       return c.processes.length === 2 && c.processes.every((p) => p.state === 'running' && (p.inRate ?? 0) > 50) && c;
     }, { what: 'both processes listed as running with their generator rate', timeoutMs: 60_000, intervalMs: 500 });
-    expect(view).toMatchObject({ topology: name, zookeeper: zk!.connect, error: null, membership: { state: 'registered', degraded: false } });
+    expect(view).toMatchObject({ topology: name, zookeeper: zk().connect, error: null, membership: { state: 'registered', degraded: false } });
     expect(view.processes.map((p) => p.pid).sort()).toEqual(runs.map((r) => r.proc.pid).sort());
     expect(view.processes.map((p) => p.inspector).sort()).toEqual(ports.map((p) => `http://127.0.0.1:${p}/`).sort());
     for (const p of view.processes) expect(p).toMatchObject({ errors: 0, degradedActors: [], membership: { state: 'registered' } });
