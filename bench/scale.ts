@@ -4,10 +4,14 @@
  * each pinned to its own core (`taskset`), interleaved rounds, medians. Each run copies the
  * whole input topic once (`until: end`) and is checked by the output topic's record count.
  *
- *   node --import tsx bench/scale.ts [--records 300000] [--rounds 3]
+ *   node --import tsx bench/scale.ts [--records 300000] [--rounds 3] [--port 25092]
  *
  * On this 2-core machine the broker shares the cores with the millrace processes: its CPU time
- * per run is measured too, and the ratio is reported against that bound.
+ * per run is measured too. Two references run in the same rounds: the bound (the same map over the
+ * same records in one bare node process, and split over two, pinned the same way: what the cores
+ * give when nothing but the work runs) and the fixed cost (each topology over an empty topic:
+ * start-up, group join, shutdown), so the speedup of the work itself is reported next to the
+ * whole runs'.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,29 @@ sinks:
 `;
 }
 
+/** The map's work with nothing around it: records `from` to `to` of the input, as the bench writes them. */
+const BARE = `import { map } from './cpu.mjs';
+const [from, to] = process.argv.slice(2).map(Number);
+const value = 'x'.repeat(180);
+for (let i = from; i < to; i++) map({ value: \`\${i} \${value}\` });
+`;
+
+/** Runs the bare map over `records` split among `processes` node processes, process i pinned to core i; resolves with the wall time. */
+async function runBare(dir: string, records: number, processes: number): Promise<number> {
+  const started = performance.now();
+  const share = Math.ceil(records / processes);
+  await Promise.all(
+    Array.from({ length: processes }, (_, core) =>
+      new Promise<void>((resolve, reject) => {
+        const range = [core * share, Math.min(records, (core + 1) * share)].map(String);
+        const child = spawn('taskset', ['-c', String(core), process.execPath, join(dir, 'bare.mjs'), ...range], { cwd: dir, stdio: 'ignore' });
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bare map exited ${code}`))));
+      }),
+    ),
+  );
+  return (performance.now() - started) / 1000;
+}
+
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
 const TICKS = 100;
 
@@ -74,17 +101,18 @@ async function countRecords(admin: kafkajs.Admin, topic: string): Promise<number
   return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
 }
 
-export async function runScaleBench(records = 300_000, rounds = 3): Promise<Record<string, unknown>> {
+export async function runScaleBench(records = 300_000, rounds = 3, port = 25092): Promise<Record<string, unknown>> {
   // Other load on the cores weighs on two pinned processes more than on one: it is recorded.
   const loadBefore = os.loadavg()[0];
-  const kafka = await ensureKafka('millrace-scale-bench', 25092);
+  const kafka = await ensureKafka('millrace-scale-bench', port);
   try {
     const client = new kafkajs.Kafka({ brokers: kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
     const stamp = Date.now();
     const input = `scale-in-${stamp}`;
-    await admin.createTopics({ topics: [{ topic: input, numPartitions: PARTITIONS }], waitForLeaders: true });
+    const empty = `scale-empty-${stamp}`;
+    await admin.createTopics({ topics: [input, empty].map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
     const producer = client.producer();
     await producer.connect();
     const value = 'x'.repeat(180);
@@ -96,11 +124,14 @@ export async function runScaleBench(records = 300_000, rounds = 3): Promise<Reco
 
     const dir = mkdtempSync(join(os.tmpdir(), 'millrace-scale-'));
     writeFileSync(join(dir, 'cpu.mjs'), CPU_MAP);
+    writeFileSync(join(dir, 'bare.mjs'), BARE);
     const brokerPid = Number(readFileSync(join(REPO_ROOT, '.infra/kafka/millrace-scale-bench/pid'), 'utf8').trim());
     const wall: Record<1 | 2, number[]> = { 1: [], 2: [] };
     const brokerCpu: Record<1 | 2, number[]> = { 1: [], 2: [] };
     // Records written more than once: at-least-once re-reads when the second process joins the group.
     const duplicates: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const bare: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const fixed: Record<1 | 2, number[]> = { 1: [], 2: [] };
     let run = 0;
     for (let round = 0; round < rounds; round++) {
       for (const processes of [1, 2] as const) {
@@ -116,12 +147,21 @@ export async function runScaleBench(records = 300_000, rounds = 3): Promise<Reco
         if (copied < records) throw new Error(`run ${run} (${processes} processes) copied ${copied} of ${records} records`);
         wall[processes].push(seconds);
         duplicates[processes].push(copied - records);
-        process.stderr.write(`scale: round ${round + 1}, ${processes} process(es): ${seconds.toFixed(1)} s, ${copied} records out\n`);
+        bare[processes].push(await runBare(dir, records, processes));
+        run += 1;
+        const idle = join(dir, `topology-${run}.yaml`);
+        writeFileSync(idle, topology(kafka.brokers, empty, `scale-out-${stamp}-${run}`, `scale-${stamp}-${run}`));
+        fixed[processes].push(await runGroup(dir, idle, processes));
+        process.stderr.write(
+          `scale: round ${round + 1}, ${processes} process(es): ${seconds.toFixed(1)} s, ${copied} records out; bare map ${bare[processes].at(-1)?.toFixed(1)} s; empty topic ${fixed[processes].at(-1)?.toFixed(1)} s\n`,
+        );
       }
     }
     await admin.disconnect();
     const one = median(wall[1]);
     const two = median(wall[2]);
+    const [fixedOne, fixedTwo] = [median(fixed[1]), median(fixed[2])];
+    const [bareOne, bareTwo] = [median(bare[1]), median(bare[2])];
     return {
       records,
       rounds,
@@ -130,6 +170,15 @@ export async function runScaleBench(records = 300_000, rounds = 3): Promise<Reco
       oneProcessSeconds: Number(one.toFixed(2)),
       twoProcessesSeconds: Number(two.toFixed(2)),
       speedup: Number((one / two).toFixed(2)),
+      // The same map in bare node processes: what two pinned cores give here, now.
+      bareOneSeconds: Number(bareOne.toFixed(2)),
+      bareTwoSeconds: Number(bareTwo.toFixed(2)),
+      boundSpeedup: Number((bareOne / bareTwo).toFixed(2)),
+      // Start-up, group join and shutdown over an empty topic; the work is the rest.
+      fixedOneSeconds: Number(fixedOne.toFixed(2)),
+      fixedTwoSeconds: Number(fixedTwo.toFixed(2)),
+      workSpeedup: Number(((one - fixedOne) / (two - fixedTwo)).toFixed(2)),
+      speedupOfBound: Number((one / two / (bareOne / bareTwo)).toFixed(2)),
       recordsPerSecondOne: Math.round(records / one),
       recordsPerSecondTwo: Math.round(records / two),
       brokerCpuSecondsOne: Number(median(brokerCpu[1]).toFixed(1)),
@@ -144,7 +193,7 @@ export async function runScaleBench(records = 300_000, rounds = 3): Promise<Reco
 }
 
 if (isMain(import.meta.url)) {
-  const result = await runScaleBench(numberArg('records'), numberArg('rounds'));
+  const result = await runScaleBench(numberArg('records'), numberArg('rounds'), numberArg('port'));
   await saveResult('scale', result, undefined);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -1,6 +1,6 @@
 import { defaultInspectAddress } from '../inspect/security.js';
 import { ExitCode } from './exit-codes.js';
-import { defaultInspectorUrl, type InspectorTarget } from './inspect-client.js';
+import { defaultInspectorUrl, type InspectorTarget } from '../inspect/client.js';
 import { inspectOptions, type InspectFlags } from './inspect-options.js';
 import { runReplay } from './replay-command.js';
 import { runTap } from './tap-command.js';

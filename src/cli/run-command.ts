@@ -1,3 +1,4 @@
+import { clusterSource } from '../inspect/cluster-view.js';
 import { registerMember, type Registration } from '../coord/membership.js';
 import { attachInspector, type AttachedInspector, type InspectOptions } from '../inspect/attach.js';
 import { TransitionFeed } from '../inspect/transitions.js';
@@ -54,7 +55,10 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
       if (inspector.url !== undefined) process.stderr.write(`inspector: ${inspector.url}\n`);
     }
     const zookeeper = topology.coordination?.zookeeper;
-    if (zookeeper !== undefined) membership = registerMember(zookeeper, topology.name, inspector?.url, log);
+    if (zookeeper !== undefined) {
+      membership = registerMember(zookeeper, topology.name, inspector?.url, log);
+      inspector?.showCluster(clusterSource(membership, zookeeper, topology.name, inspect?.token));
+    }
     const started = Date.now();
     await runtime.start();
     const result = await runtime.finished;

@@ -1,7 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { TappedRecord } from '../inspect/tap.js';
 import { ExitCode } from './exit-codes.js';
-import { readEvents, type InspectorTarget } from './inspect-client.js';
+import { readEvents, type InspectorTarget } from '../inspect/client.js';
 
 /**
  * `millrace tap <actor>`: prints records leaving an actor of a running topology as JSON lines,

@@ -1,7 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { ActorsResponse, InfoView } from '../inspect/types.js';
 import { ExitCode } from './exit-codes.js';
-import { getJson, type InspectorTarget } from './inspect-client.js';
+import { getJson, type InspectorTarget } from '../inspect/client.js';
 import { topTable } from './top-table.js';
 
 const enterScreen = '\x1b[?1049h\x1b[?25l';

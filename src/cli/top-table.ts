@@ -11,6 +11,7 @@ const stateColors: Record<string, number> = {
   failed: 31,
   finished: 90,
   unreachable: 31,
+  degraded: 33,
 };
 
 /**

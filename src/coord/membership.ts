@@ -31,9 +31,30 @@ export function membersPath(config: ZookeeperConfig, topology: string): string {
   return `${config.root}/topologies/${encodeURIComponent(topology)}/members`;
 }
 
+/**
+ * Where this process stands in ZooKeeper: registered (a live session holds its node), connecting
+ * (never registered yet, retrying), disconnected (the session is reconnecting: the node lasts until
+ * it expires), expired (a new session is being made, the node is recreated in it). Anything but
+ * registered is degraded: the cluster cannot see this process reliably.
+ */
+export interface MembershipView {
+  state: 'registered' | 'connecting' | 'disconnected' | 'expired' | 'closed';
+  /** Whether membership is degraded (anything but registered). */
+  degraded: boolean;
+  zookeeper: string;
+  node: string;
+  /** When it entered this state (ms since the epoch). */
+  since: number;
+  /** The last error while registering, if the state is connecting. */
+  error: string | null;
+}
+
 /** This process's registration; `close` removes it at once (a killed process's goes when its session expires). */
 export interface Registration {
   readonly node: string;
+  view(): MembershipView;
+  /** The session that holds the registration, once registered (to list the other members). */
+  session(): ZkSession | undefined;
   close(): Promise<void>;
 }
 
@@ -49,6 +70,16 @@ export function registerMember(config: ZookeeperConfig, topology: string, inspec
   let session: ZkSession | undefined;
   let entry: EphemeralNode | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let state: MembershipView['state'] = 'connecting';
+  let since = Date.now();
+  let lastError: string | null = null;
+  const enter = (next: MembershipView['state']): void => {
+    if (next === state) return;
+    if (state === 'registered') log.warn({ zookeeper: config.connect, state: next }, 'ZooKeeper membership degraded: the session is not connected');
+    else if (next === 'registered' && state !== 'connecting') log.info({ zookeeper: config.connect }, 'ZooKeeper membership restored');
+    state = next;
+    since = Date.now();
+  };
   const attempt = async (): Promise<void> => {
     let opened: ZkSession | undefined;
     try {
@@ -60,11 +91,20 @@ export function registerMember(config: ZookeeperConfig, topology: string, inspec
       }
       session = opened;
       entry = made;
+      lastError = null;
+      enter('registered');
+      // After an expiry the new session recreates the node (an onSession hook of `ephemeral`).
+      opened.onSession(async () => enter('registered'));
+      opened.on('state', (s) => {
+        if (s === 'disconnected' || s === 'expired' || s === 'closed') enter(s);
+        else if (s === 'connected' && state === 'disconnected') enter('registered');
+      });
       log.info({ zookeeper: config.connect, node }, 'registered as a member of the topology in ZooKeeper');
     } catch (error) {
       opened?.close();
       if (closed) return;
-      log.warn({ zookeeper: config.connect, err: errorMessage(error) }, `not registered in ZooKeeper (coordination.zookeeper); trying again in ${config.sessionTimeoutMs} ms`);
+      lastError = errorMessage(error);
+      log.warn({ zookeeper: config.connect, err: lastError }, `not registered in ZooKeeper (coordination.zookeeper); trying again in ${config.sessionTimeoutMs} ms`);
       retry = setTimeout(() => void attempt(), config.sessionTimeoutMs);
       retry.unref();
     }
@@ -72,12 +112,15 @@ export function registerMember(config: ZookeeperConfig, topology: string, inspec
   const started = attempt();
   return {
     node,
+    view: () => ({ state, degraded: state !== 'registered', zookeeper: config.connect, node, since, error: state === 'connecting' ? lastError : null }),
+    session: () => session,
     close: async () => {
       closed = true;
       clearTimeout(retry);
       await started;
       await entry?.remove().catch(() => undefined);
       session?.close();
+      enter('closed');
     },
   };
 }

@@ -163,12 +163,27 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
   async ephemeral(path: string, data: Buffer): Promise<EphemeralNode> {
     let body = data;
     const put = async (): Promise<void> => {
-      try {
-        await this.create(path, body, 'ephemeral');
-      } catch (error) {
-        // Ours from this session (a hook racing the first create): just refresh the data.
-        if (!isNodeExists(error)) throw error;
-        await this.call((cb) => this.client.setData(path, body, cb));
+      for (;;) {
+        try {
+          await this.create(path, body, 'ephemeral');
+          return;
+        } catch (error) {
+          if (!isNodeExists(error)) throw error;
+        }
+        const stat = await this.call<zookeeper.Stat | null>((cb) => this.client.exists(path, cb));
+        if (stat === null) continue;
+        if (stat.ephemeralOwner.equals(this.client.getSessionId())) {
+          // Ours from this session (a hook racing the first create): just refresh the data.
+          await this.call((cb) => this.client.setData(path, body, cb));
+          return;
+        }
+        // Left by this process's expired session, which the server has not dropped yet (a
+        // restarted server re-arms old sessions): it would vanish with that session, so replace it.
+        try {
+          await this.call((cb) => this.client.remove(path, stat.version, (error) => cb(error, undefined)));
+        } catch (error) {
+          if (!isNoNode(error)) throw error;
+        }
       }
     };
     await put();

@@ -74,7 +74,11 @@ export async function handleApi(source: InspectSource, res: ServerResponse, url:
   else if (path === '/api/topology') sendJson(res, 200, source.topology());
   else if (path === '/api/lifecycle') sendJson(res, 200, source.lifecycle());
   else if (path === '/api/actors') sendJson(res, 200, source.actors());
-  else if (path === '/api/transitions') sendJson(res, 200, { transitions: source.transitions() });
+  else if (path === '/api/cluster') {
+    const cluster = source.cluster?.();
+    if (cluster === undefined) sendJson(res, 404, { error: 'this run has no cluster view: add coordination: { zookeeper: { connect: host:port } } to the topology so its processes register' });
+    else sendJson(res, 200, await cluster);
+  } else if (path === '/api/transitions') sendJson(res, 200, { transitions: source.transitions() });
   else if (path === '/api/recording') {
     if (source.recording === undefined) sendJson(res, 404, { error: 'this server is serving a live run, not a recording' });
     else sendJson(res, 200, source.recording());

@@ -1,3 +1,4 @@
+import type { ClusterSource } from './cluster-view.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { LiveInspector } from './live.js';
 import { Recorder } from './recorder.js';
@@ -18,6 +19,8 @@ export interface InspectOptions {
 export interface AttachedInspector {
   /** The server's URL, when serving. */
   readonly url: string | undefined;
+  /** Serves the topology's processes (membership in ZooKeeper) from now on. */
+  showCluster(source: ClusterSource): void;
   /** Stops serving and closes the recording. */
   close(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export async function attachInspector(runtime: Runtime, feed: TransitionFeed, op
   }
   return {
     url: server?.url,
+    showCluster: (source) => live.showCluster(source),
     async close() {
       await server?.close();
       await live.close();

@@ -1,3 +1,4 @@
+import type { ClusterResponse, ClusterSource } from './cluster-view.js';
 import { errorMessage } from '../core/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actorCounters, actorViews } from './actors-view.js';
@@ -33,6 +34,7 @@ export class LiveInspector implements InspectSource {
   private state: HealthView = { status: 'running' };
   private recorder: Recorder | undefined;
   private stopRecording: (() => void) | undefined;
+  private clusterView: ClusterSource | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -47,6 +49,15 @@ export class LiveInspector implements InspectSource {
     void runtime.finished.then((result) => {
       this.state = result.ok ? { status: 'finished' } : { status: 'failed', error: errorMessage(result.error) };
     });
+  }
+
+  /** Serves the cluster (membership in info, the processes at /api/cluster) from now on. */
+  showCluster(source: ClusterSource): void {
+    this.clusterView = source;
+  }
+
+  cluster(): Promise<ClusterResponse> | undefined {
+    return this.clusterView?.cluster();
   }
 
   /** Writes every transition and a metrics frame each second to `recorder` from now on. */
@@ -66,7 +77,8 @@ export class LiveInspector implements InspectSource {
   }
 
   info(): InfoView {
-    return { mode: 'live', name: this.graph.name, startedAt: this.startedAt, health: this.state };
+    const membership = this.clusterView?.membership();
+    return { mode: 'live', name: this.graph.name, startedAt: this.startedAt, health: this.state, ...(membership === undefined ? {} : { membership }) };
   }
 
   health(): HealthView {

@@ -1,3 +1,4 @@
+import type { ClusterResponse } from './cluster-view.js';
 import type { LifecycleGraph } from './lifecycle-graph.js';
 import type { Recording } from './recording.js';
 import type { TappedRecord } from './tap.js';
@@ -30,4 +31,6 @@ export interface InspectSource {
   tap?(actor: string, perSecond: number, deliver: (records: TappedRecord[]) => void): () => void;
   /** The whole recording, for the page's time slider. */
   recording?(): Recording;
+  /** The topology's processes (ZooKeeper membership), when the run has coordination.zookeeper. */
+  cluster?(): Promise<ClusterResponse> | undefined;
 }

@@ -1,5 +1,6 @@
 import type { Role } from '../actors/kind.js';
 import type { Json } from '../streams/record.js';
+import type { MembershipView } from '../coord/membership.js';
 import type { Layout } from './layout.js';
 
 /**
@@ -123,4 +124,6 @@ export interface InfoView {
   name: string;
   startedAt: number;
   health: HealthView;
+  /** This process's ZooKeeper membership, when the topology has coordination.zookeeper. */
+  membership?: MembershipView;
 }

@@ -1,24 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../kit/eventually.js';
 import { freePort } from '../kit/free-port.js';
-import { ensureZooKeeper, type ZooKeeperHandle } from '../infra/zookeeper/server.js';
+import { generatorTopology, zooKeeperAndProcesses } from './cluster-topologies.js';
 import { millrace, topologyDir } from './process.js';
 
 const name = `cluster-${process.pid}-${Date.now()}`;
 
 /** One process's topology file: the same topology name and ZooKeeper for both, a data dir each. */
-function topologyFile(connect: string): string {
-  return topologyDir(`
-name: ${name}
-coordination:
-  zookeeper: { connect: "${connect}", sessionTimeoutMs: 2000, root: /millrace-test }
-sources:
-  gen: { kind: generator, rate: 200 }
-sinks:
-  out: { kind: blackhole, inputs: [gen] }
-`).file;
-}
+const topologyFile = (connect: string): string => generatorTopology(name, connect, 2000);
 
 /** The process rows (`host:pid state ...`) of one `top --cluster --once`. */
 async function clusterRows(file: string): Promise<string[]> {
@@ -28,28 +17,18 @@ async function clusterRows(file: string): Promise<string[]> {
 }
 
 describe('membership in ZooKeeper and millrace top --cluster', () => {
-  let zk: ZooKeeperHandle | undefined;
-  const procs: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    zk = await ensureZooKeeper();
-  }, 240_000);
-
-  afterAll(async () => {
-    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-    await zk?.stop();
-  }, 60_000);
+  const { zk, procs } = zooKeeperAndProcesses();
 
   it('lists two running processes with their state and rates; a kill -9 one disappears when its session expires; a stopped one at once', async () => {
     const runs = await Promise.all(
       [0, 1].map(async () => {
         const port = await freePort();
-        const run = millrace(['run', topologyFile(zk!.connect), '--inspect', `127.0.0.1:${port}`]);
+        const run = millrace(['run', topologyFile(zk().connect), '--inspect', `127.0.0.1:${port}`]);
         procs.push(run.proc);
         return { ...run, port, pid: run.proc.pid! };
       }),
     );
-    const file = topologyFile(zk!.connect);
+    const file = topologyFile(zk().connect);
     const rowOf = (rows: string[], pid: number): string | undefined => rows.find((r) => r.includes(`:${pid} `));
 
     const rows = await eventually(

@@ -5,6 +5,7 @@ import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '.
 import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
 import { eventually } from '../kit/eventually.js';
 import { freePort } from '../kit/free-port.js';
+import { rowsTopology, storedRows } from './cluster-topologies.js';
 import { millrace, topologyDir, type Exited } from './process.js';
 
 const leaseMs = 2000;
@@ -137,36 +138,15 @@ describe('two millrace processes sharing hdfs claims in MariaDB', () => {
       }
     };
     addFiles();
-    const topology = (p: string): string => {
-      const file = join(dir, `${p}.yaml`);
-      writeFileSync(
-        file,
-        [
-          `name: rows-${p}`,
-          `dataDir: .millrace/${p}`,
-          'sources:',
-          '  files:',
-          '    kind: hdfs',
-          '    clusters: [{ name: a, backend: { type: local, dir: in }, pollers: 2 }]',
-          '    watch: true',
-          '    pollIntervalMs: 200',
-          `    coordination: { database: "${mysqlUrl(db)}", leaseMs: ${leaseMs}, table: ${claims} }`,
-          'stages:',
-          '  decompress: { kind: decompress, inputs: [files] }',
-          '  split: { kind: split, inputs: [decompress] }',
-          '  parse: { kind: parse, inputs: [split] }',
-          'sinks:',
-          `  db: { kind: database, inputs: [parse], engine: { type: mysql, url: "${mysqlUrl(db)}" }, table: ${table} }`,
-          '',
-        ].join('\n'),
-      );
-      return file;
-    };
-    const stored = async (): Promise<number> => {
-      const rows = await sql(db, `SELECT count(*) AS n FROM information_schema.TABLES WHERE TABLE_NAME = '${table}'`).catch(() => []);
-      if (Number(rows[0]?.n ?? 0) === 0) return 0;
-      return Number((await sql(db, `SELECT count(*) AS n FROM \`${table}\``))[0]?.n);
-    };
+    const topology = (p: string): string =>
+      rowsTopology(dir, `${p}.yaml`, {
+        name: `rows-${p}`,
+        dataDir: `.millrace/${p}`,
+        source: ['    watch: true', '    pollIntervalMs: 200'],
+        claims: { url: mysqlUrl(db), leaseMs, table: claims },
+        sink: { url: mysqlUrl(db), table },
+      });
+    const stored = (): Promise<number> => storedRows(db, table);
     /** Files p1 (pid) holds now by the claims table: claimed, not done. */
     const holding = async (pid: number | undefined): Promise<number> =>
       Number((await sql(db, `SELECT count(*) AS n FROM \`${claims}\` WHERE done = 0 AND owner LIKE '%:${pid}:%'`).catch(() => []))[0]?.n ?? 0);

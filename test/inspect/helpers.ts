@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { blackholeConfig, blackholeKind } from '../../src/kinds/blackhole.js';
 import { generatorConfig, generatorKind } from '../../src/kinds/generator.js';
 import { mapKind } from '../../src/kinds/map.js';
-import { readEvents } from '../../src/cli/inspect-client.js';
+import { readEvents } from '../../src/inspect/client.js';
 import { attachInspector, type AttachedInspector, type InspectOptions } from '../../src/inspect/attach.js';
 import { TransitionFeed } from '../../src/inspect/transitions.js';
 import { Runtime } from '../../src/runtime/runtime.js';

@@ -4,6 +4,7 @@
 
 import { getJson, openEvents } from './api.js';
 import { clock, el, stateColors } from './format.js';
+import { clusterRoot, clusterUnreadable, renderCluster } from './cluster.js';
 import { TopologyGraph } from './graph.js';
 import { ActorPanel } from './panel.js';
 import { Replay, replayControls } from './replay.js';
@@ -77,8 +78,20 @@ async function poll() {
   schedule();
 }
 
-async function live() {
+async function pollCluster() {
+  try {
+    renderCluster(clusterRoot(), await getJson('api/cluster'));
+  } catch (error) {
+    clusterUnreadable(clusterRoot(), error);
+  }
+}
+
+async function live(info) {
   $('mode').textContent = 'live';
+  if (info.membership) {
+    await pollCluster();
+    setInterval(pollCluster, 2000);
+  }
   model.transitions = (await getJson('api/transitions')).transitions;
   await poll();
   setInterval(poll, 1000);
@@ -108,7 +121,7 @@ async function main() {
   legend();
   graph = new TopologyGraph($('graph'), topology, select);
   panel = new ActorPanel($('panel'), lifecycle, () => select(model.selected));
-  await (info.mode === 'replay' ? replay() : live());
+  await (info.mode === 'replay' ? replay() : live(info));
 }
 
 main().catch((error) => {

@@ -36,8 +36,13 @@ export interface ClaimStore {
   candidates(cluster: string, entries: readonly FileEntry[]): Promise<Candidates>;
   /** Takes the file for `slot`, unless someone holds it or it is done; `undefined` then. */
   claim(cluster: string, entry: FileEntry, slot: number): Promise<Claim | undefined>;
-  /** Whether this process still holds the claim (a shared claim is lost when its lease lapses). */
+  /** Whether this process still holds the claim by its own reckoning (a shared claim is lost when its lease lapses). */
   holds(claim: Claim): boolean;
+  /**
+   * Whether the claim is still this process's by the store itself (for shared claims: the
+   * database's clock, which extends the lease), asked right before a file is sent on.
+   */
+  confirm(claim: Claim): Promise<boolean>;
   /** Gives a claim up without finishing it: the file can be taken again. */
   release(claim: Claim): Promise<void>;
   /**

@@ -173,9 +173,9 @@ export class Coordinator {
     this.notify();
   }
 
-  /** Whether this process still holds `claim` (a shared claim's lease may have lapsed). */
-  holds(claim: Claim): boolean {
-    return this.claims.holds(claim);
+  /** Whether this process still holds `claim`, by the claim store itself (a shared claim's lease may have lapsed). */
+  confirm(claim: Claim): Promise<boolean> {
+    return this.claims.confirm(claim);
   }
 
   /** Marks claims done durably (every record of them is acknowledged downstream). */
@@ -249,13 +249,16 @@ export class Coordinator {
       rejected: c.rejected,
     }));
     const recentRejections: Json[] = this.abort.signal.aborted ? [] : this.claims.rejected(10);
+    const claims = this.claims.view();
     return {
       poller: slot,
       home: this.allocator.home(slot),
       serving: this.serving(slot),
       ...this.allocator.summary(),
       clusters,
-      claims: this.claims.view(),
+      claims,
+      // Read by the cluster view (inspector, top --cluster) to show the process as degraded.
+      degraded: claims.degraded === true,
       recentRejections,
     };
   }

@@ -24,16 +24,20 @@ export function claimStatements(table: string, collation: string) {
       VALUES (?, ?, ?, ?, DATE_ADD(NOW(6), INTERVAL ? MICROSECOND), 0, NOW(6))
       ON DUPLICATE KEY UPDATE file = file`,
     /**
-     * Params: owner, size, mtime, lease µs, file, size, mtime. Takes a known file when no one
-     * holds it (released, or its lease expired), or it is done for another size or mtime.
+     * Params: owner, size, mtime, lease µs, file, expired ok (0/1), size, mtime. Takes a known file
+     * when no one holds it (released, or, when expired ok, its lease expired), or it is done for
+     * another size or mtime.
      */
     takeOver: `UPDATE ${t} SET owner = ?, size = ?, mtime = ?, done = 0, reason = NULL,
       lease_until = DATE_ADD(NOW(6), INTERVAL ? MICROSECOND), at = NOW(6)
-      WHERE file = ? AND ((done = 0 AND (owner IS NULL OR lease_until <= NOW(6)))
+      WHERE file = ? AND ((done = 0 AND (owner IS NULL OR (? = 1 AND lease_until <= NOW(6))))
         OR (done = 1 AND (size <> ? OR mtime <> ?)))`,
     /** Params: lease µs, owner, then file ids. */
     renew: (n: number) =>
       `UPDATE ${t} SET lease_until = DATE_ADD(NOW(6), INTERVAL ? MICROSECOND) WHERE ${stillMine} AND file IN (${list(n)})`,
+    /** Params: lease µs, owner, file. Affects 1 row when this owner holds the file under a live lease, which it extends. */
+    confirm: `UPDATE ${t} SET lease_until = DATE_ADD(NOW(6), INTERVAL ? MICROSECOND)
+      WHERE ${stillMine} AND file = ? AND lease_until > NOW(6)`,
     /** Params: owner, then file ids. */
     mine: (n: number) => `SELECT file FROM ${t} WHERE ${stillMine} AND file IN (${list(n)})`,
     /** Params: reason, owner, file. Affects 1 row when this owner still held the file. */

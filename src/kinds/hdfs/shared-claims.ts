@@ -17,6 +17,11 @@ const chunk = 500;
 /** Attempts of a completion transaction that deadlocks. */
 const deadlockRetries = 3;
 
+/** A monotonic clock in ms (`performance` by default; tests fake pauses and jumps). */
+export interface Clock {
+  now(): number;
+}
+
 /** A claim this process holds, with the local (monotonic) time its lease is sure to last until. */
 interface Held {
   claim: Claim;
@@ -38,12 +43,17 @@ function chunks<T>(items: readonly T[]): T[][] {
  * hold one file; leases are set and compared by the server's clock (`NOW(6)`), so a host whose
  * clock jumps cannot take a live claim. Held leases are renewed every `leaseMs / 3`; this process
  * counts a claim as held only until `leaseMs` after the last renewal it sent (a monotonic clock),
- * which is never later than the server's expiry. Completing or rejecting marks the row done only
- * while this process still owns it. Claims of a process that dies are taken over once their
- * leases expire.
+ * which is never later than the server's expiry while that clock runs. A host paused (a VM
+ * suspended, a stopped process) can come back with a clock that did not advance, so before a file
+ * is sent on, `confirm` asks the server whether the lease is still live and extends it. Completing
+ * or rejecting marks the row done only while this process still owns it. Claims of a process that
+ * dies are taken over once their leases expire.
  *
  * While the database is unreachable no file is taken, held files are finished only while their
- * leases last, completions wait for the database to return, and `view()` says degraded.
+ * leases last, completions wait for the database to return, and `view()` says degraded. Once it is
+ * back, expired leases of others are taken over only after `leaseMs` more: every process lost the
+ * database together, so their leases ran out without fault, and a live owner renews (and
+ * completes) within that time.
  *
  * @example
  * const claims = new SharedClaims({ database: 'mysql://u:p@db:3306/millrace', leaseMs: 30000, table: 'millrace_hdfs_files' }, log);
@@ -64,10 +74,13 @@ export class SharedClaims implements ClaimStore {
   private unreachable: string | undefined;
   private lost = 0;
   private recent: { file: string; reason: string }[] = [];
+  /** When the database answered again after an outage (local clock); no outage seen: -Infinity. */
+  private backSince = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly config: CoordinationConfig,
     private readonly log: Logger,
+    private readonly clock: Clock = performance,
   ) {
     this.pool = mysql.createPool({
       uri: config.database,
@@ -125,12 +138,13 @@ export class SharedClaims implements ClaimStore {
     const file = fileId(cluster, entry.path);
     if (this.held.has(file) || this.degraded()) return undefined;
     const lease = this.config.leaseMs * 1000;
-    const sent = performance.now();
+    const sent = this.clock.now();
+    const expiredOk = sent - this.backSince >= this.config.leaseMs ? 1 : 0;
     try {
       const sql = await this.statements();
       let taken = await this.affected(sql.insertNew, [file, entry.size, entry.mtime, this.owner, lease]);
       if (taken === 0) {
-        taken = await this.affected(sql.takeOver, [this.owner, entry.size, entry.mtime, lease, file, entry.size, entry.mtime]);
+        taken = await this.affected(sql.takeOver, [this.owner, entry.size, entry.mtime, lease, file, expiredOk, entry.size, entry.mtime]);
       }
       this.reachable();
       if (taken === 0) return undefined;
@@ -146,7 +160,25 @@ export class SharedClaims implements ClaimStore {
 
   holds(claim: Claim): boolean {
     const h = this.held.get(claim.file);
-    return h !== undefined && h.claim === claim && performance.now() < h.validUntil;
+    return h !== undefined && h.claim === claim && this.clock.now() < h.validUntil;
+  }
+
+  async confirm(claim: Claim): Promise<boolean> {
+    const h = this.held.get(claim.file);
+    if (h === undefined || h.claim !== claim || !this.holds(claim)) return false;
+    const sent = this.clock.now();
+    try {
+      const sql = await this.statements();
+      const live = (await this.affected(sql.confirm, [this.config.leaseMs * 1000, this.owner, claim.file])) === 1;
+      this.reachable();
+      if (live) h.validUntil = Math.max(h.validUntil, sent + this.config.leaseMs);
+      else this.loseClaims([claim], 'its lease had expired by the database clock');
+      return live;
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      this.fail(error);
+      return false;
+    }
   }
 
   async release(claim: Claim): Promise<void> {
@@ -181,7 +213,7 @@ export class SharedClaims implements ClaimStore {
   }
 
   view(): { [key: string]: Json } {
-    const lapsed = [...this.held.values()].filter((h) => performance.now() >= h.validUntil).length;
+    const lapsed = [...this.held.values()].filter((h) => this.clock.now() >= h.validUntil).length;
     return {
       shared: true,
       table: this.config.table,
@@ -209,7 +241,7 @@ export class SharedClaims implements ClaimStore {
   /** Degraded: the database is out of reach, or a held lease may have lapsed. */
   private degraded(): boolean {
     if (this.unreachable !== undefined) return true;
-    const now = performance.now();
+    const now = this.clock.now();
     for (const h of this.held.values()) if (now >= h.validUntil) return true;
     return false;
   }
@@ -217,7 +249,7 @@ export class SharedClaims implements ClaimStore {
   /** Extends every held lease, learns which were lost, finishes waiting completions. */
   private renew(): Promise<void> {
     this.renewing ??= this.attempt(async (sql) => {
-      const sent = performance.now();
+      const sent = this.clock.now();
       const mine = new Set<string>();
       const asked = [...this.held.keys()].sort();
       // By primary key only: row locks on this process's rows, none on others' or on gaps.
@@ -334,6 +366,7 @@ export class SharedClaims implements ClaimStore {
   private reachable(): void {
     if (this.unreachable === undefined) return;
     this.unreachable = undefined;
+    this.backSince = this.clock.now();
     this.log.info({ table: this.config.table }, 'hdfs claims database reachable again: taking files');
   }
 

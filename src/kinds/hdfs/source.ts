@@ -114,7 +114,7 @@ function createPoller(config: HdfsConfig, ctx: ActorContext): SourceIO<HdfsPosit
           const bytes = await load(claim);
           await stillOpen(bytes === undefined ? undefined : claim);
           if (bytes === undefined) continue;
-          if (!coordinator().holds(claim)) {
+          if (!(await coordinator().confirm(claim))) {
             // Its lease lapsed while reading (shared claims): another process may read it now.
             ctx.log.warn({ file: claim.file }, 'file not sent: its claim lapsed while it was read');
             await coordinator().unclaim(claim, 'drop');

@@ -42,3 +42,29 @@ export async function ensureZooKeeper(name = 'a', port = 12181): Promise<ZooKeep
     stop: () => (stopped ??= run(['stop', name, '--lease', lease], 60_000).then(() => undefined)),
   };
 }
+
+/** A ZooKeeper of one test file's own, to stop and start (outage tests): never an external one. */
+export interface OwnZooKeeper {
+  connect: string;
+  /** kill -9 (a crash; its data is kept). */
+  kill9(): Promise<void>;
+  /** Starts it again on its port with the data it had, and waits until it serves. */
+  restart(): Promise<void>;
+  /** Stops it and deletes its state. */
+  clean(): Promise<void>;
+}
+
+export async function ownZooKeeper(name: string, port: number): Promise<OwnZooKeeper> {
+  await run(['fetch'], 15 * 60_000);
+  const start = async (fresh: boolean): Promise<void> => {
+    await run(['start', name, String(port), ...(fresh ? ['--fresh'] : [])], 60_000);
+    await run(['wait', String(port), '60'], 90_000);
+  };
+  await start(true);
+  return {
+    connect: `127.0.0.1:${port}`,
+    kill9: () => run(['kill9', name], 30_000).then(() => undefined),
+    restart: () => start(false),
+    clean: () => run(['clean', name], 60_000).then(() => undefined),
+  };
+}

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Claim } from '../../../src/kinds/hdfs/claim-store.js';
-import { SharedClaims } from '../../../src/kinds/hdfs/shared-claims.js';
+import { SharedClaims, type Clock } from '../../../src/kinds/hdfs/shared-claims.js';
 import { ensureMariaDb, kill9MariaDb, startMariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { mysqlUrl, sql, uniqueTable } from '../database/mariadb.js';
 import { eventually } from '../../kit/eventually.js';
@@ -21,8 +21,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 let db: MariaDbHandle;
 const opened: SharedClaims[] = [];
 
-function store(table: string, leaseMs = 30_000): SharedClaims {
-  const s = new SharedClaims({ database: mysqlUrl(db), leaseMs, table }, quiet);
+function store(table: string, leaseMs = 30_000, clock?: Clock): SharedClaims {
+  const s = new SharedClaims({ database: mysqlUrl(db), leaseMs, table }, quiet, clock);
   opened.push(s);
   return s;
 }
@@ -216,4 +216,61 @@ describe('shared hdfs claims (real MariaDB)', () => {
     expect(rows).toEqual([{ done: 1, owner: null }]);
     expect((await s.claim('a', f1, 0))?.file).toBe('a:f1.gz');
   }, 120_000);
+
+  it('a host whose monotonic clock jumps (paused past its lease, or forward) never holds a claim together with another process', async () => {
+    const jump = fc.oneof(
+      fc.record({ kind: fc.constant<'pause'>('pause'), ms: fc.integer({ min: 1, max: 600_000 }) }),
+      fc.record({ kind: fc.constant<'forward'>('forward'), ms: fc.integer({ min: 1, max: 600_000 }) }),
+      fc.record({ kind: fc.constant<'back'>('back'), ms: fc.integer({ min: 1, max: 600_000 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(jump, { minLength: 1, maxLength: 4 }), async (jumps) => {
+        // Leases long enough that no renewal runs during a case: the jumps alone decide.
+        const leaseMs = 60_000;
+        const table = uniqueTable('claims_jump');
+        let offset = 0;
+        const clock: Clock = { now: () => performance.now() + offset };
+        const jumped = store(table, leaseMs, clock);
+        const other = store(table, leaseMs);
+        const c = await jumped.claim('a', f0, 0);
+        expect(c).toBeDefined();
+        for (const j of jumps) {
+          if (j.kind === 'forward') offset += j.ms;
+          else if (j.kind === 'back') offset -= j.ms;
+          else {
+            // Paused: nothing ran, its clock did not advance; the server's did, past the lease.
+            await sql(db, `UPDATE \`${table}\` SET lease_until = DATE_SUB(NOW(6), INTERVAL ${j.ms * 1000} MICROSECOND) WHERE done = 0`);
+          }
+          const taken = await other.claim('a', f0, 1);
+          const mine = taken !== undefined && (await other.confirm(taken));
+          const theirs = await jumped.confirm(c as Claim);
+          expect(mine && theirs).toBe(false);
+          const owners = await sql(db, `SELECT owner FROM \`${table}\``);
+          expect(owners).toHaveLength(1);
+          // The one the database names is the one that may send the file.
+          if (theirs) expect(owners[0]?.owner).toBe(jumped.owner);
+          if (mine) expect(owners[0]?.owner).toBe(other.owner);
+          if (mine) return;
+        }
+      }),
+      { numRuns: 15 },
+    );
+  }, 120_000);
+
+  it('a paused host comes back with its clock unmoved: it still believes it holds the claim, the database says no, and it does not send the file', async () => {
+    const table = uniqueTable('claims_pause');
+    const frozenAt = performance.now();
+    const paused = store(table, 2000, { now: () => frozenAt });
+    const other = store(table, 2000);
+    const c = await paused.claim('a', f0, 0);
+    expect(c).toBeDefined();
+    await sql(db, `UPDATE \`${table}\` SET lease_until = DATE_SUB(NOW(6), INTERVAL 1 SECOND)`);
+    const taken = await other.claim('a', f0, 1);
+    expect(taken).toBeDefined();
+    expect(paused.holds(c as Claim)).toBe(true); // by its own (frozen) clock
+    expect(await paused.confirm(c as Claim)).toBe(false);
+    expect(await other.confirm(taken as Claim)).toBe(true);
+    expect(paused.view()).toMatchObject({ lostClaims: 1 });
+    expect(await paused.complete([c as Claim])).toEqual([]);
+  }, 30_000);
 });

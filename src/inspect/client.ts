@@ -1,4 +1,4 @@
-/** Where `millrace top` and `millrace tap` find the inspector, and how they authenticate. */
+/** How `millrace top`, `millrace tap` and the cluster view reach an inspector, and how they authenticate. */
 export interface InspectorTarget {
   /** Base URL, e.g. `http://127.0.0.1:9464`. */
   url: string;
