@@ -15,6 +15,7 @@ import { runReportBench } from './report.js';
 import { runScaleBench } from './scale.js';
 import { runSlowPartitionsBench } from './slow-partitions.js';
 import { runStalledSinkBench } from './stalled-sink.js';
+import { runTransportBench, transportOptionsFromArgs } from './transport.js';
 import { runValidateBench } from './validate.js';
 
 type Result = Record<string, unknown>;
@@ -40,6 +41,7 @@ const benches: Record<string, () => Promise<Result>> = {
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),
   hive: () => runHiveBench(),
+  transport: () => runTransportBench(transportOptionsFromArgs()) as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
