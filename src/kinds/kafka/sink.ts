@@ -7,6 +7,7 @@ import type { PoolOptions, StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
 import type { PoolProducers } from './shared-pool.js';
 import { ClusterLane } from './cluster-lane.js';
+import { byCluster } from './cluster-routes.js';
 import { CircuitBreaker, type BreakerSettings } from '../../transport/circuit-breaker.js';
 import { Failover } from '../../transport/failover.js';
 import type { FailoverConfig } from './failover-config.js';
@@ -128,6 +129,12 @@ export const kafkaSinkKind = defineSink({
       };
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     const primary = new ClusterLane(ctx.shared, ctx.stateDir, producersOf(log), poolOptions);
+    const routed = new Map(
+      Object.entries(config.routes?.clusters ?? {}).map(([name, c]) => [
+        name,
+        new ClusterLane(ctx.shared, `${ctx.stateDir}#cluster:${name}`, producersOf(openMessageLog({ type: 'kafka', ...c }, ctx.log, ctx.shared)), poolOptions),
+      ]),
+    );
     const { failover, secondary, breaker } = config.failover === undefined ? {} : await openFailover(config.failover, primary, producersOf, poolOptions, ctx);
     return {
       async connect() {
@@ -143,14 +150,21 @@ export const kafkaSinkKind = defineSink({
         });
       },
       async write(batch) {
-        const { parts, dead } = partition(batch.records, config);
-        if (failover === undefined) await primary.write(parts);
-        else await failover.write(parts, batch.records.length - dead.length);
+        const clusters = config.routes === undefined ? { own: batch.records, others: new Map<string, LogRecord[]>(), dead: [] } : byCluster(batch.records, config.routes);
+        const { parts, dead } = partition(clusters.own, config);
+        const writes = [failover === undefined ? primary.write(parts) : failover.write(parts, clusters.own.length - dead.length)];
+        for (const [name, records] of clusters.others) {
+          const other = partition(records, config);
+          dead.push(...other.dead);
+          writes.push(routed.get(name)!.write(other.parts));
+        }
+        await Promise.all(writes);
+        dead.push(...clusters.dead);
         return dead.length > 0 ? { dead } : undefined;
       },
       async close() {
         failover?.close();
-        await Promise.all([primary.close(), secondary?.close(), breaker?.release()]);
+        await Promise.all([primary.close(), secondary?.close(), breaker?.release(), ...[...routed.values()].map((lane) => lane.close())]);
         await blacklist?.release();
         blacklist = undefined;
       },
