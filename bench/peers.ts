@@ -37,7 +37,7 @@ import { mirroredTopic, mirrorMaker } from './peers/mirror-maker.js';
 import { rsyslog } from './peers/rsyslog.js';
 import { runOnce, type RunOnce } from './peers/run-once.js';
 import { formatTable, summarize, withRatios, type PeerSummary } from './peers/table.js';
-import { isMain, saveResult } from './standalone.js';
+import { arg, isMain, saveResult } from './standalone.js';
 
 const run = promisify(execFile);
 const CLUSTER = 'millrace-peers-bench';
@@ -77,15 +77,6 @@ export interface PeersBenchResult {
   date: string;
 }
 
-/** `--name=value` or `--name value`. */
-function arg(name: string): string | undefined {
-  const argv = process.argv;
-  const eq = argv.find((a) => a.startsWith(`--${name}=`));
-  if (eq !== undefined) return eq.slice(name.length + 3);
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
 function listArg<T extends string>(name: string, known: readonly T[]): T[] | undefined {
   const raw = arg(name);
   if (raw === undefined) return undefined;
@@ -109,7 +100,7 @@ function brokerPid(): number | undefined {
  * Creates `topic` (3 partitions) and waits until its offsets can be read. Not kafkajs'
  * waitForLeaders: on a loaded machine its retries end in an unhandled rejection that kills node.
  */
-async function createTopic(admin: Admin, topic: string): Promise<void> {
+export async function createTopic(admin: Admin, topic: string): Promise<void> {
   await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: false });
   const deadline = Date.now() + 60_000;
   for (;;) {

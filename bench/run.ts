@@ -16,6 +16,7 @@ import { runReportBench } from './report.js';
 import { runScaleBench } from './scale.js';
 import { runSlowPartitionsBench } from './slow-partitions.js';
 import { runStalledSinkBench } from './stalled-sink.js';
+import { runTransportBench, transportOptionsFromArgs } from './transport.js';
 import { runValidateBench } from './validate.js';
 
 type Result = Record<string, unknown>;
@@ -42,6 +43,7 @@ const benches: Record<string, () => Promise<Result>> = {
   'slow-partitions': () => runSlowPartitionsBench(),
   hive: () => runHiveBench(),
   cdc: () => runCdcBench(cdcOptionsFromArgs()) as unknown as Promise<Result>,
+  transport: () => runTransportBench(transportOptionsFromArgs()) as unknown as Promise<Result>,
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

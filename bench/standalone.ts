@@ -13,6 +13,15 @@ export async function saveResult(name: string, result: unknown, resultsPath: str
   await writeFile(out, JSON.stringify(result, null, 2) + '\n');
 }
 
+/** `--name=value` or `--name value` from the command line (use `=` under `npm run bench`, whose bench names are the other words). */
+export function arg(name: string): string | undefined {
+  const argv = process.argv;
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq !== undefined) return eq.slice(name.length + 3);
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 /** The number after `--<name>` on the command line, if there is a valid one. */
 export function numberArg(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);

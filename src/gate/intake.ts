@@ -38,6 +38,8 @@ export interface IntakeLimits {
   maxBatchBytes: number;
   retryAfterMs: number;
   readRecords: number;
+  /** Header that carries each record's stream cluster downstream; absent: none. */
+  clusterHeader?: string;
   sliceMs: number;
 }
 
@@ -48,12 +50,13 @@ export interface IntakeRead {
   stream: string;
 }
 
-function toLogRecord(r: TransportRecord, topic: string, now: number): LogRecord {
-  const record: LogRecord = { value: r.value, ts: r.timestampMs ?? now, stream: topic };
+function toLogRecord(r: TransportRecord, stream: ServedStream, now: number, clusterHeader: string | undefined): LogRecord {
+  const record: LogRecord = { value: r.value, ts: r.timestampMs ?? now, stream: stream.topic };
   if (r.key !== undefined) record.key = textOrBytes(r.key);
-  if (r.headers !== undefined) {
+  if (r.headers !== undefined || clusterHeader !== undefined) {
     const headers: Record<string, TextOrBytes> = {};
-    for (const [name, value] of Object.entries(r.headers)) headers[name] = textOrBytes(value);
+    for (const [name, value] of Object.entries(r.headers ?? {})) headers[name] = textOrBytes(value);
+    if (clusterHeader !== undefined) headers[clusterHeader] = stream.cluster;
     record.headers = headers;
   }
   return record;
@@ -159,7 +162,7 @@ export class Intake {
     return new Promise<AckMessage>((resolve, reject) => {
       const pending: PendingBatch = {
         queue,
-        records: records.map((r) => toLogRecord(r, stream.topic, now)),
+        records: records.map((r) => toLogRecord(r, stream, now, this.limits.clusterHeader)),
         bytes,
         pair,
         sequence: batch.sequence,

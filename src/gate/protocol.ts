@@ -65,14 +65,15 @@ export function encodeRecords(records: readonly TransportRecord[], compression: 
 
 /** Inflates an LZ4 frame block by block, refusing it once it grows past `maxBytes` (a small frame may inflate a thousandfold). */
 function inflateAtMost(bytes: Buffer, maxBytes: number): Buffer {
-  const blocks: Buffer[] = [];
+  // Each block is a fresh buffer (or a view of `bytes`): kept as it is, copied only to join several.
+  const blocks: Uint8Array[] = [];
   let total = 0;
   for (const block of lz4Blocks(bytes)) {
     total += block.length;
     if (total > maxBytes) throw new MalformedBatchError(`records inflate past ${maxBytes} bytes`);
-    blocks.push(Buffer.from(block));
+    blocks.push(block);
   }
-  return Buffer.concat(blocks, total);
+  return blocks.length === 1 ? asBuffer(blocks[0]!) : Buffer.concat(blocks, total);
 }
 
 /**

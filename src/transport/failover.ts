@@ -39,6 +39,7 @@ export class Failover<P> {
   private recordsToSecondary = 0;
   private duplicates = 0;
   private closed = false;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly primary: WriteLane<P>,
@@ -48,7 +49,7 @@ export class Failover<P> {
     private readonly now: () => number = Date.now,
   ) {
     this.arm();
-    breaker.onTransition((t) => {
+    this.unsubscribe = breaker.onTransition((t) => {
       if (t.to !== 'open') return;
       this.signalOpened();
       this.arm();
@@ -76,8 +77,10 @@ export class Failover<P> {
     this.breaker.record(false, errorMessage(error));
   }
 
+  /** Stops listening to the breaker, which may be shared and outlive this router. */
   close(): void {
     this.closed = true;
+    this.unsubscribe();
   }
 
   status(): { [k: string]: Json } {

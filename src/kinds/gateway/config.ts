@@ -40,6 +40,11 @@ export const gatewayConfig = z
       .positive()
       .default(4 * 1024 * 1024)
       .describe('Most bytes of one batch, compressed and decompressed; a larger batch is refused with INVALID_ARGUMENT (gRPC itself refuses messages above this plus 64 KiB with RESOURCE_EXHAUSTED).'),
+    clusterHeader: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Put each stream's registry `cluster` on its records in this header, for a kafka sink's `routes` (which removes it); absent: no header."),
     retryAfterMs: z.number().int().positive().default(200).describe('Retry-after told to a stream whose queue is full.'),
     readRecords: z.number().int().positive().default(5000).describe('Most records handed downstream in one read (whole batches of one stream; at least one batch).'),
     sliceMs: z.number().int().positive().default(20).describe('How long reads keep taking from one stream queue before moving on to the next (round-robin).'),

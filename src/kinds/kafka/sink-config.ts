@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kafkaTransportSchema } from '../../transport/schema.js';
+import { clusterRoutesSchema } from './cluster-routes-config.js';
 import { valueEncodingSchema } from './encoding.js';
 import { lagBlacklistSchema } from './lag-blacklist-config.js';
 import { TOPIC_NAME } from './record-mapping.js';
@@ -66,6 +67,7 @@ export const kafkaSinkConfig = z
     cluster: kafkaTransportSchema.optional().describe("A Kafka cluster for this sink instead of the topology's transport."),
     lagBlacklist: lagBlacklistSchema.optional(),
     failover: failoverSchema.optional(),
+    routes: clusterRoutesSchema.optional(),
   })
   .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })
   .describe('Writes records to a Kafka topic (or the embedded log) through a pool of producers with one queue per stream.');

@@ -7,7 +7,8 @@ import type { PoolOptions, StreamPart } from './producer-pool.js';
 import { TOPIC_NAME, toMessage } from './record-mapping.js';
 import type { PoolProducers } from './shared-pool.js';
 import { ClusterLane } from './cluster-lane.js';
-import { CircuitBreaker } from '../../transport/circuit-breaker.js';
+import { byCluster } from './cluster-routes.js';
+import { CircuitBreaker, type BreakerSettings } from '../../transport/circuit-breaker.js';
 import { Failover } from '../../transport/failover.js';
 import type { FailoverConfig } from './failover-config.js';
 import type { MessageLog } from '../../transport/message-log.js';
@@ -50,14 +51,30 @@ function rotationStatus(placement: SlowPartitions | undefined): { [k: string]: J
   return { partitionsExcluded, rotation, partitionLatency: placement.view() };
 }
 
-/** The secondary cluster's lane and the breaker in front of the primary; transitions are logged. */
-function openFailover(config: FailoverConfig, primary: ClusterLane, producersOf: (log: MessageLog) => () => PoolProducers, poolOptions: PoolOptions, ctx: ActorContext): { failover: Failover<StreamPart>; secondary: ClusterLane } {
+/**
+ * The breaker in front of the primary cluster, one per sink actor: its replicas share it (as they
+ * share the producer pool), so every replica's calls count in one window and one decision moves
+ * them all. Transitions are logged once, by the breaker's opener.
+ */
+function acquireBreaker(settings: BreakerSettings, ctx: ActorContext): Promise<SharedLease<CircuitBreaker>> {
+  return ctx.shared(
+    `kafka-breaker:${ctx.stateDir}`,
+    () => {
+      const breaker = new CircuitBreaker(settings);
+      breaker.onTransition((t) => ctx.log.warn({ actor: ctx.id, from: t.from, to: t.to, reason: t.reason }, `kafka sink ${ctx.id}: breaker ${t.from} -> ${t.to}: ${t.reason}`));
+      return breaker;
+    },
+    () => undefined,
+  );
+}
+
+/** The secondary cluster's lane and this replica's routing through the sink's shared breaker. */
+async function openFailover(config: FailoverConfig, primary: ClusterLane, producersOf: (log: MessageLog) => () => PoolProducers, poolOptions: PoolOptions, ctx: ActorContext): Promise<{ failover: Failover<StreamPart>; secondary: ClusterLane; breaker: SharedLease<CircuitBreaker> }> {
   const { maxShare, callTimeoutMs, waitMs, failureRate, minCalls, openMs, halfOpenCalls, ...cluster } = config;
   const log = openMessageLog({ type: 'kafka', ...cluster }, ctx.log, ctx.shared);
   const secondary = new ClusterLane(ctx.shared, `${ctx.stateDir}#failover`, producersOf(log), poolOptions);
-  const breaker = new CircuitBreaker({ failureRate, minCalls, openMs, halfOpenCalls });
-  breaker.onTransition((t) => ctx.log.warn({ actor: ctx.id, from: t.from, to: t.to, reason: t.reason }, `kafka sink ${ctx.id}: breaker ${t.from} -> ${t.to}: ${t.reason}`));
-  return { failover: new Failover(primary, secondary, breaker, { maxShare, callTimeoutMs, waitMs }), secondary };
+  const breaker = await acquireBreaker({ failureRate, minCalls, openMs, halfOpenCalls }, ctx);
+  return { failover: new Failover(primary, secondary, breaker.resource, { maxShare, callTimeoutMs, waitMs }), secondary, breaker };
 }
 
 /**
@@ -88,7 +105,7 @@ export const kafkaSinkKind = defineSink({
     guarantee: 'at-least-once',
     detail: 'A batch is acked once the broker has it (acks: all: every in-sync replica). With idempotent: true (the default) the broker drops the duplicates of a retried produce request, but records replayed after a crash of millrace, or of a replica, are produced again.',
   },
-  create(config: KafkaSinkConfig, ctx) {
+  async create(config: KafkaSinkConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
     const log = openMessageLog(transport, ctx.log, ctx.shared);
     let blacklist: SharedLease<LagBlacklist> | undefined;
@@ -112,7 +129,13 @@ export const kafkaSinkKind = defineSink({
       };
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     const primary = new ClusterLane(ctx.shared, ctx.stateDir, producersOf(log), poolOptions);
-    const { failover, secondary } = config.failover === undefined ? {} : openFailover(config.failover, primary, producersOf, poolOptions, ctx);
+    const routed = new Map(
+      Object.entries(config.routes?.clusters ?? {}).map(([name, c]) => [
+        name,
+        new ClusterLane(ctx.shared, `${ctx.stateDir}#cluster:${name}`, producersOf(openMessageLog({ type: 'kafka', ...c }, ctx.log, ctx.shared)), poolOptions),
+      ]),
+    );
+    const { failover, secondary, breaker } = config.failover === undefined ? {} : await openFailover(config.failover, primary, producersOf, poolOptions, ctx);
     return {
       async connect() {
         if (config.lagBlacklist !== undefined) blacklist ??= await acquireLagBlacklist(ctx, config.lagBlacklist, config.topic, transport);
@@ -127,14 +150,21 @@ export const kafkaSinkKind = defineSink({
         });
       },
       async write(batch) {
-        const { parts, dead } = partition(batch.records, config);
-        if (failover === undefined) await primary.write(parts);
-        else await failover.write(parts, batch.records.length - dead.length);
+        const clusters = config.routes === undefined ? { own: batch.records, others: new Map<string, LogRecord[]>(), dead: [] } : byCluster(batch.records, config.routes);
+        const { parts, dead } = partition(clusters.own, config);
+        const writes = [failover === undefined ? primary.write(parts) : failover.write(parts, clusters.own.length - dead.length)];
+        for (const [name, records] of clusters.others) {
+          const other = partition(records, config);
+          dead.push(...other.dead);
+          writes.push(routed.get(name)!.write(other.parts));
+        }
+        await Promise.all(writes);
+        dead.push(...clusters.dead);
         return dead.length > 0 ? { dead } : undefined;
       },
       async close() {
         failover?.close();
-        await Promise.all([primary.close(), secondary?.close()]);
+        await Promise.all([primary.close(), secondary?.close(), breaker?.release(), ...[...routed.values()].map((lane) => lane.close())]);
         await blacklist?.release();
         blacklist = undefined;
       },

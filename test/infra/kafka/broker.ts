@@ -20,7 +20,6 @@ import { missingPart } from '../../real-part.js';
 
 export const KAFKA_SH: string = fileURLToPath(new URL('./kafka.sh', import.meta.url));
 
-/** Broker list from MILLRACE_KAFKA_BROKERS, or undefined when unset/empty. */
 /**
  * Whether a test that kills its own broker cannot run: with MILLRACE_KAFKA_BROKERS set it skips
  * outside CI, and fails under CI (see {@link missingPart}).
@@ -29,8 +28,17 @@ export function noOwnBroker(): boolean {
   return missingPart(externalBrokers() === undefined, 'a Kafka broker of its own to kill', 'unset MILLRACE_KAFKA_BROKERS');
 }
 
-export function externalBrokers(): string[] | undefined {
-  const raw = process.env['MILLRACE_KAFKA_BROKERS'];
+/**
+ * Brokers of cluster `name` from MILLRACE_KAFKA_BROKERS_<NAME> (upper case, `-` as `_`), checked
+ * before MILLRACE_KAFKA_BROKERS: a test of two clusters can be pointed at two running brokers.
+ */
+export function namedBrokers(name: string): string[] | undefined {
+  return externalBrokers(`MILLRACE_KAFKA_BROKERS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`);
+}
+
+/** Broker list from `variable` (MILLRACE_KAFKA_BROKERS by default), or undefined when unset/empty. */
+export function externalBrokers(variable = 'MILLRACE_KAFKA_BROKERS'): string[] | undefined {
+  const raw = process.env[variable];
   if (raw === undefined) return undefined;
   const brokers = raw
     .split(',')
@@ -115,7 +123,7 @@ export async function ensureKafka(
   port = 19092,
   options: EnsureKafkaOptions = {},
 ): Promise<KafkaHandle> {
-  const external = externalBrokers();
+  const external = namedBrokers(name) ?? externalBrokers();
   if (external !== undefined) {
     return { brokers: external, stop: async () => {} };
   }
