@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   headers?: Record<string, TextOrBytes>;
   /** Event time, ms since the epoch. */
   timestamp?: number;
+  /** The partition to write to, instead of one chosen from the key (a mirror keeps the source's). */
+  partition?: number;
 }
 
 /** Partitions that unkeyed records avoid, per topic (the kafka sink's lag blacklist). */
@@ -148,9 +150,22 @@ export interface LogConsumer {
   disconnect(): Promise<void>;
 }
 
+/** Topics as a mirror needs them: partition counts, creation, and reading a partition at an offset. */
+export interface TopicAdmin {
+  /** Partitions of `topic`, or undefined when it does not exist. */
+  partitionCount(topic: string): Promise<number | undefined>;
+  createTopic(topic: string, partitions: number): Promise<void>;
+  /** The partition's retained offsets: first still in the log, and the next to be appended. */
+  range(topic: string, partition: number): Promise<{ low: number; high: number }>;
+  /** Messages from `offset` on, in order (at least one when the partition has one there). */
+  read(topic: string, partition: number, offset: number): Promise<ConsumedMessage[]>;
+  close(): Promise<void>;
+}
+
 /** A message log: Kafka or the embedded log. */
 export interface MessageLog {
   readonly kind: 'kafka' | 'embedded';
   producer(options: ProducerOptions): LogProducer;
   consumer(options: ConsumerOptions): LogConsumer;
+  admin(): TopicAdmin;
 }

@@ -17,6 +17,11 @@ import type { SharedLease } from '../../core/shared-resources.js';
 import type { LagBlacklist } from '../../lag/blacklist.js';
 import { acquireLagBlacklist } from './lag-blacklist-open.js';
 import { kafkaSinkConfig, type KafkaSinkConfig } from './sink-config.js';
+import { SourcePlacement } from './source-placement.js';
+
+function topicOf(record: LogRecord, config: KafkaSinkConfig): string {
+  return config.topic.replaceAll('{stream}', record.stream ?? config.defaultStream);
+}
 
 /** Splits a batch into one part per stream (and topic), and the records that cannot be sent. */
 function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { parts: StreamPart[]; dead: DeadRecord[] } {
@@ -24,12 +29,12 @@ function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { pa
   const dead: DeadRecord[] = [];
   for (const record of records) {
     const stream = record.stream ?? config.defaultStream;
-    const topic = config.topic.replaceAll('{stream}', stream);
+    const topic = topicOf(record, config);
     if (!TOPIC_NAME.test(topic)) {
       dead.push({ record, reason: `stream ${JSON.stringify(stream)} makes topic ${JSON.stringify(topic)}, which is not a valid Kafka topic name` });
       continue;
     }
-    const message = toMessage(record, config.encoding, config.streamHeader);
+    const message = toMessage(record, config.encoding, config.streamHeader, config.partition === 'source');
     const size = message.value.length + (message.key?.length ?? 0);
     if (size > config.maxRecordBytes) {
       dead.push({ record, reason: `record is ${size} bytes encoded, more than maxRecordBytes ${config.maxRecordBytes}` });
@@ -113,8 +118,10 @@ export const kafkaSinkKind = defineSink({
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     const primary = new ClusterLane(ctx.shared, ctx.stateDir, producersOf(log), poolOptions);
     const { failover, secondary } = config.failover === undefined ? {} : openFailover(config.failover, primary, producersOf, poolOptions, ctx);
+    const placement = config.partition === 'source' ? new SourcePlacement(log.admin(), ctx.id, config.linkSequence) : undefined;
     return {
       async connect() {
+        placement?.reset();
         if (config.lagBlacklist !== undefined) blacklist ??= await acquireLagBlacklist(ctx, config.lagBlacklist, config.topic, transport);
         if (failover === undefined) {
           await primary.open();
@@ -127,9 +134,12 @@ export const kafkaSinkKind = defineSink({
         });
       },
       async write(batch) {
-        const { parts, dead } = partition(batch.records, config);
+        const placed = placement && (await placement.place(batch, (r) => topicOf(r, config)));
+        const { parts, dead } = partition(placed?.records ?? batch.records, config);
+        if (placed !== undefined) dead.push(...placed.dead);
         if (failover === undefined) await primary.write(parts);
         else await failover.write(parts, batch.records.length - dead.length);
+        if (placed !== undefined) placement?.written(placed);
         return dead.length > 0 ? { dead } : undefined;
       },
       async close() {
@@ -137,6 +147,7 @@ export const kafkaSinkKind = defineSink({
         await Promise.all([primary.close(), secondary?.close()]);
         await blacklist?.release();
         blacklist = undefined;
+        await placement?.close();
       },
       status() {
         const lease = primary.current;
@@ -146,7 +157,7 @@ export const kafkaSinkKind = defineSink({
         const retrying = lease?.resource.pool.retrying();
         const health: { [k: string]: Json } =
           retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };
-        return { transport: log.kind, producers: config.producers, ...health, ...rotationStatus(lease?.resource.placement), ...failover?.status(), queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
+        return { transport: log.kind, producers: config.producers, ...health, ...(placement && { skippedAsWritten: placement.skipped }), ...rotationStatus(lease?.resource.placement), ...failover?.status(), queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
       },
     };
   },
