@@ -1,7 +1,7 @@
 import type { Share } from '../core/shared-resources.js';
 import { toConsumed } from './embedded-consumer.js';
 import { acquireEmbeddedLog, type EmbeddedLogLease } from './embedded-log-pool.js';
-import type { ConsumedMessage, TopicAdmin } from './message-log.js';
+import type { ConsumedMessage, TopicAdmin, TopicSpec } from './message-log.js';
 
 /** {@link TopicAdmin} of the embedded log. */
 export class EmbeddedTopicAdmin implements TopicAdmin {
@@ -12,13 +12,14 @@ export class EmbeddedTopicAdmin implements TopicAdmin {
     private readonly share: Share,
   ) {}
 
-  async partitionCount(topic: string): Promise<number | undefined> {
+  /** The embedded log has no per-topic configs. */
+  async describe(topic: string): Promise<TopicSpec | undefined> {
     const log = await this.log();
-    return log.topics().includes(topic) ? log.partitionCount(topic) : undefined;
+    return log.topics().includes(topic) ? { partitions: log.partitionCount(topic), configs: {} } : undefined;
   }
 
-  async createTopic(topic: string, partitions: number): Promise<void> {
-    await (await this.log()).createTopic(topic, { partitions });
+  async createTopic(topic: string, spec: TopicSpec): Promise<void> {
+    await (await this.log()).createTopic(topic, { partitions: spec.partitions });
   }
 
   async range(topic: string, partition: number): Promise<{ low: number; high: number }> {

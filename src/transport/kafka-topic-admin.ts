@@ -1,8 +1,8 @@
-import type { Admin, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { asNotConnected } from './kafka-client.js';
 import { toConsumed } from './kafka-consumer.js';
 import { createCluster, type Cluster } from './kafka-wire/kafkajs-internals.js';
-import type { ConsumedMessage, TopicAdmin } from './message-log.js';
+import type { ConsumedMessage, TopicAdmin, TopicSpec } from './message-log.js';
 
 const FETCH_BYTES = 1024 * 1024;
 
@@ -23,16 +23,20 @@ export class KafkaTopicAdmin implements TopicAdmin {
     this.cluster = createCluster(kafka, { allowAutoTopicCreation: false, maxInFlightRequests: null });
   }
 
-  async partitionCount(topic: string): Promise<number | undefined> {
+  async describe(topic: string): Promise<TopicSpec | undefined> {
     return this.call(async () => {
       if (!(await this.admin.listTopics()).includes(topic)) return undefined;
       const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
-      return topics[0]?.partitions.length;
+      const described = await this.admin.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
+      const entries = described.resources[0]?.configEntries ?? [];
+      const configs = Object.fromEntries(entries.filter((e) => e.configSource === kafkajs.ConfigSource.TOPIC_CONFIG && !e.isSensitive).map((e) => [e.configName, e.configValue]));
+      return { partitions: topics[0]?.partitions.length ?? 0, configs };
     });
   }
 
-  async createTopic(topic: string, partitions: number): Promise<void> {
-    await this.call(() => this.admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }));
+  async createTopic(topic: string, spec: TopicSpec): Promise<void> {
+    const configEntries = Object.entries(spec.configs).map(([name, value]) => ({ name, value }));
+    await this.call(() => this.admin.createTopics({ topics: [{ topic, numPartitions: spec.partitions, configEntries }], waitForLeaders: true }));
   }
 
   async range(topic: string, partition: number): Promise<{ low: number; high: number }> {

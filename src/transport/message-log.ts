@@ -150,11 +150,17 @@ export interface LogConsumer {
   disconnect(): Promise<void>;
 }
 
-/** Topics as a mirror needs them: partition counts, creation, and reading a partition at an offset. */
+/** What a topic is made with: its partition count and the configs set on it (not the defaults). */
+export interface TopicSpec {
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+/** Topics as a mirror needs them: their specs, creation, and reading a partition at an offset. */
 export interface TopicAdmin {
-  /** Partitions of `topic`, or undefined when it does not exist. */
-  partitionCount(topic: string): Promise<number | undefined>;
-  createTopic(topic: string, partitions: number): Promise<void>;
+  /** The topic's spec, or undefined when it does not exist. */
+  describe(topic: string): Promise<TopicSpec | undefined>;
+  createTopic(topic: string, spec: TopicSpec): Promise<void>;
   /** The partition's retained offsets: first still in the log, and the next to be appended. */
   range(topic: string, partition: number): Promise<{ low: number; high: number }>;
   /** Messages from `offset` on, in order (at least one when the partition has one there). */

@@ -118,7 +118,7 @@ export const kafkaSinkKind = defineSink({
     const poolOptions = { sliceMs: config.sliceMs, maxProducersPerQueue: config.maxProducersPerQueue, ...config.batch };
     const primary = new ClusterLane(ctx.shared, ctx.stateDir, producersOf(log), poolOptions);
     const { failover, secondary } = config.failover === undefined ? {} : openFailover(config.failover, primary, producersOf, poolOptions, ctx);
-    const placement = config.partition === 'source' ? new SourcePlacement(log.admin(), ctx.id, config.linkSequence) : undefined;
+    const placement = config.partition === 'source' ? new SourcePlacement(log.admin(), ctx.id, config.linkSequence, ctx.log) : undefined;
     return {
       async connect() {
         placement?.reset();

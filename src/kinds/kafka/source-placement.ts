@@ -2,7 +2,10 @@ import { InvalidConfig } from '../../core/errors.js';
 import type { DeadRecord } from '../../actors/io.js';
 import type { Batch } from '../../streams/batch.js';
 import type { LogRecord } from '../../streams/record.js';
-import type { TopicAdmin } from '../../transport/message-log.js';
+import type { Logger } from 'pino';
+import type { TextOrBytes } from '../../core/text-or-bytes.js';
+import { TOPIC_SPEC_HEADER, parseTopicSpec } from '../../link/topic-spec.js';
+import type { TopicAdmin, TopicSpec } from '../../transport/message-log.js';
 import { TOPIC_NAME } from './record-mapping.js';
 import { DestinationSequences, LINK_SEQ_HEADER, alreadyWritten, linkOf, linkSeqValue } from './link-sequence.js';
 
@@ -17,14 +20,17 @@ export interface Placed {
 
 /**
  * A kafka sink's `partition: source`: each record goes to the partition number it had in the
- * source (carried by the mirror link), in a topic that must exist with at least that many
- * partitions (never remapped). With `linkSequence`, each record also carries its link sequence
+ * source (carried by the mirror link), in a topic that must have at least that many partitions
+ * (never remapped); a missing topic is created from the source topic's spec when the sender
+ * shipped one ({@link TOPIC_SPEC_HEADER}, stripped from the record). With `linkSequence`, each record also carries its link sequence
  * number in the {@link LINK_SEQ_HEADER} header, and records at or below the last number in their
  * destination partition are left out: a receiver restarted after a crash does not produce again
  * what reached the destination.
  */
 export class SourcePlacement {
   private readonly counts = new Map<string, number>();
+  /** Source topic specs that came over the link (sender's topicSpecs), by destination topic. */
+  private readonly specs = new Map<string, TopicSpec>();
   private readonly sequences: DestinationSequences;
   skipped = 0;
 
@@ -32,6 +38,7 @@ export class SourcePlacement {
     private readonly admin: TopicAdmin,
     private readonly actor: string,
     private readonly linkSequence: boolean,
+    private readonly log: Logger,
   ) {
     this.sequences = new DestinationSequences(admin);
   }
@@ -62,9 +69,10 @@ export class SourcePlacement {
         placed.records.push(record);
         continue;
       }
+      const mirrored = this.takeSpec(topic, record);
       await this.check(topic, p);
       if (link === undefined) {
-        placed.records.push(record);
+        placed.records.push(mirrored);
         continue;
       }
       const seq = link.seqs[i] as number;
@@ -72,7 +80,7 @@ export class SourcePlacement {
         placed.skipped += 1;
         continue;
       }
-      placed.records.push({ ...record, headers: { ...record.headers, [LINK_SEQ_HEADER]: linkSeqValue(link.link, seq) } });
+      placed.records.push({ ...mirrored, headers: { ...mirrored.headers, [LINK_SEQ_HEADER]: linkSeqValue(link.link, seq) } });
       let ofTopic = placed.sequences.get(topic);
       if (ofTopic === undefined) placed.sequences.set(topic, (ofTopic = new Map()));
       ofTopic.set(p, seq);
@@ -86,6 +94,23 @@ export class SourcePlacement {
     for (const [topic, partitions] of placed.sequences) for (const [p, seq] of partitions) this.sequences.wrote(topic, p, seq);
   }
 
+  /** The record without the topic spec header; a spec it carries is noted (and the topic checked again). */
+  private takeSpec(topic: string, record: LogRecord): LogRecord {
+    const value = record.headers?.[TOPIC_SPEC_HEADER];
+    if (value === undefined) return record;
+    const spec = parseTopicSpec(value);
+    if (spec !== undefined) {
+      this.specs.set(topic, spec);
+      this.counts.delete(topic);
+    }
+    const headers: Record<string, TextOrBytes> = { ...record.headers };
+    delete headers[TOPIC_SPEC_HEADER];
+    const stripped: LogRecord = { ...record };
+    if (Object.keys(headers).length > 0) stripped.headers = headers;
+    else delete stripped.headers;
+    return stripped;
+  }
+
   async close(): Promise<void> {
     await this.admin.close();
   }
@@ -93,14 +118,23 @@ export class SourcePlacement {
   private async check(topic: string, partition: number): Promise<void> {
     const known = this.counts.get(topic);
     if (known !== undefined && partition < known) return;
-    const count = await this.admin.partitionCount(topic);
-    const fix = `the destination topic needs the source topic's partition count (at least ${partition + 1}); partition: source never moves a record to another partition`;
-    if (count === undefined) {
-      throw new InvalidConfig(`kafka sink ${this.actor}: topic ${topic} does not exist in the destination: create it (kafka-topics.sh --create --topic ${topic} --partitions <source count>); ${fix}`);
+    const spec = this.specs.get(topic);
+    let count = (await this.admin.describe(topic))?.partitions;
+    if (count === undefined && spec !== undefined) {
+      await this.admin.createTopic(topic, spec);
+      this.log.info({ actor: this.actor, topic, ...spec }, `kafka sink ${this.actor}: created topic ${topic} as in the source: ${spec.partitions} partitions, configs ${JSON.stringify(spec.configs)}`);
+      count = spec.partitions;
     }
-    if (partition >= count) {
+    const needed = Math.max(partition + 1, spec?.partitions ?? 0);
+    const fix = `the destination topic needs the source topic's partition count (at least ${needed}); partition: source never moves a record to another partition`;
+    if (count === undefined) {
       throw new InvalidConfig(
-        `kafka sink ${this.actor}: topic ${topic} has ${count} partitions in the destination and a record comes from source partition ${partition}: add partitions (kafka-topics.sh --alter --topic ${topic} --partitions <source count>); ${fix}`,
+        `kafka sink ${this.actor}: topic ${topic} does not exist in the destination and no spec of it came over the link: create it (kafka-topics.sh --create --topic ${topic} --partitions <source count>), or set topicSpecs: true on the link sink; ${fix}`,
+      );
+    }
+    if (count < needed) {
+      throw new InvalidConfig(
+        `kafka sink ${this.actor}: topic ${topic} has ${count} partitions in the destination and the source has ${needed} or more: add partitions (kafka-topics.sh --alter --topic ${topic} --partitions <source count>); ${fix}`,
       );
     }
     this.counts.set(topic, count);
