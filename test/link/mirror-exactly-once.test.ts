@@ -58,7 +58,14 @@ async function produceSource(kafka: Kafka, topic: string, produced: { perPartiti
 }
 
 async function destinationCount(admin: Admin, topic: string): Promise<number> {
+  if (!(await admin.listTopics()).includes(topic)) return 0;
   return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+}
+
+/** Source records the sender has queued (its group's committed offsets). */
+async function senderCount(admin: Admin, group: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
 }
 
 interface Seen {
@@ -109,13 +116,12 @@ describe('mirror between two Kafka clusters under kill -9', () => {
       const srcAdmin = src.admin();
       await srcAdmin.connect();
       await srcAdmin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, configEntries: Object.entries(SOURCE_CONFIGS).map(([name, value]) => ({ name, value })) }], waitForLeaders: true });
-      await srcAdmin.disconnect();
       const port = await freePort();
       const sender = topologyDir(`name: sender
 dataDir: data
 transport: { type: kafka, brokers: ${JSON.stringify(source.brokers)} }
 sources:
-  in: { kind: kafka, topics: [${topic}], group: mirror-${id}, start: earliest, encoding: raw }
+  in: { kind: kafka, topics: [${topic}], group: mirror-${id}, start: earliest, encoding: raw, sessionTimeoutMs: 6000 }
 sinks:
   out: { kind: link, inputs: [in], link: eos-${id}, host: 127.0.0.1, port: ${port}, maxBatchRecords: 200, ackTimeoutMs: 5000, backoff: { initialMs: 50, maxMs: 500 }, topicSpecs: true }
 `);
@@ -142,15 +148,25 @@ sinks:
         const began = performance.now();
         let rcv = start(receiver.file);
         let snd = start(sender.file);
-        let last = 0;
+        // How far a victim got: the receiver by what reached the destination, the sender by what its group committed (queued).
+        const progress = async (): Promise<number[]> => [await destinationCount(dstAdmin, dstTopic), await senderCount(srcAdmin, `mirror-${id}`, topic)];
+        const watched = victim === 'receiver' ? [0] : victim === 'sender' ? [1] : [0, 1];
+        let last = [0, 0];
         for (let k = 0; k < KILLS; k++) {
-          // Each kill after the restarted processes moved records again.
-          await eventually(async () => (await dstAdmin.listTopics()).includes(dstTopic) && (await destinationCount(dstAdmin, dstTopic)) >= last + 100, { what: `progress before kill ${k + 1}`, timeoutMs: 60_000, intervalMs: 50 });
+          // Each kill after the restarted victims moved records again.
+          const before = last;
+          await eventually(
+            async () => {
+              const now = await progress();
+              return watched.every((i) => (now[i] as number) >= (before[i] as number) + 100);
+            },
+            { what: `progress before kill ${k + 1}`, timeoutMs: 60_000, intervalMs: 50 },
+          );
           const victims = victim === 'both' ? [rcv, snd] : victim === 'receiver' ? [rcv] : [snd];
           for (const v of victims) v.proc.kill('SIGKILL');
           for (const v of victims) expect((await v.exited).signal).toBe('SIGKILL');
-          last = await destinationCount(dstAdmin, dstTopic);
-          console.info(`mirror kill ${k + 1} (${victim}): ${last} in the destination, ${produced.perPartition * PARTITIONS} produced, ${Math.round(performance.now() - began)} ms`);
+          last = await progress();
+          console.info(`mirror kill ${k + 1} (${victim}): ${last.join('/')} in the destination/queued, ${produced.perPartition * PARTITIONS} produced, ${Math.round(performance.now() - began)} ms`);
           if (victim !== 'sender') rcv = start(receiver.file);
           if (victim !== 'receiver') snd = start(sender.file);
         }
@@ -184,6 +200,7 @@ sinks:
         produced.stop = true;
         await producing.catch(() => undefined);
         await dstAdmin.disconnect();
+        await srcAdmin.disconnect();
       }
     },
     420_000,

@@ -91,7 +91,7 @@ export const kafkaSinkKind = defineSink({
   config: kafkaSinkConfig,
   delivery: {
     guarantee: 'at-least-once',
-    detail: 'A batch is acked once the broker has it (acks: all: every in-sync replica). With idempotent: true (the default) the broker drops the duplicates of a retried produce request, but records replayed after a crash of millrace, or of a replica, are produced again.',
+    detail: 'A batch is acked once the broker has it (acks: all: every in-sync replica). With idempotent: true (the default) the broker drops the duplicates of a retried produce request, but records replayed after a crash of millrace, or of a replica, are produced again; behind a link source, linkSequence: true skips what the destination partitions already hold (no duplicates after a receiver crash).',
   },
   create(config: KafkaSinkConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
