@@ -17,6 +17,8 @@ export interface LogRecord {
   ts: number;
   /** Values are text, or bytes when not valid UTF-8. */
   headers?: Record<string, TextOrBytes>;
+  /** The partition the record had in its source topic, where a mirror link carried it (a kafka sink with `partition: source` keeps it). */
+  partition?: number;
 }
 
 /**

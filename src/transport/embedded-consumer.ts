@@ -15,7 +15,7 @@ import { bytesOf } from '../core/text-or-bytes.js';
 const POLL_MS = 20;
 const READ_LIMITS = { maxRecords: 2000, maxBytes: 1024 * 1024 };
 
-function toConsumed(r: StoredEntry): ConsumedMessage {
+export function toConsumed(r: StoredEntry): ConsumedMessage {
   return {
     offset: r.offset,
     key: r.key === undefined ? null : bytesOf(r.key),

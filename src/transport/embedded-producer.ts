@@ -41,7 +41,7 @@ export class EmbeddedLogProducer implements LogProducer {
     if (partitionMetadata === undefined) this.metadata.set(count, (partitionMetadata = localPartitions(count)));
     const byPartition = new Map<number, LogEntry[]>();
     for (const m of messages) {
-      const partition = this.partitioner({ topic, partitionMetadata, message: { key: m.key === undefined ? null : typeof m.key === 'string' ? m.key : bytesOf(m.key), value: m.value } });
+      const partition = m.partition ?? this.partitioner({ topic, partitionMetadata, message: { key: m.key === undefined ? null : typeof m.key === 'string' ? m.key : bytesOf(m.key), value: m.value } });
       let list = byPartition.get(partition);
       if (list === undefined) byPartition.set(partition, (list = []));
       const record: LogEntry = { value: m.value, ts: m.timestamp ?? Date.now() };

@@ -26,7 +26,7 @@ function clamp(n: number, min: number, max: number): number {
   return Math.floor(Math.min(max, Math.max(min, n)));
 }
 
-function toConsumed(m: KafkaMessage): ConsumedMessage {
+export function toConsumed(m: KafkaMessage): ConsumedMessage {
   const headers: Record<string, TextOrBytes> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
     const first = Array.isArray(value) ? value[0] : value;

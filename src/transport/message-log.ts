@@ -16,6 +16,8 @@ export interface OutgoingMessage {
   headers?: Record<string, TextOrBytes>;
   /** Event time, ms since the epoch. */
   timestamp?: number;
+  /** The partition to write to, instead of one chosen from the key (a mirror keeps the source's). */
+  partition?: number;
 }
 
 /** Partitions that unkeyed records avoid, per topic (the kafka sink's lag blacklist). */
@@ -148,9 +150,28 @@ export interface LogConsumer {
   disconnect(): Promise<void>;
 }
 
+/** What a topic is made with: its partition count and the configs set on it (not the defaults). */
+export interface TopicSpec {
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+/** Topics as a mirror needs them: their specs, creation, and reading a partition at an offset. */
+export interface TopicAdmin {
+  /** The topic's spec, or undefined when it does not exist. */
+  describe(topic: string): Promise<TopicSpec | undefined>;
+  createTopic(topic: string, spec: TopicSpec): Promise<void>;
+  /** The partition's retained offsets: first still in the log, and the next to be appended. */
+  range(topic: string, partition: number): Promise<{ low: number; high: number }>;
+  /** Messages from `offset` on, in order (at least one when the partition has one there). */
+  read(topic: string, partition: number, offset: number): Promise<ConsumedMessage[]>;
+  close(): Promise<void>;
+}
+
 /** A message log: Kafka or the embedded log. */
 export interface MessageLog {
   readonly kind: 'kafka' | 'embedded';
   producer(options: ProducerOptions): LogProducer;
   consumer(options: ConsumerOptions): LogConsumer;
+  admin(): TopicAdmin;
 }

@@ -6,7 +6,9 @@ import { EmbeddedLogProducer } from './embedded-producer.js';
 import { createKafka, type KafkaTransport } from './kafka-client.js';
 import { KafkaLogConsumer } from './kafka-consumer.js';
 import { KafkaLogProducer } from './kafka-producer.js';
-import type { ConsumerOptions, LogConsumer, LogProducer, MessageLog, ProducerOptions } from './message-log.js';
+import { EmbeddedTopicAdmin } from './embedded-topic-admin.js';
+import { KafkaTopicAdmin } from './kafka-topic-admin.js';
+import type { ConsumerOptions, LogConsumer, LogProducer, MessageLog, ProducerOptions, TopicAdmin } from './message-log.js';
 import type { TransportConfig } from './schema.js';
 
 class KafkaMessageLog implements MessageLog {
@@ -32,6 +34,10 @@ class KafkaMessageLog implements MessageLog {
     // Own client: its log hook belongs to this consumer (see KafkaLogConsumer).
     return new KafkaLogConsumer(this.transport, options, this.log);
   }
+
+  admin(): TopicAdmin {
+    return new KafkaTopicAdmin(createKafka(this.transport, this.log), this.transport.brokers);
+  }
 }
 
 class EmbeddedMessageLog implements MessageLog {
@@ -49,6 +55,10 @@ class EmbeddedMessageLog implements MessageLog {
 
   consumer(options: ConsumerOptions): LogConsumer {
     return new EmbeddedLogConsumer(this.dir, options, this.log, this.share);
+  }
+
+  admin(): TopicAdmin {
+    return new EmbeddedTopicAdmin(this.dir, this.share);
   }
 }
 

@@ -9,10 +9,14 @@ export const STREAM_HEADER = 'millrace.stream';
 /** Kafka's rule for topic names. */
 export const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
-/** A Kafka message for `record`: key, encoded value, headers (plus the stream header, unless `streamHeader` is false), event time. */
-export function toMessage(record: LogRecord, encoding: ValueEncoding, streamHeader = true): OutgoingMessage {
+/**
+ * A Kafka message for `record`: key, encoded value, headers (plus the stream header, unless
+ * `streamHeader` is false), event time, and with `keepPartition` the record's source partition.
+ */
+export function toMessage(record: LogRecord, encoding: ValueEncoding, streamHeader = true, keepPartition = false): OutgoingMessage {
   const message: OutgoingMessage = { value: encodeValue(record.value, encoding), timestamp: record.ts };
   if (record.key !== undefined) message.key = record.key;
+  if (keepPartition && record.partition !== undefined) message.partition = record.partition;
   const stream = streamHeader ? record.stream : undefined;
   if (record.headers !== undefined || stream !== undefined) {
     const headers: Record<string, TextOrBytes> = { ...record.headers };

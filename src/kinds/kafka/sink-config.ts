@@ -55,6 +55,18 @@ export const kafkaSinkConfig = z
       .boolean()
       .default(true)
       .describe('Add the millrace.stream header (the record stream id), so a kafka source reading the topic restores the stream; false writes only the record\'s own headers (a mirror).'),
+    partition: z
+      .enum(['key', 'source'])
+      .default('key')
+      .describe(
+        "key: Kafka's partitioner (murmur2 of the key; unkeyed records spread). source: the partition number the record had in its source topic (a mirror link carries it), in a topic that must exist with at least as many partitions (else the run stops with the fix; never remapped).",
+      ),
+    linkSequence: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Mirror receiver: write each record\'s link sequence number in the millrace.link-seq header and, after every (re)connect, leave out records at or below the last one in their destination partition, so a receiver restarted after a crash writes nothing twice. Needs partition: source, the sink right after the link source, and maxProducersPerQueue: 1.',
+      ),
     defaultStream: z.string().min(1).default('default').describe('Stream of records that have no stream id.'),
     maxRecordBytes: z
       .number()
@@ -70,6 +82,12 @@ export const kafkaSinkConfig = z
     routes: clusterRoutesSchema.optional(),
   })
   .refine((c) => !c.idempotent || c.acks === 'all', { message: 'idempotent producers need acks: all', path: ['idempotent'] })
+  .refine((c) => !c.linkSequence || c.partition === 'source', { message: 'linkSequence needs partition: source (the skip rule is per source partition)', path: ['linkSequence'] })
+  .refine((c) => !c.linkSequence || (c.maxProducersPerQueue === 1 && c.idempotent), {
+    message: 'linkSequence needs maxProducersPerQueue: 1 and idempotent: true (each partition written in sequence order)',
+    path: ['linkSequence'],
+  })
+  .refine((c) => c.partition === 'key' || c.failover === undefined, { message: 'partition: source does not go with failover (a secondary cluster has other topics)', path: ['partition'] })
   .describe('Writes records to a Kafka topic (or the embedded log) through a pool of producers with one queue per stream.');
 
 export type KafkaSinkConfig = z.output<typeof kafkaSinkConfig>;

@@ -18,6 +18,11 @@ import type { SharedLease } from '../../core/shared-resources.js';
 import type { LagBlacklist } from '../../lag/blacklist.js';
 import { acquireLagBlacklist } from './lag-blacklist-open.js';
 import { kafkaSinkConfig, type KafkaSinkConfig } from './sink-config.js';
+import { SourcePlacement } from './source-placement.js';
+
+function topicOf(record: LogRecord, config: KafkaSinkConfig): string {
+  return config.topic.replaceAll('{stream}', record.stream ?? config.defaultStream);
+}
 
 /** Splits a batch into one part per stream (and topic), and the records that cannot be sent. */
 function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { parts: StreamPart[]; dead: DeadRecord[] } {
@@ -25,12 +30,12 @@ function partition(records: readonly LogRecord[], config: KafkaSinkConfig): { pa
   const dead: DeadRecord[] = [];
   for (const record of records) {
     const stream = record.stream ?? config.defaultStream;
-    const topic = config.topic.replaceAll('{stream}', stream);
+    const topic = topicOf(record, config);
     if (!TOPIC_NAME.test(topic)) {
       dead.push({ record, reason: `stream ${JSON.stringify(stream)} makes topic ${JSON.stringify(topic)}, which is not a valid Kafka topic name` });
       continue;
     }
-    const message = toMessage(record, config.encoding, config.streamHeader);
+    const message = toMessage(record, config.encoding, config.streamHeader, config.partition === 'source');
     const size = message.value.length + (message.key?.length ?? 0);
     if (size > config.maxRecordBytes) {
       dead.push({ record, reason: `record is ${size} bytes encoded, more than maxRecordBytes ${config.maxRecordBytes}` });
@@ -103,7 +108,7 @@ export const kafkaSinkKind = defineSink({
   config: kafkaSinkConfig,
   delivery: {
     guarantee: 'at-least-once',
-    detail: 'A batch is acked once the broker has it (acks: all: every in-sync replica). With idempotent: true (the default) the broker drops the duplicates of a retried produce request, but records replayed after a crash of millrace, or of a replica, are produced again.',
+    detail: 'A batch is acked once the broker has it (acks: all: every in-sync replica). With idempotent: true (the default) the broker drops the duplicates of a retried produce request, but records replayed after a crash of millrace, or of a replica, are produced again; behind a link source, linkSequence: true skips what the destination partitions already hold (no duplicates after a receiver crash).',
   },
   async create(config: KafkaSinkConfig, ctx) {
     const transport = config.cluster ?? ctx.transport;
@@ -136,8 +141,10 @@ export const kafkaSinkKind = defineSink({
       ]),
     );
     const { failover, secondary, breaker } = config.failover === undefined ? {} : await openFailover(config.failover, primary, producersOf, poolOptions, ctx);
+    const placement = config.partition === 'source' ? new SourcePlacement(log.admin(), ctx.id, config.linkSequence, ctx.log) : undefined;
     return {
       async connect() {
+        placement?.reset();
         if (config.lagBlacklist !== undefined) blacklist ??= await acquireLagBlacklist(ctx, config.lagBlacklist, config.topic, transport);
         if (failover === undefined) {
           await primary.open();
@@ -150,16 +157,22 @@ export const kafkaSinkKind = defineSink({
         });
       },
       async write(batch) {
-        const clusters = config.routes === undefined ? { own: batch.records, others: new Map<string, LogRecord[]>(), dead: [] } : byCluster(batch.records, config.routes);
+        const placed = placement && (await placement.place(batch, (r) => topicOf(r, config)));
+        const records = placed?.records ?? batch.records;
+        const clusters = config.routes === undefined ? { own: records, others: new Map<string, LogRecord[]>(), dead: [] } : byCluster(records, config.routes);
         const { parts, dead } = partition(clusters.own, config);
         const writes = [failover === undefined ? primary.write(parts) : failover.write(parts, clusters.own.length - dead.length)];
-        for (const [name, records] of clusters.others) {
-          const other = partition(records, config);
+        for (const [name, routedRecords] of clusters.others) {
+          const other = partition(routedRecords, config);
           dead.push(...other.dead);
           writes.push(routed.get(name)!.write(other.parts));
         }
         await Promise.all(writes);
         dead.push(...clusters.dead);
+        if (placed !== undefined) {
+          dead.push(...placed.dead);
+          placement?.written(placed);
+        }
         return dead.length > 0 ? { dead } : undefined;
       },
       async close() {
@@ -167,6 +180,7 @@ export const kafkaSinkKind = defineSink({
         await Promise.all([primary.close(), secondary?.close(), breaker?.release(), ...[...routed.values()].map((lane) => lane.close())]);
         await blacklist?.release();
         blacklist = undefined;
+        await placement?.close();
       },
       status() {
         const lease = primary.current;
@@ -176,7 +190,7 @@ export const kafkaSinkKind = defineSink({
         const retrying = lease?.resource.pool.retrying();
         const health: { [k: string]: Json } =
           retrying === undefined ? { state: 'ok', degraded: 0 } : { state: 'degraded', degraded: 1, reason: retrying.reason, since: new Date(retrying.since).toISOString() };
-        return { transport: log.kind, producers: config.producers, ...health, ...rotationStatus(lease?.resource.placement), ...failover?.status(), queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
+        return { transport: log.kind, producers: config.producers, ...health, ...(placement && { skippedAsWritten: placement.skipped }), ...rotationStatus(lease?.resource.placement), ...failover?.status(), queues, ...(blacklist && { lagBlacklist: blacklist.resource.status() }) };
       },
     };
   },

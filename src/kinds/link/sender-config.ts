@@ -11,6 +11,12 @@ export const linkSenderConfig = z
     tls: senderTls,
     queueDir: z.string().optional().describe("Directory of the sender's disk queue; defaults to the actor's state directory."),
     defaultTopic: z.string().default('mirror').describe('Topic for records that do not come straight from a kafka source (their stream, when set, wins).'),
+    topicSpecs: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Read each source topic's partition count and the configs set on it from the topology's transport (the cluster the kafka source reads) and send them with the topic's first record, so a receiver's kafka sink with partition: source creates a missing destination topic alike.",
+      ),
     maxQueueBytes: z
       .number()
       .int()

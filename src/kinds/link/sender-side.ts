@@ -4,6 +4,7 @@ import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkSender } from '../../link/sender.js';
 import { Wake } from '../../core/wake.js';
 import type { WireRecord } from '../../link/wire-record.js';
+import type { TopicSpecs } from '../../link/topic-spec.js';
 import { QueuedOffsets } from './queued-offsets.js';
 import type { LinkSenderConfig } from './sender-config.js';
 
@@ -30,15 +31,16 @@ export class SenderSide {
     config: LinkSenderConfig,
     tlsOptions: tls.ConnectionOptions | undefined,
     private readonly log: Logger,
+    private readonly specs: TopicSpecs | undefined,
   ) {
     this.maxQueueBytes = config.maxQueueBytes;
     this.sender = new LinkSender({ queue, log, ...config, tls: tlsOptions, onAcked: () => this.trim() });
   }
 
-  /** `tlsOptions`: the config's `tls` with its files read. */
-  static async open(dir: string, config: LinkSenderConfig, tlsOptions: tls.ConnectionOptions | undefined, log: Logger): Promise<SenderSide> {
+  /** `tlsOptions`: the config's `tls` with its files read; `specs`: the source topics' specs to ship (topicSpecs). */
+  static async open(dir: string, config: LinkSenderConfig, tlsOptions: tls.ConnectionOptions | undefined, log: Logger, specs?: TopicSpecs): Promise<SenderSide> {
     const queue = await DiskQueue.open(dir, config.queueSegmentBytes);
-    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, tlsOptions, log);
+    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, tlsOptions, log, specs);
     side.sender.start();
     return side;
   }
@@ -57,7 +59,9 @@ export class SenderSide {
     this.blockedSince = undefined;
     await this.serial(async () => {
       const fresh = this.offsets.fresh(records);
-      this.offsets.note(fresh, await this.queue.append(fresh));
+      const queued = this.specs === undefined ? fresh : await this.specs.attach(fresh);
+      this.offsets.note(queued, await this.queue.append(queued));
+      this.specs?.queued(queued);
     });
     this.sender.notify();
   }
@@ -67,6 +71,7 @@ export class SenderSide {
     await this.trimming;
     await this.chain;
     await this.queue.close();
+    await this.specs?.close();
   }
 
   /** Deletes the segments the receiver has acknowledged, once the offsets they held are saved. */

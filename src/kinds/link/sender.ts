@@ -1,4 +1,6 @@
 import { defineSink } from '../../actors/kind.js';
+import { TopicSpecs } from '../../link/topic-spec.js';
+import { openMessageLog } from '../../transport/open-message-log.js';
 import { senderTlsOptions } from './link-security.js';
 import { queueDirOf } from './queue-dir.js';
 import { linkSenderConfig, type LinkSenderConfig } from './sender-config.js';
@@ -36,7 +38,10 @@ export const linkSenderKind = defineSink({
         lease = undefined;
         lease = await ctx.shared(
           `link-sender:${dir}`,
-          () => SenderSide.open(dir, config, senderTlsOptions(config.tls, ctx.baseDir), ctx.log),
+          () => {
+            const specs = config.topicSpecs ? new TopicSpecs(openMessageLog(ctx.transport, ctx.log, ctx.shared).admin()) : undefined;
+            return SenderSide.open(dir, config, senderTlsOptions(config.tls, ctx.baseDir), ctx.log, specs);
+          },
           (side) => side.close(),
         );
       },

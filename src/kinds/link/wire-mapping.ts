@@ -24,9 +24,10 @@ export function toWire(records: readonly LogRecord[], origin: Origin | undefined
   }));
 }
 
-/** A record that crossed the link, for the receiver's downstream: stream = its source topic. */
+/** A record that crossed the link, for the receiver's downstream: stream = its source topic, and its source partition when known. */
 export function fromWire(w: WireRecord): LogRecord {
   const record: LogRecord = { value: w.value ?? Buffer.alloc(0), ts: w.ts, stream: w.topic };
+  if (w.partition >= 0) record.partition = w.partition;
   if (w.key !== null) record.key = textOrBytes(w.key);
   if (w.headers.length > 0) record.headers = Object.fromEntries(w.headers.map(([k, v]) => [k, textOrBytes(v)]));
   return record;

@@ -6,7 +6,7 @@
  * at the first producer, not silently.
  */
 import { createRequire } from 'node:module';
-import type { Kafka, Logger as KafkaLogger } from 'kafkajs';
+import type { Kafka, KafkaMessage, Logger as KafkaLogger } from 'kafkajs';
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +48,15 @@ export interface Broker {
   nodeId: number;
   /** The partitions' latest offsets (timestamp -1) from their leader; used as a probe that carries no records. */
   listOffsets(args: { replicaId: number; isolationLevel: number; topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[] }): Promise<unknown>;
+  /** Records of the given partitions from their fetch offsets (a whole batch: it may begin before the offset). */
+  fetch(args: {
+    replicaId: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: { partition: number; errorCode: number; messages: KafkaMessage[] }[] }[] }>;
   lookupRequest<A>(apiKey: number, definition: RequestDefinition<A>): (args: A) => { request: ProtocolRequest; response: ResponseCodec };
 }
 

@@ -50,16 +50,23 @@ export interface PartitionGroups {
  * Keyed messages go where the Java client puts them (murmur2 of the key modulo the partition
  * count); unkeyed ones all go to `stickyPartition`, so a send makes one large batch rather than
  * one small batch per partition (the Java client's sticky partitioner does the same).
- * `keyedTargets`, when given, moves keyed messages from their murmur2 partition to another.
+ * `keyedTargets`, when given, moves keyed messages from their murmur2 partition to another. A
+ * message with its own `partition` goes there, whatever its key.
  */
 export function groupByPartition(messages: readonly OutgoingMessage[], partitions: number, stickyPartition: number, keyedTargets?: Int32Array): PartitionGroups {
   const n = messages.length;
   const assigned = new Int32Array(n);
   const starts = new Int32Array(partitions + 1);
   for (let i = 0; i < n; i++) {
-    const key = messages[i]!.key;
-    const hashed = key === undefined ? -1 : (murmur2(key) & 0x7fffffff) % partitions;
-    const p = hashed < 0 ? stickyPartition : keyedTargets === undefined ? hashed : keyedTargets[hashed]!;
+    const { key, partition } = messages[i]!;
+    let p: number;
+    if (partition !== undefined) {
+      if (!(partition >= 0 && partition < partitions)) throw new RangeError(`partition ${partition} asked for, the topic has ${partitions}`);
+      p = partition;
+    } else {
+      const hashed = key === undefined ? -1 : (murmur2(key) & 0x7fffffff) % partitions;
+      p = hashed < 0 ? stickyPartition : keyedTargets === undefined ? hashed : keyedTargets[hashed]!;
+    }
     assigned[i] = p;
     starts[p + 1]! += 1;
   }
