@@ -6,6 +6,7 @@ import { runGatewayBench } from './gateway.js';
 import { runHiveBench } from './hive.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
+import { mirrorOptionsFromArgs, runMirrorBench } from './mirror.js';
 import { runOpenSearchBench } from './opensearch.js';
 import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
@@ -40,6 +41,7 @@ const benches: Record<string, () => Promise<Result>> = {
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),
   hive: () => runHiveBench(),
+  mirror: () => runMirrorBench(mirrorOptionsFromArgs()),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
