@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkSender } from '../../link/sender.js';
 import { Wake } from '../../core/wake.js';
+import { byTopic, QueueAge } from '../../link/link-metrics.js';
 import type { WireRecord } from '../../link/wire-record.js';
 import { QueuedOffsets } from './queued-offsets.js';
 import type { LinkSenderConfig } from './sender-config.js';
@@ -17,6 +18,8 @@ import type { LinkSenderConfig } from './sender-config.js';
 export class SenderSide {
   /** Since when appends wait for room (undefined: not waiting). */
   blockedSince: number | undefined;
+  /** Age of the oldest record the receiver has not acknowledged. */
+  readonly age = new QueueAge();
   private chain: Promise<unknown> = Promise.resolve();
   private trimming: Promise<void> | undefined;
   private readonly room = new Wake();
@@ -32,7 +35,17 @@ export class SenderSide {
     private readonly log: Logger,
   ) {
     this.maxQueueBytes = config.maxQueueBytes;
-    this.sender = new LinkSender({ queue, log, ...config, tls: tlsOptions, onAcked: () => this.trim() });
+    this.sender = new LinkSender({
+      queue,
+      log,
+      ...config,
+      tls: tlsOptions,
+      onAcked: () => {
+        this.age.done(this.sender.stats.seqAcked);
+        this.trim();
+      },
+    });
+    this.age.appended(queue.head);
   }
 
   /** `tlsOptions`: the config's `tls` with its files read. */
@@ -57,7 +70,10 @@ export class SenderSide {
     this.blockedSince = undefined;
     await this.serial(async () => {
       const fresh = this.offsets.fresh(records);
-      this.offsets.note(fresh, await this.queue.append(fresh));
+      const last = await this.queue.append(fresh);
+      this.offsets.note(fresh, last);
+      this.age.appended(last);
+      for (const [topic, t] of byTopic(fresh)) this.sender.topics.add(topic, 'queued', t.records);
     });
     this.sender.notify();
   }
