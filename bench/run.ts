@@ -7,6 +7,7 @@ import { runGatewayBench } from './gateway.js';
 import { runHiveBench } from './hive.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
+import { mirrorOptionsFromArgs, runMirrorBench } from './mirror.js';
 import { runOpenSearchBench } from './opensearch.js';
 import { runPackedRecordsBench } from './packed-records.js';
 import { runPassthroughBench } from './passthrough.js';
@@ -44,6 +45,7 @@ const benches: Record<string, () => Promise<Result>> = {
   hive: () => runHiveBench(),
   cdc: () => runCdcBench(cdcOptionsFromArgs()) as unknown as Promise<Result>,
   transport: () => runTransportBench(transportOptionsFromArgs()) as unknown as Promise<Result>,
+  mirror: () => runMirrorBench(mirrorOptionsFromArgs()),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -1,3 +1,5 @@
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { EmbeddedLog } from '../log/index.js';
 import { decodeRecords, encodeRecords, type WireRecord } from './wire-record.js';
 
@@ -11,16 +13,41 @@ const TRIMMED = 'trimmed';
  * queue's end is the highest sequence number it holds.
  */
 export class DiskQueue {
+  /** An append failed (e.g. ENOSPC): the log's partition stays failed until the log is opened again. */
+  private broken = false;
+
   private constructor(
-    private readonly log: EmbeddedLog,
+    private log: EmbeddedLog,
+    private readonly dir: string,
     private readonly segmentBytes: number,
   ) {}
 
   /** `segmentBytes`: the unit of trimming (whole segments of acknowledged records are deleted). */
   static async open(dir: string, segmentBytes = 16 * 1024 * 1024): Promise<DiskQueue> {
+    return new DiskQueue(await DiskQueue.openLog(dir, segmentBytes), dir, segmentBytes);
+  }
+
+  private static async openLog(dir: string, segmentBytes: number): Promise<EmbeddedLog> {
     const log = await EmbeddedLog.open({ dir, segmentBytes, fsync: { mode: 'batch' } });
     if (!log.topics().includes(TOPIC)) await log.createTopic(TOPIC, { partitions: 1 });
-    return new DiskQueue(log, segmentBytes);
+    return log;
+  }
+
+  /**
+   * After a failed append: once a probe file of `bytes` can be written (space is back), opens the
+   * log again (its recovery drops a torn tail). Until then the failed log keeps serving reads.
+   */
+  private async heal(bytes: number): Promise<void> {
+    if (!this.broken) return;
+    const probe = path.join(this.dir, '.space-probe');
+    try {
+      await writeFile(probe, Buffer.alloc(bytes));
+    } finally {
+      await rm(probe, { force: true });
+    }
+    await this.log.close().catch(() => undefined);
+    this.log = await DiskQueue.openLog(this.dir, this.segmentBytes);
+    this.broken = false;
   }
 
   /** Highest sequence number held (0: empty). */
@@ -79,8 +106,14 @@ export class DiskQueue {
       (pieces[pieces.length - 1] as { value: Buffer; ts: number }[]).push(entry);
       bytes += entry.value.length;
     }
-    const results = await Promise.all(pieces.map((piece) => this.log.append(TOPIC, 0, piece)));
-    return (results[results.length - 1] as { lastOffset: number }).lastOffset + 1;
+    await this.heal(2 * bytes + 64 * 1024);
+    try {
+      const results = await Promise.all(pieces.map((piece) => this.log.append(TOPIC, 0, piece)));
+      return (results[results.length - 1] as { lastOffset: number }).lastOffset + 1;
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
   }
 
   /** Records from sequence number `seq` on, within the limits. */

@@ -6,7 +6,7 @@ import { encodeFrame, FrameReader, type Frame } from './frame.js';
 import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { ReceiverSequence } from './sequence.js';
-import { decompressRecords } from './wire-record.js';
+import { decompressRecords, type WireRecord } from './wire-record.js';
 
 export interface LinkReceiverOptions {
   queue: DiskQueue;
@@ -17,8 +17,8 @@ export interface LinkReceiverOptions {
   /** Serve over TLS with these options (certificate, key, and a CA to ask senders for theirs). */
   tls?: tls.TlsOptions | undefined;
   log: Logger;
-  /** Called after records became durable in the queue. */
-  onPersisted(): void;
+  /** Called after `records` became durable in the queue, the last at sequence number `last`. */
+  onPersisted(records: readonly WireRecord[], last: number): void;
 }
 
 /** Counters of the receiving side, for `status()`. */
@@ -31,6 +31,8 @@ export interface ReceiverStats {
   framesReceived: number;
   bytesReceived: number;
   bytesUncompressed: number;
+  /** Why the queue refuses appends (e.g. ENOSPC: disk full), while it does; nothing is acked meanwhile. */
+  queueError: string | null;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface ReceiverStats {
  * written. See docs/decisions/mirror-link.md.
  */
 export class LinkReceiver {
-  readonly stats: ReceiverStats = { connections: 0, refused: 0, authFailures: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0 };
+  readonly stats: ReceiverStats = { connections: 0, refused: 0, authFailures: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0, queueError: null };
   private server: net.Server | tls.Server | undefined;
   private current: net.Socket | undefined;
   private sockets = new Set<net.Socket>();
@@ -192,13 +194,16 @@ export class LinkReceiver {
         return;
       }
       try {
-        const last = await this.o.queue.append(records.slice(admission.skip, admission.skip + admission.take));
+        const admitted = records.slice(admission.skip, admission.skip + admission.take);
+        const last = await this.o.queue.append(admitted);
         const ack = seq.durable(last);
-        this.o.onPersisted();
+        this.stats.queueError = null;
+        this.o.onPersisted(admitted, last);
         if (this.current === socket) socket.write(encodeFrame({ type: 'ack', persisted: ack }));
       } catch (err) {
         // The queue could not take it (disk full): stop acking; the sender resends after reconnecting.
-        this.o.log.error({ err: (err as Error).message }, `link ${this.o.link}: appending to the receiver's queue failed; closing the connection`);
+        this.stats.queueError = (err as Error).message;
+        this.o.log.error({ err: this.stats.queueError }, `link ${this.o.link}: appending to the receiver's queue failed (${this.stats.queueError}); nothing of this frame is acked, closing the connection so the sender resends it; free space for the queue directory to resume`);
         socket.destroy();
         this.current = undefined;
       }

@@ -8,6 +8,7 @@ import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { SenderWindow } from './sequence.js';
 import { Wake } from '../core/wake.js';
+import { byTopic, TopicCounters } from './link-metrics.js';
 import { compressRecords } from './wire-record.js';
 
 export interface LinkSenderOptions {
@@ -50,6 +51,8 @@ export interface SenderStats {
  */
 export class LinkSender {
   readonly stats: SenderStats = { state: 'connecting', lastError: null, seqSent: 0, seqAcked: 0, reconnects: 0, framesSent: 0, bytesUncompressed: 0, bytesCompressed: 0, rttMs: null };
+  /** Records queued, sent and acknowledged per source topic. */
+  readonly topics = new TopicCounters();
   private readonly wake = new Wake();
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
@@ -109,7 +112,8 @@ export class LinkSender {
     let failure: Error | undefined;
     let welcome: number | undefined;
     let lastProgress = Date.now();
-    const sentAt = new Map<number, number>();
+    /** Per frame in flight, by its last sequence number: when it went out and its records per topic. */
+    const sentAt = new Map<number, { at: number; topics: Map<string, { records: number }> }>();
     const fail = (err: Error): void => {
       failure ??= err;
       this.wake.notify();
@@ -137,6 +141,7 @@ export class LinkSender {
     window.resume(welcome as number, this.o.queue.tail, this.o.queue.head);
     this.o.log.info({ persisted: welcome, queued: this.o.queue.head }, `link ${this.o.link}: connected to ${this.o.host}:${this.o.port}; the receiver has up to ${welcome as number}, resuming from ${window.next}`);
     this.stats.seqAcked = window.acked;
+    this.o.onAcked?.();
     this.stats.state = 'streaming';
     connected();
     for (;;) {
@@ -148,7 +153,9 @@ export class LinkSender {
         const { raw, compressed } = compressRecords(records);
         const frame = encodeFrame({ type: 'data', first: window.next, count: records.length, rawLength: raw, payload: compressed });
         if (window.bytesInFlight === 0) lastProgress = Date.now();
-        sentAt.set(window.next + records.length - 1, performance.now());
+        const topics = byTopic(records);
+        for (const [topic, t] of topics) this.topics.add(topic, 'sent', t.records);
+        sentAt.set(window.next + records.length - 1, { at: performance.now(), topics });
         window.sent(records.length, frame.length);
         this.stats.seqSent = window.next - 1;
         this.stats.framesSent++;
@@ -186,7 +193,7 @@ export class LinkSender {
     return f.persisted;
   }
 
-  private onFrame(f: Frame, window: SenderWindow, sentAt: Map<number, number>, progressed: () => void): void {
+  private onFrame(f: Frame, window: SenderWindow, sentAt: Map<number, { at: number; topics: Map<string, { records: number }> }>, progressed: () => void): void {
     if (f.type === 'refuse') throw new LinkProtocolError(`receiver refused: ${f.reason}`);
     if (f.type !== 'ack') throw new LinkProtocolError(`unexpected ${f.type} frame from the receiver`);
     if (f.persisted > window.acked) progressed();
@@ -194,9 +201,10 @@ export class LinkSender {
     window.ack(f.persisted);
     this.stats.seqAcked = window.acked;
     if (window.acked > before) this.o.onAcked?.();
-    for (const [last, at] of sentAt) {
+    for (const [last, { at, topics }] of sentAt) {
       if (last > f.persisted) break;
       this.stats.rttMs = Math.round(performance.now() - at);
+      for (const [topic, t] of topics) this.topics.add(topic, 'acked', t.records);
       sentAt.delete(last);
     }
   }

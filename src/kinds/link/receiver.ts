@@ -5,6 +5,7 @@ import { LinkReceiver } from '../../link/receiver.js';
 import { Wake } from '../../core/wake.js';
 import { receiverTlsOptions } from './link-security.js';
 import { queueDirOf } from './queue-dir.js';
+import { ReceiverMetrics } from './receiver-metrics.js';
 import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
 import { fromWire } from './wire-mapping.js';
 
@@ -12,6 +13,7 @@ interface ReceiverSide {
   queue: DiskQueue;
   receiver: LinkReceiver;
   arrived: Wake;
+  metrics: ReceiverMetrics;
 }
 
 /**
@@ -43,6 +45,7 @@ export const linkReceiverKind = defineSource({
           async () => {
             const queue = await DiskQueue.open(dir);
             const arrived = new Wake();
+            const metrics = new ReceiverMetrics(queue.head, queue.delivered);
             const receiver = new LinkReceiver({
               queue,
               link: config.link,
@@ -50,11 +53,14 @@ export const linkReceiverKind = defineSource({
               secret: config.secret,
               tls: receiverTlsOptions(config.tls, ctx.baseDir),
               log: ctx.log,
-              onPersisted: () => arrived.notify(),
+              onPersisted: (records, last) => {
+                metrics.persisted(records, last);
+                arrived.notify();
+              },
             });
             const port = await receiver.listen(config.host, config.port);
             ctx.log.info({ host: config.host, port }, `link ${config.link}: receiver listening on ${config.host}:${port}`);
-            return { queue, receiver, arrived };
+            return { queue, receiver, arrived, metrics };
           },
           async ({ queue, receiver }) => {
             await receiver.close();
@@ -62,10 +68,11 @@ export const linkReceiverKind = defineSource({
           },
         );
         cursor = lease.resource.queue.delivered;
+        lease.resource.metrics.rewind(cursor);
       },
       async read(): Promise<SourceRead<number>> {
         if (lease === undefined) throw new Error(`link source ${ctx.id} is not connected`);
-        const { queue, arrived } = lease.resource;
+        const { queue, arrived, metrics } = lease.resource;
         while (queue.head <= cursor) {
           ctx.signal.throwIfAborted();
           await arrived.wait(200);
@@ -73,15 +80,27 @@ export const linkReceiverKind = defineSource({
         const start = cursor;
         const wire = await queue.read(start + 1, config.batchSize, 4 * 1024 * 1024);
         cursor = start + wire.length;
+        metrics.read(wire, cursor);
         const positions = wire.map((_, i) => start + 1 + i);
         return { records: wire.map(fromWire), position: cursor, label: `${config.link} seq ${start + 1}..${cursor}`, origin: { stream: config.link, start, end: cursor, positions } };
       },
       async commit(position: unknown) {
-        const queue = lease?.resource.queue;
-        if (queue === undefined) return;
-        await queue.deliver(position as number);
-        // Whole segments delivered downstream are not needed again.
-        if (queue.canTrim(position as number)) await queue.trimThrough(position as number);
+        if (lease === undefined) return;
+        const { queue, metrics, receiver } = lease.resource;
+        try {
+          await queue.deliver(position as number);
+          // Whole segments delivered downstream are not needed again.
+          if (queue.canTrim(position as number)) await queue.trimThrough(position as number);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+          // Downstream has the records; only the marker of how far failed to persist. Failing the
+          // source here would restart it against the same full disk until its restart limit is
+          // spent; the next commit writes a later position, and a crash before one succeeds only
+          // hands the same records down again (the at-least-once window the design describes).
+          receiver.stats.queueError = (err as Error).message;
+          ctx.log.warn({ err: (err as Error).message, position }, `link ${config.link}: saving the downstream position failed (disk full); kept in memory and retried with the next commit; free space for the queue directory`);
+        }
+        metrics.committed(position as number);
       },
       async close() {
         await lease?.release();
@@ -89,8 +108,8 @@ export const linkReceiverKind = defineSource({
       },
       status() {
         if (lease === undefined) return { state: 'closed' };
-        const { queue, receiver } = lease.resource;
-        return { state: 'listening', ...receiver.stats, seqPersisted: receiver.persisted, seqDelivered: queue.delivered, queueDepth: queue.head - queue.delivered, queueBytes: queue.sizeBytes };
+        const { queue, receiver, metrics } = lease.resource;
+        return { state: 'listening', ...receiver.stats, seqPersisted: receiver.persisted, seqDelivered: queue.delivered, queueDepth: queue.head - queue.delivered, queueBytes: queue.sizeBytes, ...metrics.status() };
       },
     };
   },

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkSender } from '../../link/sender.js';
 import { Wake } from '../../core/wake.js';
+import { byTopic, QueueAge } from '../../link/link-metrics.js';
 import type { WireRecord } from '../../link/wire-record.js';
 import type { TopicSpecs } from '../../link/topic-spec.js';
 import { QueuedOffsets } from './queued-offsets.js';
@@ -18,6 +19,8 @@ import type { LinkSenderConfig } from './sender-config.js';
 export class SenderSide {
   /** Since when appends wait for room (undefined: not waiting). */
   blockedSince: number | undefined;
+  /** Age of the oldest record the receiver has not acknowledged. */
+  readonly age = new QueueAge();
   private chain: Promise<unknown> = Promise.resolve();
   private trimming: Promise<void> | undefined;
   private readonly room = new Wake();
@@ -34,7 +37,17 @@ export class SenderSide {
     private readonly specs: TopicSpecs | undefined,
   ) {
     this.maxQueueBytes = config.maxQueueBytes;
-    this.sender = new LinkSender({ queue, log, ...config, tls: tlsOptions, onAcked: () => this.trim() });
+    this.sender = new LinkSender({
+      queue,
+      log,
+      ...config,
+      tls: tlsOptions,
+      onAcked: () => {
+        this.age.done(this.sender.stats.seqAcked);
+        this.trim();
+      },
+    });
+    this.age.appended(queue.head);
   }
 
   /** `tlsOptions`: the config's `tls` with its files read; `specs`: the source topics' specs to ship (topicSpecs). */
@@ -60,8 +73,11 @@ export class SenderSide {
     await this.serial(async () => {
       const fresh = this.offsets.fresh(records);
       const queued = this.specs === undefined ? fresh : await this.specs.attach(fresh);
-      this.offsets.note(queued, await this.queue.append(queued));
+      const last = await this.queue.append(queued);
+      this.offsets.note(queued, last);
       this.specs?.queued(queued);
+      this.age.appended(last);
+      for (const [topic, t] of byTopic(queued)) this.sender.topics.add(topic, 'queued', t.records);
     });
     this.sender.notify();
   }

@@ -55,9 +55,9 @@ export const linkSenderKind = defineSink({
       },
       status() {
         if (lease === undefined) return { state: 'closed' };
-        const { queue, sender, blockedSince } = lease.resource;
+        const { queue, sender, blockedSince, age } = lease.resource;
         const s = sender.stats;
-        return { ...s, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null };
+        return { ...s, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueAgeMs: age.ageMs(), queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null, ...sender.topics.flat() };
       },
     };
   },

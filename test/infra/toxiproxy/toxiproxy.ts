@@ -37,8 +37,9 @@ export class Toxiproxy {
     private readonly api: string,
   ) {}
 
-  static async start(binary: string): Promise<Toxiproxy> {
-    const port = await freePort();
+  /** `apiPort`: where its HTTP API listens (default: a free port). */
+  static async start(binary: string, apiPort?: number): Promise<Toxiproxy> {
+    const port = apiPort ?? (await freePort());
     const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -64,9 +65,9 @@ export class Toxiproxy {
     return text === '' ? undefined : JSON.parse(text);
   }
 
-  /** A proxy from a free 127.0.0.1 port to `upstream`; resolves with its port. */
-  async proxy(name: string, upstream: string): Promise<number> {
-    const port = await freePort();
+  /** A proxy from 127.0.0.1:`listen` (default: a free port) to `upstream`; resolves with its port. */
+  async proxy(name: string, upstream: string, listen?: number): Promise<number> {
+    const port = listen ?? (await freePort());
     await this.call('POST', '/proxies', { name, listen: `127.0.0.1:${port}`, upstream, enabled: true });
     return port;
   }
