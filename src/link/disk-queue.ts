@@ -93,7 +93,7 @@ export class DiskQueue {
    * Appends durably; resolves with the last sequence number given. Appended in pieces of at most
    * half a segment, so no segment grows far past `segmentBytes` and each can be trimmed.
    */
-  async append(records: readonly WireRecord[]): Promise<number> {
+  async append(records: readonly WireRecord[], first?: number): Promise<number> {
     if (records.length === 0) return this.head;
     const pieces: { value: Buffer; ts: number }[][] = [[]];
     let bytes = 0;
@@ -107,6 +107,12 @@ export class DiskQueue {
       bytes += entry.value.length;
     }
     await this.heal(2 * bytes + 64 * 1024);
+    if (first !== undefined && first !== this.head + 1) {
+      // A failed append can leave a whole prefix of its records on disk, which the reopened log
+      // keeps: those sequence numbers are held already, so only the rest goes in.
+      if (first > this.head + 1) throw new RangeError(`append from ${first} but the queue ends at ${this.head}`);
+      return this.append(records.slice(this.head + 1 - first), this.head + 1);
+    }
     try {
       const results = await Promise.all(pieces.map((piece) => this.log.append(TOPIC, 0, piece)));
       return (results[results.length - 1] as { lastOffset: number }).lastOffset + 1;

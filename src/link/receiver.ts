@@ -195,7 +195,7 @@ export class LinkReceiver {
       }
       try {
         const admitted = records.slice(admission.skip, admission.skip + admission.take);
-        const last = await this.o.queue.append(admitted);
+        const last = await this.o.queue.append(admitted, frame.first + admission.skip);
         const ack = seq.durable(last);
         this.stats.queueError = null;
         this.o.onPersisted(admitted, last);
