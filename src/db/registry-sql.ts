@@ -28,7 +28,15 @@ const columns = (id: string): string => `
   format VARCHAR(16) NOT NULL,
   field_schema TEXT,
   sinks TEXT NOT NULL,
-  retention_hours INTEGER`;
+  retention_hours INTEGER,
+  module TEXT`;
+
+/** Columns added after the registry's first release: added to an existing table when missing. */
+const ADDED_COLUMNS = [{ name: 'module', type: 'TEXT' }] as const;
+
+/** The statements that add the columns of {@link ADDED_COLUMNS} missing from `present`. */
+const addMissingColumns = (present: readonly { name: string }[]): string[] =>
+  ADDED_COLUMNS.filter((c) => !present.some((p) => p.name === c.name)).map((c) => `ALTER TABLE streams ADD COLUMN ${c.name} ${c.type}`);
 
 const REVISION = 'CREATE TABLE IF NOT EXISTS streams_revision (one INTEGER PRIMARY KEY, revision BIGINT NOT NULL)';
 
@@ -37,6 +45,7 @@ export function sqliteRegistry(path: string, busyTimeoutMs: number): RegistrySql
   mkdirSync(dirname(path), { recursive: true });
   const db: BetterSqlite3.Database = openSqlite(path, { busyTimeoutMs, synchronous: 'normal' }, false);
   db.exec(`CREATE TABLE IF NOT EXISTS streams (${columns('TEXT')}); ${REVISION}; INSERT OR IGNORE INTO streams_revision VALUES (1, 0);`);
+  for (const statement of addMissingColumns(db.prepare('PRAGMA table_info(streams)').all() as { name: string }[])) db.exec(statement);
   const sql: RegistrySql = {
     all: async <Row>(text: string, params: readonly SqlParam[] = []) => db.prepare(text).all(...params) as Row[],
     run: async (text, params = []) => db.prepare(text).run(...params).changes,
@@ -89,6 +98,8 @@ export async function mysqlRegistry(url: string, connectTimeoutMs: number): Prom
     await sql.run(`CREATE TABLE IF NOT EXISTS streams (${columns('VARCHAR(249)')}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
     await sql.run(REVISION);
     await sql.run('INSERT IGNORE INTO streams_revision VALUES (1, 0)');
+    const present = await sql.all<{ name: string }>("SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'streams'");
+    for (const statement of addMissingColumns(present)) await sql.run(statement);
   } catch (error) {
     await pool.end();
     throw error;

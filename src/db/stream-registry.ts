@@ -32,6 +32,7 @@ interface Row {
   field_schema: string | null;
   sinks: string;
   retention_hours: number | null;
+  module: string | null;
 }
 
 function fromRow(r: Row): RegisteredStream {
@@ -48,6 +49,7 @@ function fromRow(r: Row): RegisteredStream {
     fieldSchema: r.field_schema === null ? null : JSON.parse(r.field_schema),
     sinks: JSON.parse(r.sinks),
     retentionHours: r.retention_hours,
+    module: r.module === null ? null : JSON.parse(r.module),
   });
   return { ...parsed, topic: r.topic, tokenSha256: r.token_sha256 };
 }
@@ -67,6 +69,7 @@ function toRow(s: StreamDefinition, tokenSha256: string): Row {
     field_schema: s.fieldSchema === null ? null : JSON.stringify(s.fieldSchema),
     sinks: JSON.stringify(s.sinks),
     retention_hours: s.retentionHours,
+    module: s.module === null ? null : JSON.stringify(s.module),
   };
 }
 
@@ -76,7 +79,7 @@ function parseDefinition(input: unknown, what: string): StreamDefinition {
   return result.data;
 }
 
-const COLUMNS = ['id', 'topic', 'cluster', 'token_sha256', 'state', 'quota_records_per_sec', 'quota_bytes_per_sec', 'name', 'owner', 'format', 'field_schema', 'sinks', 'retention_hours'] as const;
+const COLUMNS = ['id', 'topic', 'cluster', 'token_sha256', 'state', 'quota_records_per_sec', 'quota_bytes_per_sec', 'name', 'owner', 'format', 'field_schema', 'sinks', 'retention_hours', 'module'] as const;
 
 const values = (row: Row): SqlParam[] => COLUMNS.map((c) => row[c]);
 

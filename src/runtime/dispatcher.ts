@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { RegisteredStream } from '../db/stream-definition.js';
 import type { StreamRegistry } from '../db/stream-registry.js';
 import { errorMessage } from '../core/errors.js';
-import { dispatchTopology, type DispatchTopologyOptions } from './dispatch-topology.js';
+import { loadFunction } from '../core/load-function.js';
+import { dispatchTopology, modulePath, type DispatchTopologyOptions } from './dispatch-topology.js';
 import { failureSummary } from './failure.js';
 import { Runtime } from './runtime.js';
 
@@ -43,11 +44,20 @@ interface Job {
   stopped: boolean;
 }
 
+/** Loads a stream's module once before its job starts, so a bad one names the stream and is not retried. */
+async function checkModule(stream: string, module: NonNullable<RegisteredStream['module']>): Promise<void> {
+  try {
+    await loadFunction('/', modulePath(module), module.export, 'projection/filter');
+  } catch (error) {
+    throw new Error(`stream ${stream}: ${errorMessage(error)}; fix the file or the stream's module (millrace streams update ${stream} --module path#export)`, { cause: error });
+  }
+}
+
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 60_000;
 
 /** The settings of a stream its job is built from. */
-const jobKey = (s: RegisteredStream): string => JSON.stringify([s.topic, s.cluster, s.format, s.sinks]);
+const jobKey = (s: RegisteredStream): string => JSON.stringify([s.topic, s.cluster, s.format, s.sinks, s.module]);
 
 /**
  * One supervised dispatch job per active stream of the registry, each its own {@link Runtime}
@@ -139,7 +149,9 @@ export class Dispatcher {
     this.jobs.set(stream.id, job);
     let runtime: Runtime;
     try {
-      runtime = new Runtime(dispatchTopology(stream, this.options), { log, drainTimeoutMs: this.options.drainTimeoutMs });
+      const topology = dispatchTopology(stream, this.options);
+      if (stream.module !== null) await checkModule(stream.id, stream.module);
+      runtime = new Runtime(topology, { log, drainTimeoutMs: this.options.drainTimeoutMs });
     } catch (error) {
       // Not retried: the registry must change first (which restarts the job).
       job.state = 'invalid';
