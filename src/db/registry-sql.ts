@@ -7,6 +7,8 @@ import { openSqlite } from './sqlite-insert.js';
 
 /** The few statements the stream registry runs, on SQLite or MariaDB/MySQL (`?` placeholders on both). */
 export interface RegistrySql {
+  /** Which SQL it speaks, for the statements that differ (upserts). */
+  readonly dialect: 'sqlite' | 'mysql';
   all<Row>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
   /** Rows changed. */
   run(sql: string, params?: readonly SqlParam[]): Promise<number>;
@@ -47,6 +49,7 @@ export function sqliteRegistry(path: string, busyTimeoutMs: number): RegistrySql
   db.exec(`CREATE TABLE IF NOT EXISTS streams (${columns('TEXT')}); ${REVISION}; INSERT OR IGNORE INTO streams_revision VALUES (1, 0);`);
   for (const statement of addMissingColumns(db.prepare('PRAGMA table_info(streams)').all() as { name: string }[])) db.exec(statement);
   const sql: RegistrySql = {
+    dialect: 'sqlite',
     all: async <Row>(text: string, params: readonly SqlParam[] = []) => db.prepare(text).all(...params) as Row[],
     run: async (text, params = []) => db.prepare(text).run(...params).changes,
     async transaction(work) {
@@ -69,6 +72,7 @@ export function sqliteRegistry(path: string, busyTimeoutMs: number): RegistrySql
 export async function mysqlRegistry(url: string, connectTimeoutMs: number): Promise<RegistrySql> {
   const pool = mysql.createPool({ uri: url, connectionLimit: 2, connectTimeout: connectTimeoutMs, charset: 'utf8mb4' });
   const over = (conn: mysql.Pool | mysql.PoolConnection): RegistrySql => ({
+    dialect: 'mysql',
     async all<Row>(text: string, params: readonly SqlParam[] = []) {
       const [rows] = await conn.query(text, [...params]);
       return rows as Row[];
@@ -105,4 +109,12 @@ export async function mysqlRegistry(url: string, connectTimeoutMs: number): Prom
     throw error;
   }
   return sql;
+}
+
+/** Where a registry is: a SQLite file, or a MariaDB/MySQL server URL (mysql://user:pass@host:port/db). */
+export type RegistryLocation = { path: string } | { url: string };
+
+/** The registry's database at `location`, its tables created when missing. */
+export function openRegistrySql(location: RegistryLocation, timeoutMs: number): Promise<RegistrySql> {
+  return 'url' in location ? mysqlRegistry(location.url, timeoutMs) : Promise.resolve(sqliteRegistry(location.path, timeoutMs));
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tokenHash } from '../core/token-hash.js';
 import type { SqlParam } from './database.js';
-import { mysqlRegistry, sqliteRegistry, type RegistrySql } from './registry-sql.js';
+import { openRegistrySql, type RegistryLocation, type RegistrySql } from './registry-sql.js';
 import { definitionErrors, fieldErrors, streamDefinition, type FieldError, type RegisteredStream, type StreamDefinition } from './stream-definition.js';
 
 /** A registry change that cannot be made: the message names the stream and the field. */
@@ -83,8 +83,7 @@ const COLUMNS = ['id', 'topic', 'cluster', 'token_sha256', 'state', 'quota_recor
 
 const values = (row: Row): SqlParam[] => COLUMNS.map((c) => row[c]);
 
-/** Where a registry is: a SQLite file, or a MariaDB/MySQL server URL (mysql://user:pass@host:port/db). */
-export type RegistryLocation = { path: string } | { url: string };
+export type { RegistryLocation };
 
 /** A location given as one string: a mysql:// or mariadb:// URL, else a SQLite file path. */
 export function registryLocation(text: string): RegistryLocation {
@@ -101,7 +100,7 @@ export class StreamRegistry {
 
   /** Opens the registry, creating its tables (and a SQLite file's directory) when missing. */
   static async open(location: RegistryLocation, timeoutMs = 5000): Promise<StreamRegistry> {
-    return new StreamRegistry('url' in location ? await mysqlRegistry(location.url, timeoutMs) : sqliteRegistry(location.path, timeoutMs));
+    return new StreamRegistry(await openRegistrySql(location, timeoutMs));
   }
 
   /** Adds a stream; returns it with its token (the given one, or a new random one shown only now). */

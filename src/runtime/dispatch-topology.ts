@@ -29,6 +29,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The node id of a stream's sink entry: its `id`, else `<type>-<index>`. */
+export function sinkId(entry: unknown, index: number): string {
+  const { type, id } = isRecord(entry) ? entry : {};
+  return typeof id === 'string' ? id : `${String(type)}-${index}`;
+}
+
 /** One sink entry of the registry as a topology sink; a string says what is wrong with it. */
 function sinkNode(entry: unknown, index: number, input: string): [string, Record<string, unknown>] | string {
   const where = `sinks[${index}]`;
@@ -38,7 +44,7 @@ function sinkNode(entry: unknown, index: number, input: string): [string, Record
   if (kind === undefined) return `${where}.type: expected one of ${Object.keys(sinkKinds).join(', ')}, found ${JSON.stringify(type)}`;
   if (id !== undefined && typeof id !== 'string') return `${where}.id: expected a string`;
   if (id === MODULE_NODE) return `${where}.id: "${MODULE_NODE}" is the stream module's node; give the sink another id`;
-  return [id ?? `${type}-${index}`, { kind, inputs: [input], ...settings }];
+  return [sinkId(entry, index), { kind, inputs: [input], ...settings }];
 }
 
 /**
