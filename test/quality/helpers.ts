@@ -17,13 +17,14 @@ export function capturedLog(): { log: Logger; lines: { level: number; msg: strin
 }
 
 /**
- * Sends `count` records `seq=<n>` of `stream` through the gateway in batches of 100 as agent
- * `agent`, each stamped with event time `eventTs` (the agent's stamp); resolves once all are acked.
+ * Sends `count` records `seq=<first>`.. of `stream` through the gateway in batches of 100 as
+ * agent `agent`, each stamped with event time `eventTs` (the agent's stamp); resolves with the
+ * records stored once all are acked.
  */
-export async function sendThroughGateway(gateway: RunningGateway, stream: string, token: string, count: number, eventTs: number, agent = 'host-1'): Promise<number> {
+export async function sendThroughGateway(gateway: RunningGateway, stream: string, token: string, count: number, eventTs: number, agent = 'host-1', first = 0): Promise<number> {
   let stored = 0;
   for (let from = 0, sequence = 0; from < count; from += 100, sequence++) {
-    const records: TransportRecord[] = Array.from({ length: Math.min(100, count - from) }, (_, k) => ({ value: Buffer.from(`seq=${from + k}`), timestampMs: eventTs }));
+    const records: TransportRecord[] = Array.from({ length: Math.min(100, count - from) }, (_, k) => ({ value: Buffer.from(`seq=${first + from + k}`), timestampMs: eventTs }));
     const batch: Partial<BatchMessage> = { streamId: stream, token, agentId: agent, sequence: String(sequence), compression: 'LZ4', records: encodeRecords(records, 'LZ4'), count: records.length };
     stored += (await sendUntilAcked(gateway.client, batch)).stored;
   }
