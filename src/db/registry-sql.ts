@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import type { SqlParam } from './database.js';
+import { SerialQueue } from '../core/serial-queue.js';
 import { openSqlite } from './sqlite-insert.js';
 
 /** The few statements the stream registry runs, on SQLite or MariaDB/MySQL (`?` placeholders on both). */
@@ -48,21 +49,24 @@ export function sqliteRegistry(path: string, busyTimeoutMs: number): RegistrySql
   const db: BetterSqlite3.Database = openSqlite(path, { busyTimeoutMs, synchronous: 'normal' }, false);
   db.exec(`CREATE TABLE IF NOT EXISTS streams (${columns('TEXT')}); ${REVISION}; INSERT OR IGNORE INTO streams_revision VALUES (1, 0);`);
   for (const statement of addMissingColumns(db.prepare('PRAGMA table_info(streams)').all() as { name: string }[])) db.exec(statement);
+  const transactions = new SerialQueue();
   const sql: RegistrySql = {
     dialect: 'sqlite',
     all: async <Row>(text: string, params: readonly SqlParam[] = []) => db.prepare(text).all(...params) as Row[],
     run: async (text, params = []) => db.prepare(text).run(...params).changes,
-    async transaction(work) {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const out = await work(sql);
-        db.exec('COMMIT');
-        return out;
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      }
-    },
+    // One connection: transactions wait for each other (their work awaits, so they could interleave).
+    transaction: (work) =>
+      transactions.run(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await work(sql);
+          db.exec('COMMIT');
+          return out;
+        } catch (error) {
+          db.exec('ROLLBACK');
+          throw error;
+        }
+      }),
     close: async () => void db.close(),
   };
   return sql;

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QualityStore } from '../../src/quality/quality-store.js';
-import { ensureMariaDb, type MariaDbHandle } from '../infra/mariadb/server.js';
-import { mysqlUrl, sql, uniqueTable } from '../kinds/database/mariadb.js';
+import { useMariaDbDatabase } from '../kinds/database/mariadb.js';
 
 const WINDOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 describe('quality tables on MariaDB (real server)', () => {
-  let server: MariaDbHandle;
-  const database = uniqueTable('quality');
-  beforeAll(async () => {
-    server = await ensureMariaDb('a', 13306);
-    await sql(server, `CREATE DATABASE \`${database}\``);
-  }, 300_000);
-  afterAll(async () => {
-    await sql(server, `DROP DATABASE IF EXISTS \`${database}\``);
-    await server.stop();
-  }, 120_000);
+  const db = useMariaDbDatabase('quality');
 
   it('adds counts, keeps the highest mark, joins rows and alerts a short window once, as on SQLite', async () => {
-    const store = await QualityStore.open({ url: mysqlUrl({ ...server, database }) });
+    const store = await QualityStore.open({ url: db.url });
     try {
       const hop = (name: string, records: number, updatedMs = WINDOW + 61_000) => ({ stream: 's', windowStart: WINDOW, hop: name, records, duplicates: 0, updatedMs });
       await store.add({ counts: [hop('gateway', 100), hop('sink:a', 60)], latency: [{ stream: 's', windowStart: WINDOW, hop: 'sink:a', bucket: 70, records: 60 }], marks: [{ stream: 's', hop: 'sink:a', origin: 'src/t/0', position: 59 }] });
