@@ -20,12 +20,13 @@ follows the registry's changes. Processes with the same registry share the jobs'
   --data-dir <dir>       jobs' state, and where relative sink paths resolve (default data/dispatch)
   --poll-ms <n>          how often the registry is checked for changes (default 2000)
   --once                 read each active stream's topic to its current end, print the status, exit
-  --no-quality           do not count deliveries into the quality tables (millrace quality)
+  --quality              count each sink's deliveries into the quality tables and join them
+                         (millrace quality); with a SQLite registry run one such process only
   --grace-ms <n>         how long after a window's end deliveries may arrive before a shortfall is
                          alerted as lost (default 300000)
   --quality-every-ms <n> how often the counts are joined into quality rows (default 10000)
   --listen <host:port>   serve GET /api/jobs, /api/quality[/<stream>] and /metrics there
-                         (loopback unless --token-file names the bearer token to require)
+                         with --quality (loopback unless --token-file names the bearer token)
   --token-file <file>    bearer token for --listen
 `;
 
@@ -60,7 +61,7 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: 'data/dispatch' },
         'poll-ms': { type: 'string', default: '2000' },
         once: { type: 'boolean', default: false },
-        'no-quality': { type: 'boolean', default: false },
+        quality: { type: 'boolean', default: false },
         'grace-ms': { type: 'string', default: '300000' },
         'quality-every-ms': { type: 'string', default: '10000' },
         listen: { type: 'string' },
@@ -92,7 +93,7 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
   try {
     token = values['token-file'] === undefined ? undefined : (await readFile(values['token-file'], 'utf8')).trim();
     registry = await StreamRegistry.open(location);
-    store = values['no-quality'] ? undefined : await QualityStore.open(location);
+    store = values.quality ? await QualityStore.open(location) : undefined;
   } catch (error) {
     process.stderr.write(`cannot open the stream registry ${values.registry.replace(/\/\/[^@/]*@/, '//')} or read --token-file: ${(error as Error).message}\n`);
     return ExitCode.invalid;
@@ -103,7 +104,7 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
   let served: QualityServer | undefined;
   try {
     if (values.listen !== undefined) {
-      if (dispatcher.quality === undefined) throw new Error('--listen serves the quality rows: drop --no-quality');
+      if (dispatcher.quality === undefined) throw new Error('--listen serves the quality rows: add --quality');
       served = await serveQuality(dispatcher.quality, () => dispatcher.status(), { ...parseBindAddress(values.listen), ...(token === undefined ? {} : { token }), lookbackMs: 3_600_000 });
       log.info({ listen: values.listen, port: served.port }, `dispatcher: /api/jobs, /api/quality and /metrics on port ${served.port}`);
     }

@@ -29,7 +29,7 @@ describe('quality across a dispatcher kill -9 (real Kafka, real processes)', () 
     await registry.close();
     const store = await QualityStore.open({ path: gateway.registryPath });
     const start = (): ReturnType<typeof millrace> =>
-      millrace(['dispatch', '--registry', gateway.registryPath, '--brokers', kafka.brokers.join(','), '--data-dir', join(dir, 'data'), '--poll-ms', '500', '--grace-ms', '3000', '--quality-every-ms', '500']);
+      millrace(['dispatch', '--registry', gateway.registryPath, '--brokers', kafka.brokers.join(','), '--data-dir', join(dir, 'data'), '--poll-ms', '500', '--quality', '--grace-ms', '3000', '--quality-every-ms', '500']);
     const out = (): number[] => seqsIn(join(dir, 'data', 'out.txt'));
     const eventTs = Date.now() - 5 * 60_000;
     const first = start();
