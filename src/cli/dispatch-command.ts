@@ -1,8 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { registryLocation, StreamRegistry } from '../db/stream-registry.js';
 import { Dispatcher, type JobStatus } from '../runtime/dispatcher.js';
 import { createLogger } from '../runtime/logger.js';
+import { parseBindAddress } from '../inspect/security.js';
+import { serveQuality, type QualityServer } from '../inspect/quality-http.js';
+import { QualityStore } from '../quality/quality-store.js';
 import { ExitCode } from './exit-codes.js';
 
 export const dispatchUsage = `usage: millrace dispatch [options]
@@ -16,6 +20,14 @@ follows the registry's changes. Processes with the same registry share the jobs'
   --data-dir <dir>       jobs' state, and where relative sink paths resolve (default data/dispatch)
   --poll-ms <n>          how often the registry is checked for changes (default 2000)
   --once                 read each active stream's topic to its current end, print the status, exit
+  --quality              count each sink's deliveries into the quality tables and join them
+                         (millrace quality); with a SQLite registry run one such process only
+  --grace-ms <n>         how long after a window's end deliveries may arrive before a shortfall is
+                         alerted as lost (default 300000)
+  --quality-every-ms <n> how often the counts are joined into quality rows (default 10000)
+  --listen <host:port>   serve GET /api/jobs, /api/quality[/<stream>] and /metrics there
+                         with --quality (loopback unless --token-file names the bearer token)
+  --token-file <file>    bearer token for --listen
 `;
 
 function clustersOf(brokers: string | undefined, named: readonly string[]): Map<string, string[]> | string {
@@ -49,6 +61,11 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: 'data/dispatch' },
         'poll-ms': { type: 'string', default: '2000' },
         once: { type: 'boolean', default: false },
+        quality: { type: 'boolean', default: false },
+        'grace-ms': { type: 'string', default: '300000' },
+        'quality-every-ms': { type: 'string', default: '10000' },
+        listen: { type: 'string' },
+        'token-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -61,26 +78,41 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const clusters = clustersOf(values.brokers ?? process.env.MILLRACE_KAFKA_BROKERS, values.cluster);
-  const pollMs = Number(values['poll-ms']);
-  if (typeof clusters === 'string' || !Number.isInteger(pollMs) || pollMs <= 0) {
-    process.stderr.write(`${typeof clusters === 'string' ? clusters : `--poll-ms ${values['poll-ms']}: expected a positive whole number`}\n\n${dispatchUsage}`);
+  const numbers = { 'poll-ms': values['poll-ms'], 'grace-ms': values['grace-ms'], 'quality-every-ms': values['quality-every-ms'] };
+  const badNumber = Object.entries(numbers).find(([, text]) => !(Number.isInteger(Number(text)) && Number(text) > 0));
+  if (typeof clusters === 'string' || badNumber !== undefined) {
+    process.stderr.write(`${typeof clusters === 'string' ? clusters : `--${badNumber?.[0]} ${badNumber?.[1]}: expected a positive whole number`}\n\n${dispatchUsage}`);
     return ExitCode.invalid;
   }
+  const pollMs = Number(values['poll-ms']);
   const given = registryLocation(values.registry);
   const location = 'url' in given ? given : { path: resolve(given.path) };
   let registry: StreamRegistry;
+  let store: QualityStore | undefined;
+  let token: string | undefined;
   try {
+    token = values['token-file'] === undefined ? undefined : (await readFile(values['token-file'], 'utf8')).trim();
     registry = await StreamRegistry.open(location);
+    store = values.quality ? await QualityStore.open(location) : undefined;
   } catch (error) {
-    process.stderr.write(`cannot open the stream registry ${values.registry.replace(/\/\/[^@/]*@/, '//')}: ${(error as Error).message}\n`);
+    process.stderr.write(`cannot open the stream registry ${values.registry.replace(/\/\/[^@/]*@/, '//')} or read --token-file: ${(error as Error).message}\n`);
     return ExitCode.invalid;
   }
-  const dispatcher = new Dispatcher(registry, { log: createLogger(), dataDir: resolve(values['data-dir']), clusters, once: values.once, pollMs });
+  const log = createLogger();
+  const quality = store === undefined ? undefined : { store, graceMs: Number(values['grace-ms']), everyMs: Number(values['quality-every-ms']) };
+  const dispatcher = new Dispatcher(registry, { log, dataDir: resolve(values['data-dir']), clusters, once: values.once, pollMs, ...(quality === undefined ? {} : { quality }) });
+  let served: QualityServer | undefined;
   try {
+    if (values.listen !== undefined) {
+      if (dispatcher.quality === undefined) throw new Error('--listen serves the quality rows: add --quality');
+      served = await serveQuality(dispatcher.quality, () => dispatcher.status(), { ...parseBindAddress(values.listen), ...(token === undefined ? {} : { token }), lookbackMs: 3_600_000 });
+      log.info({ listen: values.listen, port: served.port }, `dispatcher: /api/jobs, /api/quality and /metrics on port ${served.port}`);
+    }
     if (values.once) {
       await dispatcher.sync();
       await dispatcher.finished();
       const jobs = dispatcher.status();
+      await dispatcher.quality?.judge();
       process.stdout.write(statusTable(jobs));
       return jobs.every((j) => j.state === 'finished') ? ExitCode.ok : ExitCode.runtimeFailure;
     }
@@ -93,7 +125,9 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
     process.stderr.write(statusTable(dispatcher.status()));
     return ExitCode.ok;
   } finally {
+    served?.server.close();
     await dispatcher.close();
     await registry.close();
+    await store?.close();
   }
 }

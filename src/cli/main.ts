@@ -14,6 +14,7 @@ import { testCommand } from './test-command.js';
 import { sampleCommand } from './sample-command.js';
 import { streamsCommand } from './streams-command.js';
 import { dispatchCommand } from './dispatch-command.js';
+import { qualityCommand } from './quality-command.js';
 
 const usage = `usage: millrace <command> [options]
 
@@ -47,6 +48,9 @@ commands:
   dispatch [--registry data/streams.db] [--brokers h:p] [--once]
                              one dispatch job per active stream: its topic -> its sinks, following
                              the registry's changes (millrace dispatch --help)
+  quality [stream] [--registry data/streams.db] [--json]
+                             per stream and minute: received, delivered, lost, duplicated, latency
+                             (millrace quality --help)
   report <topology.yaml> [--sink <id>] [--out <dir>]
                              analyse the database sink's table per app and day: prints a table,
                              writes report.csv/.json/.html to --out (default <dataDir>/report)
@@ -71,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
   // Its options are its own (the stream settings): parsed by the command.
   if (argv[0] === 'streams') return streamsCommand(argv.slice(1));
   if (argv[0] === 'dispatch') return dispatchCommand(argv.slice(1));
+  if (argv[0] === 'quality') return qualityCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: withOptionalInspectValue(argv),
     allowPositionals: true,

@@ -23,7 +23,7 @@ export const streamsUsage = `usage: millrace streams <add|list|show|update|disab
                       mysql://user:pass@host:port/db (MariaDB/MySQL)
   settings: --topic T --cluster C --state active|disabled --quota-records N --quota-bytes N
             --name S --owner S --format raw|text|json|msgpack --field-schema JSON --sinks JSON
-            --retention-hours N
+            --retention-hours N --module path[#export] (projection/filter of the dispatch job; none clears it)
 `;
 
 /** Command-line option -> registry field, and how its text becomes the field's value. */
@@ -39,7 +39,15 @@ const settings: Record<string, { field: string; parse: (text: string) => unknown
   'field-schema': { field: 'fieldSchema', parse: jsonOf('--field-schema') },
   sinks: { field: 'sinks', parse: jsonOf('--sinks') },
   'retention-hours': { field: 'retentionHours', parse: numberOrNull },
+  module: { field: 'module', parse: moduleOf },
 };
+
+/** `path[#export]` -> the module field, its path made absolute here; `none` clears it. */
+function moduleOf(text: string): { path: string; export?: string } | null {
+  if (text === 'none' || text === 'null') return null;
+  const hash = text.lastIndexOf('#');
+  return hash < 0 ? { path: resolve(text) } : { path: resolve(text.slice(0, hash)), export: text.slice(hash + 1) };
+}
 
 function numberOrNull(text: string): number | null | string {
   if (text === 'none' || text === 'null') return null;

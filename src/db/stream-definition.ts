@@ -23,6 +23,14 @@ export const streamDefinition = z.strictObject({
   fieldSchema: json.nullable().default(null).describe('JSON Schema of the record fields (null: none).'),
   sinks: z.array(json).default([]).describe('Where the stream is dispatched to (read by the dispatch stages).'),
   retentionHours: z.number().int().positive().nullable().default(null).describe('How long the stream is kept downstream (null: the topic default).'),
+  module: z
+    .strictObject({
+      path: z.string().min(1).describe('JS or TS module file, absolute or relative to the dispatcher\'s working directory.'),
+      export: z.string().min(1).default('default').describe('Name of the exported function.'),
+    })
+    .nullable()
+    .default(null)
+    .describe('Projection/filter applied by the dispatch job between Kafka and the sinks: `fn(record)` returns a record, an array of records, or null to drop it (as the map kind); null: records go to the sinks as read.'),
 });
 
 export type StreamDefinition = z.output<typeof streamDefinition>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tokenHash } from '../core/token-hash.js';
 import type { SqlParam } from './database.js';
-import { mysqlRegistry, sqliteRegistry, type RegistrySql } from './registry-sql.js';
+import { openRegistrySql, type RegistryLocation, type RegistrySql } from './registry-sql.js';
 import { definitionErrors, fieldErrors, streamDefinition, type FieldError, type RegisteredStream, type StreamDefinition } from './stream-definition.js';
 
 /** A registry change that cannot be made: the message names the stream and the field. */
@@ -32,6 +32,7 @@ interface Row {
   field_schema: string | null;
   sinks: string;
   retention_hours: number | null;
+  module: string | null;
 }
 
 function fromRow(r: Row): RegisteredStream {
@@ -48,6 +49,7 @@ function fromRow(r: Row): RegisteredStream {
     fieldSchema: r.field_schema === null ? null : JSON.parse(r.field_schema),
     sinks: JSON.parse(r.sinks),
     retentionHours: r.retention_hours,
+    module: r.module === null ? null : JSON.parse(r.module),
   });
   return { ...parsed, topic: r.topic, tokenSha256: r.token_sha256 };
 }
@@ -67,6 +69,7 @@ function toRow(s: StreamDefinition, tokenSha256: string): Row {
     field_schema: s.fieldSchema === null ? null : JSON.stringify(s.fieldSchema),
     sinks: JSON.stringify(s.sinks),
     retention_hours: s.retentionHours,
+    module: s.module === null ? null : JSON.stringify(s.module),
   };
 }
 
@@ -76,12 +79,11 @@ function parseDefinition(input: unknown, what: string): StreamDefinition {
   return result.data;
 }
 
-const COLUMNS = ['id', 'topic', 'cluster', 'token_sha256', 'state', 'quota_records_per_sec', 'quota_bytes_per_sec', 'name', 'owner', 'format', 'field_schema', 'sinks', 'retention_hours'] as const;
+const COLUMNS = ['id', 'topic', 'cluster', 'token_sha256', 'state', 'quota_records_per_sec', 'quota_bytes_per_sec', 'name', 'owner', 'format', 'field_schema', 'sinks', 'retention_hours', 'module'] as const;
 
 const values = (row: Row): SqlParam[] => COLUMNS.map((c) => row[c]);
 
-/** Where a registry is: a SQLite file, or a MariaDB/MySQL server URL (mysql://user:pass@host:port/db). */
-export type RegistryLocation = { path: string } | { url: string };
+export type { RegistryLocation };
 
 /** A location given as one string: a mysql:// or mariadb:// URL, else a SQLite file path. */
 export function registryLocation(text: string): RegistryLocation {
@@ -98,7 +100,7 @@ export class StreamRegistry {
 
   /** Opens the registry, creating its tables (and a SQLite file's directory) when missing. */
   static async open(location: RegistryLocation, timeoutMs = 5000): Promise<StreamRegistry> {
-    return new StreamRegistry('url' in location ? await mysqlRegistry(location.url, timeoutMs) : sqliteRegistry(location.path, timeoutMs));
+    return new StreamRegistry(await openRegistrySql(location, timeoutMs));
   }
 
   /** Adds a stream; returns it with its token (the given one, or a new random one shown only now). */

@@ -226,6 +226,16 @@ export class Intake {
     return undefined;
   }
 
+  /** The batches read and not yet answered with tickets in `(after, position]`, by stream id: what a commit to `position` stores. */
+  storedBetween(after: number, position: number): { stream: string; records: LogRecord[] }[] {
+    const out: { stream: string; records: LogRecord[] }[] = [];
+    for (const [ticket, batch] of this.inFlight) {
+      if (ticket > position) break;
+      if (ticket > after) out.push({ stream: batch.queue.stream.id, records: batch.records });
+    }
+    return out;
+  }
+
   /** Downstream acked every record up to `position`: answers those batches. */
   commit(position: number): void {
     for (const [ticket, batch] of this.inFlight) {

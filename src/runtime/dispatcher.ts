@@ -2,12 +2,22 @@ import type { Logger } from 'pino';
 import type { RegisteredStream } from '../db/stream-definition.js';
 import type { StreamRegistry } from '../db/stream-registry.js';
 import { errorMessage } from '../core/errors.js';
-import { dispatchTopology, type DispatchTopologyOptions } from './dispatch-topology.js';
+import { loadFunction } from '../core/load-function.js';
+import type { SinkKind } from '../actors/kind.js';
+import { countedSink } from '../quality/counted-sink.js';
+import { HopCounter } from '../quality/hop-counter.js';
+import { QualityJudge, type QualityJudgeOptions } from '../quality/quality-judge.js';
+import { sinkHop } from '../quality/quality-rows.js';
+import type { QualityStore } from '../quality/quality-store.js';
+import type { Topology } from '../topology/model.js';
+import { dispatchTopology, modulePath, sinkId, type DispatchTopologyOptions } from './dispatch-topology.js';
 import { failureSummary } from './failure.js';
 import { Runtime } from './runtime.js';
 
 export interface DispatcherOptions extends DispatchTopologyOptions {
   log: Logger;
+  /** Count each sink's deliveries into these quality tables and judge them (see src/quality). */
+  quality?: { store: QualityStore } & QualityJudgeOptions;
   /** How often the registry's revision is read (default 2 s). */
   pollMs?: number;
   /** How long a stopping job waits for its in-flight batches (default 30 s). */
@@ -43,11 +53,20 @@ interface Job {
   stopped: boolean;
 }
 
+/** Loads a stream's module once before its job starts, so a bad one names the stream and is not retried. */
+async function checkModule(stream: string, module: NonNullable<RegisteredStream['module']>): Promise<void> {
+  try {
+    await loadFunction('/', modulePath(module), module.export, 'projection/filter');
+  } catch (error) {
+    throw new Error(`stream ${stream}: ${errorMessage(error)}; fix the file or the stream's module (millrace streams update ${stream} --module path#export)`, { cause: error });
+  }
+}
+
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 60_000;
 
 /** The settings of a stream its job is built from. */
-const jobKey = (s: RegisteredStream): string => JSON.stringify([s.topic, s.cluster, s.format, s.sinks]);
+const jobKey = (s: RegisteredStream): string => JSON.stringify([s.topic, s.cluster, s.format, s.sinks, s.module]);
 
 /**
  * One supervised dispatch job per active stream of the registry, each its own {@link Runtime}
@@ -62,15 +81,25 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly counter: HopCounter | undefined;
+  /** Joins the quality counts and raises alerts, when the dispatcher counts quality. */
+  readonly quality: QualityJudge | undefined;
 
   constructor(
     private readonly registry: StreamRegistry,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    const quality = options.quality;
+    if (quality !== undefined) {
+      this.counter = new HopCounter(quality.store);
+      this.quality = new QualityJudge(quality.store, () => this.sinksOfStreams(), options.log, quality);
+    }
+  }
 
   /** Reads the registry and starts the active streams' jobs; then polls it. */
   async start(): Promise<void> {
     await this.sync();
+    this.quality?.start();
     const poll = (): void => {
       this.timer = setTimeout(() => {
         this.polling = this.sync()
@@ -130,6 +159,7 @@ export class Dispatcher {
     this.closed = true;
     clearTimeout(this.timer);
     await this.polling;
+    await this.quality?.close();
     await Promise.all([...this.jobs.values()].map((j) => this.stopJob(j, 'dispatcher stopping')));
   }
 
@@ -139,7 +169,9 @@ export class Dispatcher {
     this.jobs.set(stream.id, job);
     let runtime: Runtime;
     try {
-      runtime = new Runtime(dispatchTopology(stream, this.options), { log, drainTimeoutMs: this.options.drainTimeoutMs });
+      const topology = this.counted(dispatchTopology(stream, this.options), stream.id);
+      if (stream.module !== null) await checkModule(stream.id, stream.module);
+      runtime = new Runtime(topology, { log, drainTimeoutMs: this.options.drainTimeoutMs });
     } catch (error) {
       // Not retried: the registry must change first (which restarts the job).
       job.state = 'invalid';
@@ -169,6 +201,18 @@ export class Dispatcher {
     } catch (error) {
       log.error({ err: errorMessage(error) }, 'dispatch job did not start');
     }
+  }
+
+  /** The job with each sink's deliveries counted, when the dispatcher counts quality. */
+  private counted(topology: Topology, stream: string): Topology {
+    const counter = this.counter;
+    if (counter === undefined) return topology;
+    return { ...topology, nodes: topology.nodes.map((n) => (n.role === 'sink' ? { ...n, kind: countedSink(n.kind as SinkKind, counter, stream, sinkHop(n.id)) } : n)) };
+  }
+
+  /** Stream -> its sinks' ids, of the registry's active streams. */
+  private async sinksOfStreams(): Promise<Map<string, string[]>> {
+    return new Map((await this.registry.list()).filter((s) => s.state === 'active').map((s) => [s.id, s.sinks.map(sinkId)]));
   }
 
   private async stopJob(job: Job, reason: string): Promise<void> {

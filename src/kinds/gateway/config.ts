@@ -49,6 +49,10 @@ export const gatewayConfig = z
     readRecords: z.number().int().positive().default(5000).describe('Most records handed downstream in one read (whole batches of one stream; at least one batch).'),
     sliceMs: z.number().int().positive().default(20).describe('How long reads keep taking from one stream queue before moving on to the next (round-robin).'),
     sequenceWindow: z.number().int().positive().default(1024).describe('Batch sequences remembered per agent and stream to recognise a retried batch as a duplicate.'),
+    quality: z
+      .boolean()
+      .default(true)
+      .describe('Count the records of each stream stored downstream, per minute of event time, into the registry database\'s quality tables (hop `gateway`: what `millrace quality` calls received); a batch is answered only once its counts are stored.'),
     maxAgents: z.number().int().positive().default(10_000).describe('Agent/stream pairs whose sequences are remembered; the least recently seen are forgotten beyond it.'),
   })
   .describe('Serves the stream transport (gRPC and HTTP/JSON): batches of registered streams go downstream and are answered only once every sink acked them.');

@@ -10,10 +10,16 @@ import { serveGrpc } from '../../gate/grpc-endpoint.js';
 import { serveHttp } from '../../gate/http-endpoint.js';
 import { Intake } from '../../gate/intake.js';
 import { SequenceWindow } from '../../gate/sequence-window.js';
+import { SerialQueue } from '../../core/serial-queue.js';
+import { HopCounter } from '../../quality/hop-counter.js';
+import { RECEIVED_HOP } from '../../quality/quality-rows.js';
+import { QualityStore } from '../../quality/quality-store.js';
 
 interface Serving {
   intake: Intake;
   registry: StreamRegistry;
+  /** Counts what each commit stores (hop `gateway`), when quality is on. */
+  quality?: { store: QualityStore; counter: HopCounter; countedUpTo: number; commits: SerialQueue };
   reload: NodeJS.Timeout;
   /** The registry checks, one after the other: awaited before the registry closes. */
   checks: { done: Promise<void> };
@@ -66,7 +72,18 @@ export const gatewaySourceKind = defineSource({
         const saved = ctx.checkpoint.get();
         const sequences = typeof saved === 'object' && saved !== null && !Array.isArray(saved) ? saved.sequences : undefined;
         const intake = new Intake(config, SequenceWindow.fromJson(sequences, config.sequenceWindow, config.maxAgents));
-        const registry = await StreamRegistry.open(config.registry.url === undefined ? { path: resolve(ctx.baseDir, config.registry.path) } : registryLocation(config.registry.url));
+        const location = config.registry.url === undefined ? { path: resolve(ctx.baseDir, config.registry.path) } : registryLocation(config.registry.url);
+        const registry = await StreamRegistry.open(location);
+        let quality: Serving['quality'];
+        if (config.quality) {
+          try {
+            const store = await QualityStore.open(location);
+            quality = { store, counter: new HopCounter(store), countedUpTo: 0, commits: new SerialQueue() };
+          } catch (error) {
+            await registry.close();
+            throw error;
+          }
+        }
         const last = { revision: -1 };
         await reload(intake, registry, last);
         const checks = { done: Promise.resolve() };
@@ -77,7 +94,7 @@ export const gatewaySourceKind = defineSource({
         const credentials = tls === undefined ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
         try {
           const g = await serveGrpc(intake, config, config.host, config.port, credentials);
-          serving = { intake, registry, reload: timer, checks, grpc: g.server, port: g.port };
+          serving = { intake, registry, ...(quality === undefined ? {} : { quality }), reload: timer, checks, grpc: g.server, port: g.port };
           if (config.httpPort !== undefined) {
             const h = await serveHttp(intake, config, config.host, config.httpPort, tls);
             serving.http = h.server;
@@ -88,6 +105,7 @@ export const gatewaySourceKind = defineSource({
           serving?.grpc.forceShutdown();
           serving = undefined;
           await registry.close();
+          await quality?.store.close();
           throw new Error(`gateway ${ctx.id}: cannot listen on ${config.host} port ${config.port}${config.httpPort === undefined ? '' : ` or ${config.httpPort}`}: ${(error as Error).message}`, { cause: error });
         }
         ctx.log.info({ host: config.host, port: serving.port, httpPort: serving.httpPort }, `gateway ${ctx.id}: serving ${config.host}:${serving.port}`);
@@ -101,9 +119,21 @@ export const gatewaySourceKind = defineSource({
         }
       },
       commit(position: unknown) {
-        if (serving === undefined) return;
-        serving.intake.commit(position as number);
-        ctx.checkpoint.set({ sequences: serving.intake.window.toJson() });
+        const s = serving;
+        if (s === undefined) return;
+        const answer = (): void => {
+          s.intake.commit(position as number);
+          ctx.checkpoint.set({ sequences: s.intake.window.toJson() });
+        };
+        const quality = s.quality;
+        if (quality === undefined) return answer();
+        // Counted before the agents are answered: an answered batch is never sent again.
+        return quality.commits.run(async () => {
+          for (const b of s.intake.storedBetween(quality.countedUpTo, position as number)) quality.counter.count({ stream: b.stream, hop: RECEIVED_HOP, records: b.records });
+          quality.countedUpTo = Math.max(quality.countedUpTo, position as number);
+          await quality.counter.commit();
+          if (serving === s) answer();
+        });
       },
       async close() {
         const s = serving;
@@ -119,6 +149,10 @@ export const gatewaySourceKind = defineSource({
         }
         await s.checks.done;
         await s.registry.close();
+        if (s.quality !== undefined) {
+          await s.quality.commits.run(async () => undefined);
+          await s.quality.store.close();
+        }
       },
       status() {
         if (serving === undefined) return { state: 'closed' };

@@ -4,14 +4,13 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { StreamRegistry } from '../../../src/db/stream-registry.js';
 import { encodeRecords, TransportClient } from '../../../src/gate/protocol.js';
 import { asText, collectSink, Gate } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
-import { ensureMariaDb, type MariaDbHandle } from '../../infra/mariadb/server.js';
 import { missingPart } from '../../real-part.js';
-import { mysqlUrl, sql, uniqueTable } from '../database/mariadb.js';
+import { useMariaDbDatabase } from '../database/mariadb.js';
 import { batchOf, send, type Transport } from './client.js';
 import { runGateway, type RunningGateway } from './harness.js';
 
@@ -277,19 +276,10 @@ describe.skipIf(missingPart(hasOpenssl, 'openssl (to make a test certificate)', 
 });
 
 describe('gateway with its registry on MariaDB', () => {
-  let server: MariaDbHandle;
-  const database = uniqueTable('gateway_registry');
-  beforeAll(async () => {
-    server = await ensureMariaDb('a', 13306);
-    await sql(server, `CREATE DATABASE \`${database}\``);
-  }, 300_000);
-  afterAll(async () => {
-    await sql(server, `DROP DATABASE IF EXISTS \`${database}\``);
-    await server.stop();
-  }, 120_000);
+  const db = useMariaDbDatabase('gateway_registry');
 
   it('serves a stream added to the server while running and refuses it once disabled', async () => {
-    const url = mysqlUrl({ ...server, database });
+    const url = db.url;
     const registry = await StreamRegistry.open({ url });
     const got: string[] = [];
     try {
