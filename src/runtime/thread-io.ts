@@ -29,6 +29,8 @@ class Thread {
   private readonly open = new Map<number, { resolve(a: Answer): void; reject(e: Error): void }>();
   private nextId = 1;
   private ended: Error | undefined;
+  /** The thread's death when no call has failed with it yet (it died after its last answer). */
+  private unreported: Error | undefined;
 
   constructor(setup: ThreadSetup, private readonly label: string) {
     this.ready = new Promise((resolve, reject) => this.open.set(0, { resolve, reject }));
@@ -46,7 +48,10 @@ class Thread {
 
   /** Sends the request made for a new call id; `transfer` lists buffers that move to the thread. */
   call(request: (id: number) => ThreadRequest, transfer: readonly ArrayBuffer[] = []): Promise<Answer> {
-    if (this.ended !== undefined) return Promise.reject(this.ended);
+    if (this.ended !== undefined) {
+      this.unreported = undefined;
+      return Promise.reject(this.ended);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.open.set(id, { resolve, reject });
@@ -59,16 +64,23 @@ class Thread {
     });
   }
 
-  /** Closes the kind in the thread (when the thread still runs), then ends the thread. */
+  /**
+   * Closes the kind in the thread (when the thread still runs), then ends the thread. A thread
+   * that died after its last answer fails the close with its cause, so the death is not lost
+   * when the replica ends without calling it again.
+   */
   async close(): Promise<void> {
+    const unreported = this.unreported;
     if (this.ended === undefined) await this.call((id) => ({ op: 'close', id })).catch(() => undefined);
     this.end(new Error(`the worker thread of ${this.label} is closed`));
     await this.worker.terminate();
+    if (unreported !== undefined) throw unreported;
   }
 
   private end(error: Error): void {
     if (this.ended !== undefined) return;
     this.ended = error;
+    if (this.open.size === 0) this.unreported = error;
     for (const call of this.open.values()) call.reject(error);
     this.open.clear();
   }

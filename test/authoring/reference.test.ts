@@ -59,7 +59,7 @@ describe('docs/reference.md', () => {
     expect(doc).toContain('| `module` | string | required | Path of a JS or TS module, relative to the topology file. |');
     expect(doc).toContain('| `rate` | number ≥ 0 | `0` | Records per second; 0 emits as fast as downstream accepts. |');
     expect(doc).toContain('| `channel.overflow` | stages, sinks | `"backpressure"` \\| `"dropHead"` \\| `"dropNew"` \\| `"fail"` | `"backpressure"` |');
-    expect(doc).toContain('| `replicas` | all | integer > 0 | `1` |');
+    expect(doc).toContain('| `replicas` | all | integer > 0 or `"auto"` | `1` |');
     expect(doc).toContain('## Config unit test files');
   });
 

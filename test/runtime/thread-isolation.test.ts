@@ -78,6 +78,7 @@ export function tag(record) {
   if (String(record.value).startsWith('seq=1234 ') && !existsSync(${JSON.stringify(marker)})) {
     writeFileSync(${JSON.stringify(marker)}, '');
     ${crash};
+    return new Promise(() => {}); // the call stays open until the thread ends
   }
   return record;
 }

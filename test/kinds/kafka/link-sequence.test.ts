@@ -24,8 +24,8 @@ const scenario = fc.record({
   partitions: fc.array(fc.integer({ min: 0, max: PARTITIONS - 1 }), { minLength: 1, maxLength: 120 }),
   /** Fraction of each partition's records written before the crash. */
   written: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: PARTITIONS, maxLength: PARTITIONS }),
-  /** Where the committed position falls below the first record that was not written. */
-  committed: fc.double({ min: 0, max: 1, noNaN: true }),
+  /** Where the committed position falls below the first record that was not written (1 excluded: it would be at it). */
+  committed: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
   /** Records of other writers after the link's in each partition (past a read-back window sometimes). */
   foreign: fc.array(fc.integer({ min: 0, max: 700 }), { minLength: PARTITIONS, maxLength: PARTITIONS }),
   /** Another link's records in the same partitions (their numbers must not count). */
