@@ -2,11 +2,14 @@ import { ensureHdfs } from './infra/hdfs/cluster.js';
 import { ensureKafka } from './infra/kafka/broker.js';
 import { ensureMariaDb } from './infra/mariadb/server.js';
 import { ensureOpenSearch } from './infra/opensearch/node.js';
+import { pushgatewayBinary } from './infra/pushgateway/pushgateway.js';
+import { toxiproxyBinary } from './infra/toxiproxy/toxiproxy.js';
 import { ensureZooKeeper } from './infra/zookeeper/server.js';
 
 /**
  * Starts the real services the integration tests share (Kafka "a", HDFS "a", MariaDB "a",
- * ZooKeeper "a", OpenSearch "a") once, in parallel, before any test file runs, and stops them after the last. Test files still call
+ * ZooKeeper "a", OpenSearch "a") once, in parallel, and builds the Go tools (toxiproxy, the
+ * Pushgateway) before any test file runs, and stops them after the last. Test files still call
  * `ensure*` themselves: they find the instance running and leave it running when they finish.
  * Tests that kill a service use instances of their own. `npm test` turns this on with
  * `MILLRACE_SERVICES=shared`; a plain `npx vitest run <dir>` leaves each test file to start what
@@ -22,7 +25,12 @@ export default async function setup(): Promise<() => Promise<void>> {
     ensureZooKeeper('a', 12181),
     ensureOpenSearch('a', 9200),
   ]);
-  process.stderr.write(`real services up (Kafka, HDFS, MariaDB, ZooKeeper, OpenSearch) in ${Math.round((performance.now() - started) / 1000)} s
+  // Built from the Go module proxy on first use (a minute or more on a fresh machine): here, not
+  // inside the first test that needs one, whose timeout the build would eat.
+  for (const [tool, binary] of [['toxiproxy', toxiproxyBinary], ['pushgateway', pushgatewayBinary]] as const) {
+    if (binary() === undefined) throw new Error(`${tool} is missing and could not be built with Go`);
+  }
+  process.stderr.write(`real services up (Kafka, HDFS, MariaDB, ZooKeeper, OpenSearch; toxiproxy and pushgateway built) in ${Math.round((performance.now() - started) / 1000)} s
 `);
   return async () => {
     await Promise.all(handles.map((h) => h.stop()));

@@ -25,7 +25,8 @@ export interface DispatcherOptions extends DispatchTopologyOptions {
 }
 
 /** What a job is doing, for the status output. */
-export type JobState = 'running' | 'finished' | 'failed' | 'invalid';
+/** `stopping`: disabled, removed or changed, and still draining what it took (its sinks may still write). */
+export type JobState = 'running' | 'finished' | 'failed' | 'invalid' | 'stopping';
 
 export interface JobStatus {
   stream: string;
@@ -77,6 +78,8 @@ const jobKey = (s: RegisteredStream): string => JSON.stringify([s.topic, s.clust
  */
 export class Dispatcher {
   private readonly jobs = new Map<string, Job>();
+  /** Jobs taken out of `jobs` whose runtime is still draining; shown in the status until it ends. */
+  private readonly stopping = new Set<Job>();
   private revision = -1;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
@@ -129,7 +132,7 @@ export class Dispatcher {
   }
 
   status(): JobStatus[] {
-    return [...this.jobs.values()]
+    return [...this.jobs.values(), ...this.stopping]
       .map((j) => {
         const nodes = [...(j.runtime?.nodes.values() ?? [])];
         // An actor backing off (e.g. a sink whose service is down) holds its error in its context.
@@ -221,6 +224,8 @@ export class Dispatcher {
     if (this.jobs.get(job.stream.id) === job) this.jobs.delete(job.stream.id);
     if (job.runtime === undefined) return;
     const runtime = job.runtime;
+    job.state = 'stopping';
+    this.stopping.add(job);
     const log = this.options.log.child({ stream: job.stream.id });
     log.info({ reason }, 'dispatch job stopping');
     // The source waits drainTimeoutMs for its acks, then the sinks drain; a sink that cannot
@@ -230,8 +235,10 @@ export class Dispatcher {
       log.warn({ deadlineMs }, 'dispatch job did not drain in time: abandoned; its unacknowledged records are read again by the next job');
       runtime.abandonDrain(deadlineMs);
     }, deadlineMs);
-    await runtime.stop();
-    clearTimeout(deadline);
+    await runtime.stop().finally(() => {
+      clearTimeout(deadline);
+      this.stopping.delete(job);
+    });
     log.info('dispatch job stopped');
   }
 }
