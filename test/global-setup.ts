@@ -8,8 +8,8 @@ import { ensureZooKeeper } from './infra/zookeeper/server.js';
 
 /**
  * Starts the real services the integration tests share (Kafka "a", HDFS "a", MariaDB "a",
- * ZooKeeper "a", OpenSearch "a") once, in parallel, and builds the Go tools (toxiproxy, the
- * Pushgateway) before any test file runs, and stops them after the last. Test files still call
+ * ZooKeeper "a", OpenSearch "a") once, in parallel, before any test file runs, and stops them
+ * after the last; builds the Go tools the tests run (toxiproxy, the Pushgateway). Test files still call
  * `ensure*` themselves: they find the instance running and leave it running when they finish.
  * Tests that kill a service use instances of their own. `npm test` turns this on with
  * `MILLRACE_SERVICES=shared`; a plain `npx vitest run <dir>` leaves each test file to start what

@@ -24,8 +24,7 @@ export interface DispatcherOptions extends DispatchTopologyOptions {
   drainTimeoutMs?: number;
 }
 
-/** What a job is doing, for the status output. */
-/** `stopping`: disabled, removed or changed, and still draining what it took (its sinks may still write). */
+/** What a job is doing, for the status output; `stopping`: disabled, removed or changed, and still draining what it took (its sinks may still write). */
 export type JobState = 'running' | 'finished' | 'failed' | 'invalid' | 'stopping';
 
 export interface JobStatus {
