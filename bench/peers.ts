@@ -100,8 +100,9 @@ function brokerPid(): number | undefined {
  * Creates `topic` (3 partitions) and waits until its offsets can be read. Not kafkajs'
  * waitForLeaders: on a loaded machine its retries end in an unhandled rejection that kills node.
  */
-export async function createTopic(admin: Admin, topic: string): Promise<void> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: false });
+export async function createTopic(admin: Admin, topic: string, configs: Record<string, string> = {}): Promise<void> {
+  const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1, configEntries }], waitForLeaders: false });
   const deadline = Date.now() + 60_000;
   for (;;) {
     const ready = await admin.fetchTopicOffsets(topic).then((o) => o.length === 3, () => false);

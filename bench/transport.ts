@@ -8,14 +8,18 @@
  *
  *   npm run bench -- transport [--agents=2] [--streams=2] [--records=50000] [--rounds=3]
  *                              [--rate=500] [--seconds=15] [--only=throughput|latency]
+ *                              [--side=millrace|flume]   (one side only: no ratios; for development)
  *   node --import tsx bench/transport.ts [the same] [--results=bench/results/transport-<what>.json]
  *
  * Throughput: the files are written beforehand; a run is both tiers from their start until Kafka
  * holds every record (the exact count checked, then the tiers are killed). The rate and the CPU
  * (whole process trees, from /proc) are taken over the steady window, from the first record seen
  * in Kafka to the last. Latency: with the tiers up, lines stamped with the time of their write are
- * appended at --rate records/s (well below either side's maximum) for --seconds; a Kafka consumer
- * takes each record's latency as the time it is read minus its stamp; counts checked exactly.
+ * appended at --rate records/s (well below either side's maximum) for --seconds; each record's
+ * latency is the time the broker appended it (topics with message.timestamp.type LogAppendTime:
+ * the time of Kafka's ack) minus its stamp, read back by a consumer; counts checked exactly. Each
+ * round also measures the floor of this machine: the same lines produced straight to Kafka by the
+ * writing process (kafkajs, acks=all), with no collection tier in between.
  * Rounds interleave the two sides (the order alternating); medians are reported.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +66,18 @@ export interface TransportBenchOptions {
   latencySeconds?: number;
   /** Only one of the two measurements (the other's fields are then empty). */
   only?: 'throughput' | 'latency';
+  /** Only one side (a development run: the ratios are then absent). */
+  side?: Side['name'];
+}
+
+type LatencyRun = SideSummary['latencyRuns'][number];
+
+/** How the stamped lines of a latency run are written: to the tailed files, or straight to Kafka. */
+interface LineWriter {
+  write(stream: BenchStream, text: string): void;
+  /** Why the run cannot go on (the tiers ended, a send failed), if so. */
+  failed(): string | undefined;
+  stop(): Promise<void>;
 }
 
 interface SideSummary {
@@ -88,6 +104,8 @@ export interface TransportBenchResult {
   latencySeconds: number;
   millrace: SideSummary;
   flume: SideSummary;
+  /** The same latency runs with no collection tier: the application produces to Kafka itself (the machine's floor for one hop). */
+  floor: Pick<SideSummary, 'latencyP50Ms' | 'latencyP99Ms' | 'latencyRuns'>;
   /** millrace / Flume records per second, median of the rounds' ratios (target >= 2). */
   throughputRatio: number;
   /** Flume / millrace CPU seconds per GB (steady), median of the rounds' ratios. */
@@ -144,7 +162,7 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
   let seq = 0;
 
   /** A fresh plan: directory, topics, empty log files, port. */
-  const plan = async (side: Side, what: string): Promise<TiersPlan> => {
+  const plan = async (side: { name: string; prepare: Side['prepare'] }, what: string): Promise<TiersPlan> => {
     seq += 1;
     const dir = join(workRoot, `${seq}-${what}-${side.name}`);
     mkdirSync(join(dir, 'logs'), { recursive: true });
@@ -155,7 +173,10 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
       }),
     );
     for (const s of agents.flat()) writeFileSync(s.file, '');
-    for (const s of agents.flat()) await createTopic(admin, s.topic);
+    // Latency runs: the broker stamps each record with the time it appended it (the ack), so the
+    // measurement ends at Kafka's ack, not when a consumer got round to reading it.
+    const configs: Record<string, string> = what === 'latency' ? { 'message.timestamp.type': 'LogAppendTime' } : {};
+    for (const s of agents.flat()) await createTopic(admin, s.topic, configs);
     const p: TiersPlan = { dir, brokers: kafka.brokers, agents, port: await freePort() };
     await side.prepare(p);
     return p;
@@ -184,7 +205,8 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
     return out;
   };
 
-  const latency = async (side: Side): Promise<SideSummary['latencyRuns'][number]> => {
+  /** One latency run: stamped lines at `rate` through `start(plan)`'s writer, read back from Kafka. */
+  const latency = async (side: { name: string; prepare: Side['prepare'] }, start: (p: TiersPlan) => Promise<LineWriter>): Promise<LatencyRun> => {
     const p = await plan(side, 'latency');
     const streams = p.agents.flat();
     const latencies: number[] = [];
@@ -194,25 +216,25 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
     await consumer.subscribe({ topics: streams.map((s) => s.topic), fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
-        const now = Date.now();
         for (const m of batch.messages) {
           seen += 1;
           const t = /t=(\d+)/.exec(m.value?.toString('latin1') ?? '')?.[1];
-          if (t !== undefined && t !== '0') latencies.push(now - Number(t));
+          if (t !== undefined && t !== '0') latencies.push(Number(m.timestamp) - Number(t));
         }
       },
     });
-    const tiers = side.start(p);
+    const writer = await start(p);
     try {
       const until = async (n: number, ms: number, what: string): Promise<void> => {
         const deadline = Date.now() + ms;
         while (seen < n) {
-          if (Date.now() > deadline || tiers.hasEnded()) throw new Error(`${side.name} latency run: ${seen} of ${n} records read (${what}); logs in ${p.dir}`);
+          const failed = writer.failed();
+          if (Date.now() > deadline || failed !== undefined) throw new Error(`${side.name} latency run: ${seen} of ${n} records read (${what}${failed === undefined ? '' : `; ${failed}`}); logs in ${p.dir}`);
           await new Promise((r) => setTimeout(r, 50));
         }
       };
       // Warm-up lines (stamp 0, not measured) until every stream is flowing end to end.
-      for (const s of streams) appendFileSync(s.file, line(s.id, 0, 0));
+      for (const s of streams) writer.write(s, line(s.id, 0, 0));
       await until(streams.length, 180_000, 'warm-up');
       // Lines owed by the clock (not per tick, so a late timer on a loaded machine does not lower the rate).
       let written = 0;
@@ -224,7 +246,7 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
           for (const s of streams) {
             let text = '';
             for (let i = 1; i <= n; i++) text += line(s.id, written + i, now);
-            appendFileSync(s.file, text);
+            writer.write(s, text);
           }
           written += n;
         }
@@ -241,19 +263,60 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
       rmSync(p.dir, { recursive: true, force: true });
       return out;
     } finally {
-      await tiers.stop();
+      await writer.stop();
       await consumer.disconnect();
     }
+  };
+
+  /** The application writes its log files; the side's tiers carry them to Kafka. */
+  const tiersWriter =
+    (side: Side) =>
+    async (p: TiersPlan): Promise<LineWriter> => {
+      const tiers = side.start(p);
+      return {
+        write: (s, text) => appendFileSync(s.file, text),
+        failed: () => (tiers.hasEnded() ? 'the tiers ended' : undefined),
+        stop: async () => void (await tiers.stop()),
+      };
+    };
+
+  /**
+   * The machine's floor for the same lines: the application produces each write straight to
+   * Kafka (kafkajs, acks=all, one request per stream per write), no collection tier at all.
+   */
+  const directWriter = async (): Promise<LineWriter> => {
+    const producer = client.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    let failure: string | undefined;
+    const sends = new Set<Promise<unknown>>();
+    return {
+      write: (s, text) => {
+        const messages = text.split('\n').filter((l) => l !== '').map((l) => ({ value: l }));
+        const send = producer.send({ topic: s.topic, acks: -1, messages }).catch((error: unknown) => void (failure ??= String(error)));
+        sends.add(send);
+        void send.finally(() => sends.delete(send));
+      },
+      failed: () => failure,
+      stop: async () => {
+        await Promise.allSettled([...sends]);
+        await producer.disconnect();
+      },
+    };
   };
 
   try {
     await admin.connect();
     const tp = new Map<string, Awaited<ReturnType<typeof throughput>>[]>(SIDES.map((s) => [s.name, []]));
-    const lat = new Map<string, SideSummary['latencyRuns']>(SIDES.map((s) => [s.name, []]));
+    const lat = new Map<string, LatencyRun[]>(SIDES.map((s) => [s.name, []]));
+    const floor: LatencyRun[] = [];
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
+      const sides = SIDES.filter((s) => opts.side === undefined || s.name === opts.side);
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
       if (opts.only !== 'latency') for (const side of order) tp.get(side.name)!.push(await throughput(side));
-      if (opts.only !== 'throughput') for (const side of order) lat.get(side.name)!.push(await latency(side));
+      if (opts.only !== 'throughput') {
+        for (const side of order) lat.get(side.name)!.push(await latency(side, tiersWriter(side)));
+        floor.push(await latency({ name: 'direct', prepare: async () => undefined }, directWriter));
+      }
     }
     const summary = (name: string): SideSummary => {
       const runs = tp.get(name)!;
@@ -272,6 +335,7 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
     rmSync(workRoot, { recursive: true, force: true });
     const m = tp.get('millrace')!;
     const f = tp.get('flume')!;
+    const pairs = m.flatMap((r, i) => (f[i] === undefined ? [] : [[r, f[i]] as const]));
     return {
       agents: agentCount,
       streams: agentCount * streamsPerAgent,
@@ -282,8 +346,9 @@ export async function runTransportBench(opts: TransportBenchOptions = {}): Promi
       latencySeconds,
       millrace: summary('millrace'),
       flume: summary('flume'),
-      throughputRatio: +median(m.map((r, i) => r.recordsPerSec / f[i]!.recordsPerSec)).toFixed(2),
-      cpuRatio: +median(m.map((r, i) => f[i]!.cpuSecondsPerGB / r.cpuSecondsPerGB)).toFixed(2),
+      floor: { latencyP50Ms: median(floor.map((r) => r.p50Ms)), latencyP99Ms: median(floor.map((r) => r.p99Ms)), latencyRuns: floor },
+      throughputRatio: +median(pairs.map(([mr, fr]) => mr.recordsPerSec / fr.recordsPerSec)).toFixed(2),
+      cpuRatio: +median(pairs.map(([mr, fr]) => fr.cpuSecondsPerGB / mr.cpuSecondsPerGB)).toFixed(2),
       load: { before: loadBefore, after: (await run('uptime')).stdout.trim() },
     };
   } finally {
@@ -302,8 +367,11 @@ export function transportOptionsFromArgs(): TransportBenchOptions {
   };
   const only = arg('only');
   if (only !== undefined && only !== 'throughput' && only !== 'latency') throw new Error(`--only: throughput or latency, not ${only}`);
+  const side = arg('side');
+  if (side !== undefined && side !== 'millrace' && side !== 'flume') throw new Error(`--side: millrace or flume, not ${side}`);
   return {
     only,
+    side,
     agents: number('agents'),
     streamsPerAgent: number('streams'),
     recordsPerStream: number('records'),

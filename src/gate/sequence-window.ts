@@ -9,7 +9,9 @@ interface Seen {
 
 /**
  * The batch sequences stored per agent and stream, to answer a retried batch as a duplicate.
- * Bounded: `window` sequences above the contiguous floor per pair, `maxPairs` pairs (least
+ * Senders number batches from 0, so while nothing is missing the floor moves up and nothing is
+ * kept above it. Bounded: at most `window` sequences above the contiguous floor per pair (past
+ * it, the lowest quarter is forgotten), `maxPairs` pairs (least
  * recently stored forgotten). What it forgets is treated as not stored, so a retry of it is
  * stored again (a duplicate) rather than dropped.
  */
@@ -34,7 +36,10 @@ export class SequenceWindow {
     if (sequence > seen.floor) seen.above.add(sequence);
     while (seen.above.delete(seen.floor + 1n)) seen.floor += 1n;
     if (seen.above.size > this.window) {
-      const lowest = [...seen.above].sort((a, b) => (a < b ? -1 : 1)).slice(0, seen.above.size - this.window);
+      // A gap below (a sender that started above 0, or a batch stored elsewhere) keeps the floor
+      // from moving: forget the lowest quarter at once, so trimming is not a sort per batch.
+      const keep = this.window - Math.floor(this.window / 4);
+      const lowest = [...seen.above].sort((a, b) => (a < b ? -1 : 1)).slice(0, seen.above.size - keep);
       for (const s of lowest) seen.above.delete(s);
     }
     if (this.pairs.size > this.maxPairs) {

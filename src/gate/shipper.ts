@@ -16,6 +16,24 @@ export interface ShipperOptions {
   backoff: { initialMs: number; maxMs: number };
   /** Queued batches read ahead while replaying. */
   replayInFlight: number;
+  /** Most records and value bytes in one batch (writes waiting for their stream are merged up to these). */
+  maxBatchRecords: number;
+  maxBatchBytes: number;
+}
+
+/** One write's records for one stream, waiting for its batch to be acked or spilled. */
+interface LaneWrite {
+  records: TransportRecord[];
+  bytes: number;
+  signal: AbortSignal;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A stream's writes not yet sent, and the loop sending them (present while there are any). */
+interface Lane {
+  waiting: LaneWrite[];
+  run: Promise<void>;
 }
 
 /** The gateway refused a batch for good (bad token, unknown stream, malformed): its records are dead-lettered with this reason. */
@@ -46,7 +64,7 @@ export class Shipper {
   readonly stats: ShipperStats = { sentBatches: 0, ackedBatches: 0, ackedRecords: 0, retried: 0, duplicates: 0, spilledBatches: 0, spilledRecords: 0, replayedBatches: 0, rejectedRecords: 0 };
   private readonly sequences = new Map<string, bigint>();
   private readonly buckets = new Map<string, TokenBucket | null>();
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Map<string, Lane>();
   /** Per stream, offsets of its spilled batches not acknowledged yet. */
   private readonly spilled = new Map<string, Set<number>>();
   /** Batches queued before this start: until replayed, every stream counts as having spilled batches. */
@@ -77,24 +95,69 @@ export class Shipper {
     this.stopping.abort();
     this.wake.notify();
     await this.replaying;
-    await Promise.allSettled([...this.lanes.values(), ...this.replayRuns]);
+    await Promise.allSettled([...[...this.lanes.values()].map((l) => l.run), ...this.replayRuns]);
     this.pool.close();
   }
 
   /** Resolves once the gateway acked the records or they are durable in the spill queue; rejects with {@link BatchRejected}. */
   deliver(streamId: string, records: TransportRecord[], signal: AbortSignal): Promise<void> {
-    const sequence = (this.sequences.get(streamId) ?? 0n) + 1n;
+    let bytes = 0;
+    for (const r of records) bytes += r.value.length;
+    return new Promise<void>((resolve, reject) => {
+      const write: LaneWrite = { records, bytes, signal, resolve, reject };
+      const lane = this.lanes.get(streamId);
+      if (lane !== undefined) {
+        lane.waiting.push(write);
+        return;
+      }
+      const fresh: Lane = { waiting: [write], run: Promise.resolve() };
+      this.lanes.set(streamId, fresh);
+      fresh.run = this.runLane(streamId, fresh);
+    });
+  }
+
+  /**
+   * Sends one stream's writes in order, one batch at a time. Writes that arrive while a batch is
+   * out wait, and go together as the next batch (up to maxBatchRecords / maxBatchBytes): a slow
+   * ack makes batches bigger, not a queue of one round trip per write.
+   */
+  private async runLane(streamId: string, lane: Lane): Promise<void> {
+    while (lane.waiting.length > 0) {
+      const taken = this.takeWrites(lane.waiting);
+      try {
+        const batch = this.makeBatch(streamId, taken);
+        // Stopping the shipper ends a write that waits (for the gateway, or for room in the queue).
+        const signal = AbortSignal.any([...new Set(taken.map((w) => w.signal)), this.stopping.signal]);
+        await (this.queue ? this.sendOrSpill(batch, this.queue, signal) : this.sendUntilAcked(batch, signal));
+        for (const w of taken) w.resolve();
+      } catch (error) {
+        for (const w of taken) w.reject(error);
+      }
+    }
+    this.lanes.delete(streamId);
+  }
+
+  /** The oldest waiting writes that fit one batch (the first always does). */
+  private takeWrites(waiting: LaneWrite[]): LaneWrite[] {
+    let n = 1;
+    let records = waiting[0]!.records.length;
+    let bytes = waiting[0]!.bytes;
+    for (; n < waiting.length; n++) {
+      const next = waiting[n]!;
+      if (records + next.records.length > this.config.maxBatchRecords || bytes + next.bytes > this.config.maxBatchBytes) break;
+      records += next.records.length;
+      bytes += next.bytes;
+    }
+    return waiting.splice(0, n);
+  }
+
+  /** The batch of `writes`, with the stream's next sequence number (kept by every retry and replay of it). */
+  private makeBatch(streamId: string, writes: readonly LaneWrite[]): SpilledBatch {
+    // From 0, as the gateway's window expects of a new agent: its floor then moves up with every stored batch.
+    const sequence = (this.sequences.get(streamId) ?? -1n) + 1n;
     this.sequences.set(streamId, sequence);
-    const batch: SpilledBatch = { agentId: this.agentId, streamId, sequence: String(sequence), count: records.length, records: encodeRecords(records, 'LZ4') };
-    const previous = this.lanes.get(streamId) ?? Promise.resolve();
-    // Stopping the shipper ends a write that waits (for the gateway, or for room in the queue).
-    const both = AbortSignal.any([signal, this.stopping.signal]);
-    const next = previous.catch(() => undefined).then(() => (this.queue ? this.sendOrSpill(batch, this.queue, both) : this.sendUntilAcked(batch, both)));
-    this.lanes.set(streamId, next);
-    void next.finally(() => {
-      if (this.lanes.get(streamId) === next) this.lanes.delete(streamId);
-    }).catch(() => undefined);
-    return next;
+    const records = writes.length === 1 ? writes[0]!.records : writes.flatMap((w) => w.records);
+    return { agentId: this.agentId, streamId, sequence: String(sequence), count: records.length, records: encodeRecords(records, 'LZ4') };
   }
 
   private async sendOrSpill(batch: SpilledBatch, queue: SpillQueue, signal: AbortSignal): Promise<void> {

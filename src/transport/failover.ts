@@ -62,8 +62,9 @@ export class Failover<P> {
       this.share.add(OFFERED, records, this.now());
       if (this.breaker.allows() && (await this.viaPrimary(parts, records)) === 'acked') return;
       if (this.secondaryHasRoom(records)) {
-        await this.secondary.write(parts);
+        // Counted before the write: writes in flight side by side must not all pass the cap at once.
         this.share.add(MOVED, records, this.now());
+        await this.secondary.write(parts);
         this.recordsToSecondary += records;
         return;
       }

@@ -38,7 +38,9 @@ export const agentSinkKind = defineSink({
       await s?.queue?.close();
     };
     return {
-      writesInFlight: 8,
+      // Writes of a stream wait in its lane while a batch is out and then go as one batch, so many
+      // small writes (a tail woken by every append) merge instead of queueing a round trip each.
+      writesInFlight: 64,
       async connect() {
         await stop();
         const queue = config.spill.enabled ? await SpillQueue.open(spillDir, config.spill) : undefined;

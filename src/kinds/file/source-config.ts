@@ -20,7 +20,12 @@ export const fileSourceConfig = z
       .default([])
       .describe('Headers put on every record: file (the path of the file the line came from). None by default: each header is carried with every record downstream (into Kafka: encoded per record). A cut line always gets truncated=true.'),
     readBytes: z.number().int().positive().default(256 * 1024).describe('Bytes per read call.'),
-    pollIntervalMs: z.number().int().positive().default(250).describe('tail: how often a file at its end is checked for growth, truncation and rotation.'),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(250)
+      .describe('tail: how often a file at its end is checked for growth, truncation and rotation. Appends also wake the tail at once through change events (inotify), where the file system sends them.'),
     scanIntervalMs: z.number().int().positive().default(1000).describe('tail: how often the globs are expanded again to find new files.'),
     rotateWaitMs: z
       .number()

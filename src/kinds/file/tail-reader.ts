@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import fg from 'fast-glob';
 import { NotConnected } from '../../core/errors.js';
 import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
 import type { Json, LogRecord } from '../../streams/record.js';
 import type { FileSourceConfig } from './source-config.js';
 import { FollowedFiles } from './followed-files.js';
+import { GrowthWatch } from './growth-watch.js';
 import { lineHeaders } from './line-headers.js';
 import { PositionBook, isTailCheckpoint, type TailPosition } from './positions.js';
 import type { TailedFile, TailLine } from './tailed-file.js';
@@ -15,7 +15,8 @@ const STATUS_FILES = 20;
 
 /**
  * The `file` source in `tail` mode. Each `read` serves the followed files round-robin (one file's
- * lines per batch); when none has new bytes it waits (a timer, aborted on close) and looks again:
+ * lines per batch); when none has new bytes it waits until a file changes (inotify, see
+ * {@link GrowthWatch}) or something is due, and looks again:
  * files at their end are polled every `pollIntervalMs` (growth, truncation), the globs are
  * expanded every `scanIntervalMs` (new files), and every `pollIntervalMs` each file's path is
  * checked (rotation, deletion), held partial lines are flushed when overdue and drained rotated
@@ -28,6 +29,7 @@ export class TailReader implements SourceIO<TailPosition> {
   private readonly followed: FollowedFiles;
   private readonly buffer: Buffer;
   private readonly stopped = new AbortController();
+  private readonly growth: GrowthWatch;
   private reading: Promise<unknown> = Promise.resolve();
   /** The last write of the position file asked to be durable (a new stream in it). */
   private streamsSaved: Promise<void> = Promise.resolve();
@@ -48,6 +50,8 @@ export class TailReader implements SourceIO<TailPosition> {
       if (durable === true) this.streamsSaved = ctx.checkpoint.flush().catch((error: unknown) => ctx.log.warn({ err: String(error) }, 'cannot write the position file'));
     });
     this.buffer = Buffer.allocUnsafe(config.readBytes);
+    this.growth = new GrowthWatch(ctx.log);
+    this.stopped.signal.addEventListener('abort', () => this.growth.wake.notify(), { once: true });
     if (ctx.signal.aborted) this.stopped.abort();
     else ctx.signal.addEventListener('abort', () => this.stopped.abort(), { once: true });
   }
@@ -79,6 +83,7 @@ export class TailReader implements SourceIO<TailPosition> {
   async close(): Promise<void> {
     this.stopped.abort();
     await this.reading;
+    this.growth.close();
     await this.followed.closeAll();
     await this.ctx.checkpoint.flush();
   }
@@ -110,7 +115,8 @@ export class TailReader implements SourceIO<TailPosition> {
         if (kept !== undefined) return kept;
         this.nextHousekeeping = now + this.config.pollIntervalMs;
       }
-      await sleep(Math.max(1, this.nextWake() - Date.now()), undefined, { signal: this.stopped.signal }).catch(() => undefined);
+      this.growth.sync(this.followed.files);
+      await this.growth.wake.wait(Math.max(1, this.nextWake() - Date.now()));
     }
   }
 

@@ -119,6 +119,12 @@ export class TailedFile {
       }
       for (const l of lines) out.push(decode(l));
       this.recent = Buffer.from(bytesBefore(start + bytesRead, start, chunk, this.recent, MARK_BYTES));
+      // A short read is the end of the file as it is now: no second read to find that out
+      // (bytes appended meanwhile wake the tail again, or are found by the next poll).
+      if (bytesRead < buffer.length) {
+        this.atEof = true;
+        break;
+      }
     }
     if (this.hasPartial) this.partialSince ??= now;
     else this.partialSince = undefined;
@@ -140,9 +146,8 @@ export class TailedFile {
    * just before it changed (truncated and written again past it between two checks).
    */
   async isTruncated(): Promise<boolean> {
-    const { size } = await this.handle.stat();
-    if (size < this.position) return true;
-    if (this.recent.length === 0) return false;
+    if (this.recent.length === 0) return (await this.handle.stat()).size < this.position;
+    // One read answers both: a file shorter than the position reads short.
     const bytes = await readAt(this.handle, this.position - this.recent.length, this.recent.length);
     return !bytes.equals(this.recent);
   }

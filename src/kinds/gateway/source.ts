@@ -10,7 +10,6 @@ import { serveGrpc } from '../../gate/grpc-endpoint.js';
 import { serveHttp } from '../../gate/http-endpoint.js';
 import { Intake } from '../../gate/intake.js';
 import { SequenceWindow } from '../../gate/sequence-window.js';
-import { SerialQueue } from '../../core/serial-queue.js';
 import { HopCounter } from '../../quality/hop-counter.js';
 import { RECEIVED_HOP } from '../../quality/quality-rows.js';
 import { QualityStore } from '../../quality/quality-store.js';
@@ -19,7 +18,7 @@ interface Serving {
   intake: Intake;
   registry: StreamRegistry;
   /** Counts what each commit stores (hop `gateway`), when quality is on. */
-  quality?: { store: QualityStore; counter: HopCounter; countedUpTo: number; commits: SerialQueue };
+  quality?: { store: QualityStore; counter: HopCounter; countedUpTo: number; writing: Promise<unknown> };
   reload: NodeJS.Timeout;
   /** The registry checks, one after the other: awaited before the registry closes. */
   checks: { done: Promise<void> };
@@ -78,7 +77,7 @@ export const gatewaySourceKind = defineSource({
         if (config.quality) {
           try {
             const store = await QualityStore.open(location);
-            quality = { store, counter: new HopCounter(store), countedUpTo: 0, commits: new SerialQueue() };
+            quality = { store, counter: new HopCounter(store), countedUpTo: 0, writing: Promise.resolve() };
           } catch (error) {
             await registry.close();
             throw error;
@@ -127,13 +126,15 @@ export const gatewaySourceKind = defineSource({
         };
         const quality = s.quality;
         if (quality === undefined) return answer();
-        // Counted before the agents are answered: an answered batch is never sent again.
-        return quality.commits.run(async () => {
-          for (const b of s.intake.storedBetween(quality.countedUpTo, position as number)) quality.counter.count({ stream: b.stream, hop: RECEIVED_HOP, records: b.records });
-          quality.countedUpTo = Math.max(quality.countedUpTo, position as number);
-          await quality.counter.commit();
+        // Counted before the agents are answered: an answered batch is never sent again. Commits
+        // that arrive while counts are being written share the next write (one per round trip).
+        for (const b of s.intake.storedBetween(quality.countedUpTo, position as number)) quality.counter.count({ stream: b.stream, hop: RECEIVED_HOP, records: b.records });
+        quality.countedUpTo = Math.max(quality.countedUpTo, position as number);
+        const stored = quality.counter.commit().then(() => {
           if (serving === s) answer();
         });
+        quality.writing = stored.catch(() => undefined);
+        return stored;
       },
       async close() {
         const s = serving;
@@ -150,7 +151,7 @@ export const gatewaySourceKind = defineSource({
         await s.checks.done;
         await s.registry.close();
         if (s.quality !== undefined) {
-          await s.quality.commits.run(async () => undefined);
+          await s.quality.writing;
           await s.quality.store.close();
         }
       },

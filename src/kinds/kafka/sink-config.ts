@@ -33,6 +33,15 @@ export const kafkaSinkConfig = z
       .refine((t) => TOPIC_NAME.test(t.replaceAll('{stream}', 's')), 'a topic name has only letters, digits, ".", "_" and "-" (at most 249)')
       .describe('Topic to write to; "{stream}" is replaced by the record stream id, for one topic per stream.'),
     producers: z.number().int().min(1).max(64).default(2).describe('Producers in the pool, shared by the replicas of this sink.'),
+    writesInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe(
+        'Batches one replica hands to the producer pool before the first is acked, so batches of several streams are produced side by side (a gateway reads one stream per batch). Each stream keeps its order. With partition: source it is 1 (each batch is placed after the one before is written).',
+      ),
     sliceMs: z.number().int().positive().default(50).describe('How long a producer serves one stream queue before it moves on to the next.'),
     maxProducersPerQueue: z
       .number()

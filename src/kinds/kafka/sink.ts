@@ -143,6 +143,7 @@ export const kafkaSinkKind = defineSink({
     const { failover, secondary, breaker } = config.failover === undefined ? {} : await openFailover(config.failover, primary, producersOf, poolOptions, ctx);
     const placement = config.partition === 'source' ? new SourcePlacement(log.admin(), ctx.id, config.linkSequence, ctx.log) : undefined;
     return {
+      writesInFlight: placement === undefined ? config.writesInFlight : 1,
       async connect() {
         placement?.reset();
         if (config.lagBlacklist !== undefined) blacklist ??= await acquireLagBlacklist(ctx, config.lagBlacklist, config.topic, transport);

@@ -17,7 +17,10 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../../.." && pwd)"
-BASE_DIR="$REPO_ROOT/.infra/mariadb"
+# Physical path: the binlog index records absolute paths, and a checkout whose .infra is a
+# symlink to another one's must not write its own name into a server the other one starts.
+mkdir -p "$REPO_ROOT/.infra/mariadb"
+BASE_DIR="$(cd "$REPO_ROOT/.infra/mariadb" && pwd -P)"
 
 die() {
   echo "mariadb.sh: $*" >&2

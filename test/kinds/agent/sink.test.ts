@@ -56,6 +56,22 @@ describe('agent sink', () => {
     expect((io.status?.() as { retried: number }).retried).toBeGreaterThan(0);
   });
 
+  it('merges the writes that wait behind a slow ack into one batch per stream, in order, numbered from 0', async () => {
+    const gw = await peer();
+    gw.behaviour = { mode: 'ack', delayMs: 300 };
+    const io = await sink({ gateways: [gw.address], spill: { enabled: false }, maxBatchRecords: 25 });
+    // The first write goes alone; the next 30 arrive while it waits for its ack.
+    const writes = [write(io, records('a', 0, 1))];
+    await eventually(() => gw.calls === 1, { what: 'the first batch sent' });
+    for (let i = 1; i <= 30; i++) writes.push(write(io, records('a', 1 + (i - 1) * 2, 2)));
+    await Promise.all(writes);
+    expect(gw.values('a')).toEqual(expected('a', 61));
+    const batches = [...new Set(gw.stored.map((r) => r.sequence))];
+    // 60 waiting records at most 25 per batch: 3 batches after the first, not 30.
+    expect(batches).toEqual(['0', '1', '2', '3']);
+    expect(gw.calls).toBe(4);
+  });
+
   it('spills while the gateway is down and replays everything in order per stream when it is back', async () => {
     const gw = await peer();
     const io = await sink({ gateways: [gw.address], maxBatchRecords: 10, spill: { segmentBytes: 4096, maxBytes: 1024 * 1024 } });

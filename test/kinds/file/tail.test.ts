@@ -97,6 +97,22 @@ describe('file source, tail mode', () => {
     ]);
   });
 
+  it('reads an appended line when the file changes, not at its next poll', async () => {
+    const dir = logsDir();
+    const file = join(dir, 'app.log');
+    writeFileSync(file, 'first\n');
+    const got: Got[] = [];
+    // Polls and scans an hour apart: only the change event can bring the later lines in time.
+    const r = await start(tailTopology(tailConfig([file], { pollIntervalMs: 3_600_000, scanIntervalMs: 3_600_000 }), got));
+    await eventually(() => got.length >= 1, { what: 'the first line' });
+    for (let i = 0; i < 5; i++) {
+      appendFileSync(file, `line-${i}\n`);
+      await eventually(() => got.length >= i + 2, { what: `line-${i}`, timeoutMs: 5_000 });
+    }
+    await r.stop();
+    expect(valuesOf(got)).toEqual(['first', 'line-0', 'line-1', 'line-2', 'line-3', 'line-4']);
+  });
+
   it('waits without busy-looping when nothing is appended', async () => {
     const dir = logsDir();
     writeFileSync(join(dir, 'idle.log'), 'only\n');
