@@ -2,10 +2,10 @@ import type { Worker } from 'node:worker_threads';
 import { startThread } from '../../core/start-thread.js';
 import type { ColumnConfig } from './config.js';
 import type { Codec } from './parquet-file.js';
-import type { Cell } from './rows.js';
+import { transferList, type ColumnData } from './column-builder.js';
 
-/** One file to encode (`data`: a column of cells per column), or a merge of Parquet files. */
-export type EncodeRequest = { id: number; codec: Codec } & ({ columns: readonly ColumnConfig[]; data: readonly Cell[][] } | { files: readonly Uint8Array[] });
+/** One file to encode (`data`: the built columns), or a merge of Parquet files. */
+export type EncodeRequest = { id: number; codec: Codec } & ({ columns: readonly ColumnConfig[]; data: readonly ColumnData[] } | { files: readonly Uint8Array[] });
 
 /** The thread's answer to request `id`: the Parquet file, or the error. */
 export type EncodeReply = { id: number; bytes: Uint8Array } | { id: number; error: string };
@@ -13,7 +13,7 @@ export type EncodeReply = { id: number; bytes: Uint8Array } | { id: number; erro
 /**
  * A thread of its own that turns a commit's columns into a Parquet file (Arrow vectors, then
  * parquet-wasm), so the main thread goes on parsing the next commit's records on another core.
- * Columns cross as arrays of cells (structured clone); the file comes back transferred. If the
+ * Columns cross as their Arrow buffers, transferred; the file comes back transferred. If the
  * thread dies, every open request rejects and the next one starts a new thread.
  */
 export class EncodeThread {
@@ -26,8 +26,9 @@ export class EncodeThread {
     this.worker ??= this.start();
   }
 
-  encode(columns: readonly ColumnConfig[], data: readonly Cell[][], codec: Codec): Promise<Uint8Array> {
-    return this.request({ id: this.nextId++, columns, codec, data });
+  /** Encodes `data`, whose buffers move to the thread (they are unusable here afterwards). */
+  encode(columns: readonly ColumnConfig[], data: readonly ColumnData[], codec: Codec): Promise<Uint8Array> {
+    return this.request({ id: this.nextId++, columns, codec, data }, transferList(data));
   }
 
   merge(files: readonly Uint8Array[], codec: Codec): Promise<Uint8Array> {
@@ -41,11 +42,11 @@ export class EncodeThread {
     await worker?.terminate();
   }
 
-  private request(message: EncodeRequest): Promise<Uint8Array> {
+  private request(message: EncodeRequest, transfer: ArrayBuffer[] = []): Promise<Uint8Array> {
     const worker = (this.worker ??= this.start());
     return new Promise((resolve, reject) => {
       this.open.set(message.id, { resolve, reject });
-      worker.postMessage(message);
+      worker.postMessage(message, transfer);
     });
   }
 

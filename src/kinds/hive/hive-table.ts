@@ -10,14 +10,15 @@ import { StoredRanges } from '../../streams/stored-ranges.js';
 import { EncodeThread } from './encode-thread.js';
 import { PartitionCommitter } from './partition-commit.js';
 import { hourPartition } from './partition-time.js';
-import { RowReader, type Cell } from './rows.js';
+import { ColumnBuilder } from './column-builder.js';
+import { RowReader } from './rows.js';
 import { readState, saveState, type TableState } from './table-state.js';
 import type { HiveTableOptions } from './table-options.js';
 
 /** Rows of one partition written since the last commit, column by column. */
 interface Buffer {
   readonly end: number;
-  readonly data: Cell[][];
+  readonly columns: ColumnBuilder[];
   rows: number;
   maxTime: number;
 }
@@ -107,10 +108,10 @@ export class HiveTable {
       }
       let buffer = p.buffers.get(part.key);
       if (buffer === undefined) {
-        buffer = { end: part.end, data: this.o.config.columns.map(() => []), rows: 0, maxTime: row.time };
+        buffer = { end: part.end, columns: this.o.config.columns.map((c) => new ColumnBuilder(c.type)), rows: 0, maxTime: row.time };
         p.buffers.set(part.key, buffer);
       }
-      for (let i = 0; i < row.cells.length; i++) (buffer.data[i] as Cell[]).push(row.cells[i] as Cell);
+      for (let i = 0; i < row.cells.length; i++) (buffer.columns[i] as ColumnBuilder).push(row.cells[i] ?? null);
       buffer.rows += 1;
       if (row.time > buffer.maxTime) buffer.maxTime = row.time;
     }
@@ -177,7 +178,7 @@ export class HiveTable {
         const name = `part-${now}-${randomBytes(4).toString('hex')}.parquet`;
         const dir = posix.join(this.o.config.table, key);
         const hidden = posix.join(dir, `.${name}.inprogress`);
-        await this.o.store.put(hidden, await this.encoder.encode(this.o.config.columns, buffer.data, this.o.config.compression), this.o.signal);
+        await this.o.store.put(hidden, await this.encoder.encode(this.o.config.columns, buffer.columns.map((c) => c.finish()), this.o.config.compression), this.o.signal);
         written.push([hidden, posix.join(dir, name)]);
         next.open[key] = { end: buffer.end, lastWrite: now };
         next.watermark = Math.max(next.watermark ?? buffer.maxTime, buffer.maxTime);
