@@ -33,7 +33,7 @@ const log = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 11, 6, 0, 0, 0);
 const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon'.split(' ');
 
-const columns = [
+export const columns = [
   { name: 'ts', type: 'timestamp', required: true },
   { name: 'host', type: 'string' },
   { name: 'level', type: 'string' },
@@ -44,7 +44,7 @@ const columns = [
 ] as const;
 
 /** `count` JSON records of about 1 KiB, as UTF-8 bytes, over two hours of event time. */
-function records(count: number): LogRecord[] {
+export function records(count: number): LogRecord[] {
   const encoder = new TextEncoder();
   let seed = 7;
   const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -86,7 +86,7 @@ function encodeCells(data: readonly Cell[][]): Uint8Array {
 }
 
 /** The bound: the same rows, already in columns in memory, encoded and written as files of FILE_ROWS rows. */
-function bound(data: readonly Cell[][], count: number): number {
+export function bound(data: readonly Cell[][], count: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-bench-hive-bound-'));
   const t0 = performance.now();
   for (let from = 0, n = 0; from < count; from += FILE_ROWS, n++) {
@@ -98,12 +98,8 @@ function bound(data: readonly Cell[][], count: number): number {
   return count / (ms / 1000);
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-export async function runHiveBench(options: { rows?: number; rounds?: number } = {}): Promise<Record<string, unknown>> {
-  const count = options.rows ?? 300_000;
-  const rounds = options.rounds ?? 5;
-  const input = records(count);
+/** The rows of `input` in columns of cells, as the bound takes them. */
+export function cellsOf(input: readonly LogRecord[]): Cell[][] {
   const reader = new RowReader(config('x').columns, 'ts');
   const data: Cell[][] = columns.map(() => []);
   for (const r of input) {
@@ -111,6 +107,16 @@ export async function runHiveBench(options: { rows?: number; rounds?: number } =
     if ('reason' in row) throw new Error(row.reason);
     row.cells.forEach((c, i) => (data[i] as Cell[]).push(c));
   }
+  return data;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+export async function runHiveBench(options: { rows?: number; rounds?: number } = {}): Promise<Record<string, unknown>> {
+  const count = options.rows ?? 300_000;
+  const rounds = options.rounds ?? 5;
+  const input = records(count);
+  const data = cellsOf(input);
   const sink: number[] = [];
   const alone: number[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAgentBench } from './agent.js';
 import { cdcOptionsFromArgs, runCdcBench } from './cdc.js';
+import { runDispatchBench } from './dispatch.js';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runGatewayBench } from './gateway.js';
 import { runHiveBench } from './hive.js';
@@ -43,6 +44,7 @@ const benches: Record<string, () => Promise<Result>> = {
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),
   hive: () => runHiveBench(),
+  dispatch: () => runDispatchBench(),
   cdc: () => runCdcBench(cdcOptionsFromArgs()) as unknown as Promise<Result>,
   transport: () => runTransportBench(transportOptionsFromArgs()) as unknown as Promise<Result>,
   mirror: () => runMirrorBench(mirrorOptionsFromArgs()),
