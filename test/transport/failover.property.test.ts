@@ -35,7 +35,8 @@ describe('failover routing', () => {
         for (const n of sizes) {
           const parts = Array.from({ length: n }, () => next++);
           await failover.write(parts, n);
-          expect(failover.status().secondaryShare).toBeLessThanOrEqual(maxShare);
+          // status() rounds the share to 3 decimals: a share at the cap may round up past the exact cap, never past the cap rounded alike.
+          expect(failover.status().secondaryShare).toBeLessThanOrEqual(Math.round(maxShare * 1000) / 1000);
         }
         expect(secondary.stored).toEqual(Array.from({ length: next }, (_, i) => i));
         expect(failover.status()).toMatchObject({ breaker: 'open', recordsToSecondary: next, duplicates: 0 });
