@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
@@ -86,7 +87,9 @@ export class Runtime {
   ) {
     this.log = options.log ?? createLogger();
     this.shared = options.shared ?? new SharedResources();
-    this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'));
+    this.checkpoints = new CheckpointStore(join(topology.dataDir, 'checkpoints'), undefined, (file, error) =>
+      this.log.warn({ file, err: errorMessage(error) }, 'cannot write a checkpoint; trying again (positions since the last write would be read again after a crash)'),
+    );
     this.transport = topologyTransport(topology);
     const { nodes, deadLetterId } = withDeadLetterSink(topology);
     const inputs = new Map(nodes.filter((n) => n.role !== 'source').map((n) => [n.id, new Channel(n.id, n.channel)]));

@@ -30,6 +30,19 @@ async function api<T>(port: number, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+type Run = Awaited<ReturnType<typeof run>>;
+
+/** `api` of a run's inspector; when it cannot be reached because the process ended, says how, with its last output. */
+async function ask<T>(r: Run, path: string): Promise<T> {
+  try {
+    return await api<T>(r.port, path);
+  } catch (error) {
+    if (r.proc.exitCode === null && r.proc.signalCode === null) throw error;
+    const e = await r.exited;
+    throw new Error(`millrace (pid ${r.proc.pid}) has ended (${e.code ?? e.signal}): ${e.stderr.slice(-3000)}`, { cause: error });
+  }
+}
+
 /** Starts `millrace run` with an inspector on a free port. */
 async function run(file: string): Promise<{ proc: ChildProcess; exited: Promise<Exited>; port: number }> {
   const port = await freePort();
@@ -140,20 +153,11 @@ describe('coordination stores out of reach for 30 s, two processes', () => {
       const name = `outage-zk-${process.pid}-${Date.now()}`;
       const file = generatorTopology(name, own.connect, 4000, 300);
       const runs = [await run(file), await run(file)];
-      const sunk = async (r: (typeof runs)[number]): Promise<number> => {
-        try {
-          return (await api<ActorsResponse>(r.port, 'api/actors')).actors.find((a) => a.id === 'out')?.records.in ?? 0;
-        } catch (error) {
-          // A process that ended during the outage: say how, with its last output (CI saw one go once).
-          if (r.proc.exitCode === null && r.proc.signalCode === null) throw error;
-          const e = await r.exited;
-          throw new Error(`millrace (pid ${r.proc.pid}) ended during the ZooKeeper outage (${e.code ?? e.signal}): ${e.stderr.slice(-3000)}`, { cause: error });
-        }
-      };
+      const sunk = async (r: Run): Promise<number> => (await ask<ActorsResponse>(r, 'api/actors')).actors.find((a) => a.id === 'out')?.records.in ?? 0;
       // The cluster view of each lists both, running, with rates read from each one's inspector.
       for (const r of runs) {
         const view = await eventually(async () => {
-          const c = await api<ClusterResponse>(r.port, 'api/cluster');
+          const c = await ask<ClusterResponse>(r, 'api/cluster');
           return c.processes.length === 2 && c.processes.every((p) => p.state === 'running' && (p.inRate ?? 0) > 50) && c;
         }, { what: 'both processes listed as running with rates', timeoutMs: 60_000, intervalMs: 500 });
         expect(view.membership).toMatchObject({ state: 'registered', degraded: false });
@@ -165,8 +169,8 @@ describe('coordination stores out of reach for 30 s, two processes', () => {
       const stoppedAt = Date.now();
       try {
         for (const r of runs) {
-          await eventually(async () => (await api<InfoView>(r.port, 'api/info')).membership?.degraded === true, { what: 'membership degraded', timeoutMs: 15_000 });
-          const c = await api<ClusterResponse>(r.port, 'api/cluster');
+          await eventually(async () => (await ask<InfoView>(r, 'api/info')).membership?.degraded === true, { what: 'membership degraded', timeoutMs: 15_000 });
+          const c = await ask<ClusterResponse>(r, 'api/cluster');
           expect(c.error).toMatch(/out of reach/);
           expect(c.processes).toHaveLength(2); // the last listing
         }
@@ -181,7 +185,7 @@ describe('coordination stores out of reach for 30 s, two processes', () => {
       }
       for (const r of runs) {
         await eventually(async () => {
-          const c = await api<ClusterResponse>(r.port, 'api/cluster');
+          const c = await ask<ClusterResponse>(r, 'api/cluster');
           const ok = !c.membership.degraded && c.error === null && c.processes.length === 2 && c.processes.every((p) => p.state === 'running');
           if (!ok) throw new Error(JSON.stringify({ ...c, processes: c.processes.map((p) => [p.name, p.state, p.error, p.membership?.state]) }));
           return true;

@@ -28,7 +28,7 @@ describe('the inspector\'s cluster view: /api/cluster and the page', () => {
     expect(view).toMatchObject({ topology: name, zookeeper: zk().connect, error: null, membership: { state: 'registered', degraded: false } });
     expect(view.processes.map((p) => p.pid).sort()).toEqual(runs.map((r) => r.proc.pid).sort());
     expect(view.processes.map((p) => p.inspector).sort()).toEqual(ports.map((p) => `http://127.0.0.1:${p}/`).sort());
-    for (const p of view.processes) expect(p).toMatchObject({ errors: 0, degradedActors: [], membership: { state: 'registered' } });
+    for (const p of view.processes) expect(p, JSON.stringify(p)).toMatchObject({ errors: 0, degradedActors: [], membership: { state: 'registered' } });
 
     if (!missingPart(hasChromium, `Chromium (${chromiumPath})`, 'apt-get install chromium')) {
       mkdirSync(screenshots, { recursive: true });
@@ -65,6 +65,9 @@ sinks:
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toContain('coordination: { zookeeper');
     for (const r of [...runs, single]) r.proc.kill('SIGTERM');
-    for (const r of [...runs, single]) expect((await r.exited).code).toBe(0);
+    for (const r of [...runs, single]) {
+      const e = await r.exited;
+      expect(e.code, `millrace (pid ${r.proc.pid}) ended with ${e.code ?? e.signal}: ${e.stderr.slice(-3000)}`).toBe(0);
+    }
   }, 150_000);
 });

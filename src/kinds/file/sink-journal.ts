@@ -96,7 +96,8 @@ function parse(line: string | undefined): unknown {
 
 /** Writes a snapshot to a temporary file, renames it over `file` and returns it open for appends. */
 async function writeSnapshot(file: string, state: SinkState, durable: boolean): Promise<FileHandle> {
-  const tmp = `${file}.tmp`;
+  // A temp file of this process: another process given the same directory must not rename it away.
+  const tmp = `${file}.tmp-${process.pid}`;
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(JSON.stringify({ v: 1, path: state.path, length: state.length, stored: state.stored.toJson() }) + '\n');

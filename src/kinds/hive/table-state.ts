@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../log/fs-util.js';
 
 const stateSchema = z.object({
   v: z.literal(1),
@@ -46,13 +47,5 @@ export async function readState(file: string, table: string): Promise<TableState
 /** Replaces `file` with `state`, durably, in one step. */
 export async function saveState(file: string, state: TableState): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(JSON.stringify(state));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(state));
 }
