@@ -46,19 +46,19 @@ export class ColumnBuilder {
   private length = 0;
   private nullCount = 0;
   private validity: Uint8Array = new Uint8Array(64);
-  private offsets: Int32Array = new Int32Array(256);
-  private bytes: Uint8Array = new Uint8Array(4096);
+  /** Only what the type uses is given room: offsets and bytes for strings, bytes for booleans, numbers for the rest. */
+  private offsets: Int32Array;
+  private bytes: Uint8Array;
   /** A Buffer view of `bytes`, for its UTF-8 `write`. */
-  private writer = Buffer.from(this.bytes.buffer);
+  private writer: Buffer;
   private used = 0;
   private numbers: BigInt64Array | Float64Array;
 
   constructor(readonly type: ColumnType) {
+    this.offsets = new Int32Array(type === 'string' ? 256 : 0);
+    this.bytes = new Uint8Array(type === 'string' ? 4096 : type === 'boolean' ? 64 : 0);
+    this.writer = Buffer.from(this.bytes.buffer);
     this.numbers = type === 'double' ? new Float64Array(256) : new BigInt64Array(type === 'int64' || type === 'timestamp' ? 256 : 0);
-  }
-
-  get rows(): number {
-    return this.length;
   }
 
   /** Appends a cell of this column's type (as RowReader makes it), or null. */

@@ -3,7 +3,7 @@ import { Compression, Table as WasmTable, WriterPropertiesBuilder, readParquet, 
 import type { ColumnConfig } from './config.js';
 import type { ColumnData } from './column-builder.js';
 
-/**
+/*
  * Parquet through parquet-wasm (the Rust `parquet` crate) from Apache Arrow columns: of the
  * writers measured on Node 20 it was the fastest (bench/results/hive-parquet-libraries.md).
  */
