@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompressKind } from '../../../src/kinds/decompress.js';
 import { transcodeKind } from '../../../src/kinds/transcode.js';
+import { sniffUtf16 } from '../../../src/formats/utf16-sniff.js';
 import { fileRecord, runStage } from './helpers.js';
 
 const lines = Array.from(
@@ -47,5 +48,13 @@ describe('UTF-16 without a byte-order mark', () => {
       const decoded = await decodeFile(bytes);
       expect(decoded).toEqual({ text: bytes.toString('utf8'), charsets: ['utf-8'] });
     }
+  });
+
+  it('takes a few bytes of UTF-8 with a NUL for UTF-8, and eight code units in the pattern for UTF-16', () => {
+    expect(sniffUtf16(Buffer.from(' x\u0000\n'))).toBeUndefined();
+    expect(sniffUtf16(Buffer.from('a\u0000b\u0000\n'))).toBeUndefined();
+    expect(sniffUtf16(Buffer.from('k=v x=1', 'utf16le'))).toBeUndefined();
+    expect(sniffUtf16(Buffer.from('k=v x=12', 'utf16le'))).toBe('UTF-16LE');
+    expect(sniffUtf16(Buffer.from('k=v x=12', 'utf16le').swap16())).toBe('UTF-16BE');
   });
 });
