@@ -12,7 +12,7 @@ import { topologicalOrder } from './graph.js';
 import { loadPlugins } from './plugins.js';
 import { headerSchema, sections } from './schema.js';
 import type { SourceMap } from './source-map.js';
-import { readSource } from './source.js';
+import { readSource, type SourceDocument } from './source.js';
 import { validateNode, type NodeContext, type NodeDraft } from './validate-node.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -54,9 +54,11 @@ export async function loadTopology(
       errors: [{ file, line: 1, column: 1, message: `cannot read the topology file: ${reason}` }],
     };
   }
-  const plugins = await loadPlugins(text, file, env, registry);
+  // Parsed once: the plugins' list and the check read the same document.
+  const source = readSource(text, file, env);
+  const plugins = await loadPlugins(source, file, registry);
   const files = { baseDir: path.dirname(path.resolve(file)), exists: existsSync };
-  const result = parseTopology(text, file, env, plugins.registry, { files });
+  const result = checkSource(source, file, plugins.registry, { files });
   if (plugins.errors.length === 0) return result;
   return { ok: false, errors: sortErrors([...plugins.errors, ...(result.ok ? [] : result.errors)]) };
 }
@@ -79,7 +81,16 @@ export function parseTopology(
   registry: KindRegistry = defaultRegistry,
   options: ParseOptions = {},
 ): LoadResult {
-  const source = readSource(text, file, env);
+  return checkSource(readSource(text, file, env), file, registry, options);
+}
+
+/** {@link parseTopology} on a document already read. */
+function checkSource(
+  source: SourceDocument,
+  file: string,
+  registry: KindRegistry,
+  options: ParseOptions,
+): LoadResult {
   if (source.fatal) return { ok: false, errors: sortErrors(source.errors) };
   const { map, data } = source;
   const errors: TopologyError[] = [...source.errors];
@@ -134,6 +145,13 @@ function validateSections(
   const drafts: NodeDraft[] = [];
   let incomplete = false;
   const firstSource = isRecord(data.sources) ? Object.keys(data.sources)[0] : undefined;
+  const context: NodeContext = {
+    file,
+    map,
+    registry,
+    ...(firstSource ? { exampleInput: firstSource } : {}),
+    ...(options.files ? { files: options.files } : {}),
+  };
   for (const section of sections) {
     const value = data[section.key];
     const where = [section.key];
@@ -167,17 +185,10 @@ function validateSections(
       incomplete = true;
       continue;
     }
-    const entries = Object.entries(value);
-    for (const [id, raw] of entries) {
-      const checked = validateNode(section, id, raw, {
-        file,
-        map,
-        registry,
-        ...(firstSource ? { exampleInput: firstSource } : {}),
-        ...(options.files ? { files: options.files } : {}),
-      });
+    for (const [id, raw] of Object.entries(value)) {
+      const checked = validateNode(section, id, raw, context);
       drafts.push(checked.draft);
-      errors.push(...checked.errors);
+      for (const e of checked.errors) errors.push(e);
     }
   }
   return { drafts, incomplete };

@@ -4,9 +4,8 @@ import { pathToFileURL } from 'node:url';
 import type { KindDefinition, Role } from '../actors/kind.js';
 import { errorMessage } from '../core/errors.js';
 import { topologyError, type DocPath, type TopologyError } from './errors.js';
-import type { Env } from './interpolate.js';
 import type { KindRegistry } from './kind-registry.js';
-import { readSource } from './source.js';
+import type { SourceDocument } from './source.js';
 
 const roles: readonly Role[] = ['source', 'stage', 'sink'];
 
@@ -82,15 +81,14 @@ function withKinds(base: KindRegistry, kinds: readonly KindDefinition[]): KindRe
  *
  * @example
  * // topology.yaml: plugins: [./my-kinds.mjs, my-kinds-package]
- * const { registry, errors } = await loadPlugins(text, 'topology.yaml', process.env, defaultRegistry);
+ * const source = readSource(text, 'topology.yaml', process.env);
+ * const { registry, errors } = await loadPlugins(source, 'topology.yaml', defaultRegistry);
  */
 export async function loadPlugins(
-  text: string,
+  source: SourceDocument,
   file: string,
-  env: Env,
   base: KindRegistry,
 ): Promise<{ registry: KindRegistry; errors: TopologyError[] }> {
-  const source = readSource(text, file, env);
   const entries = (source.data as { plugins?: unknown } | undefined)?.plugins;
   if (source.fatal || !Array.isArray(entries)) return { registry: base, errors: [] };
   const baseDir = path.dirname(path.resolve(file));

@@ -56,26 +56,26 @@ export function checkReferences(
     const producers = others(id);
     return `the id of a source or stage (${producers.length > 0 ? listNames(producers) : 'there are none'})`;
   };
+  // Inputs are located only when reported: most never are.
+  const at = (input: { path: DocPath }): Position => ctx.map.locate(input.path);
   for (const node of nodes) {
     const seen = new Set<string>();
     for (const input of node.inputs) {
-      // Located only when reported: most inputs never are.
-      const at = (): Position => ctx.map.locate(input.path);
       const target = byId.get(input.id);
       if (seen.has(input.id)) {
-        report(input.path, at(), {
+        report(input.path, at(input), {
           message: `duplicate input ${JSON.stringify(input.id)}`,
           hint: 'list each input once',
         });
       } else if (!target && !ctx.incomplete) {
         const hint = didYouMean(input.id, others(node.id));
-        report(input.path, at(), {
+        report(input.path, at(input), {
           message: `unknown input ${JSON.stringify(input.id)}`,
           expected: expectedFor(node.id),
           ...(hint ? { hint } : {}),
         });
       } else if (target?.role === 'sink') {
-        report(input.path, at(), {
+        report(input.path, at(input), {
           message: `input ${JSON.stringify(input.id)} is a sink`,
           expected: expectedFor(node.id),
           hint: 'sinks have no output to read',
