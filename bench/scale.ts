@@ -4,7 +4,7 @@
  * each pinned to its own core (`taskset`), interleaved rounds, medians. Each run copies the
  * whole input topic once (`until: end`) and is checked by the output topic's record count.
  *
- *   node --import tsx bench/scale.ts [--records 300000] [--rounds 3] [--port 25092]
+ *   node --import tsx bench/scale.ts [--records 300000] [--rounds 3] [--port 26192]
  *
  * On this 2-core machine the broker shares the cores with the millrace processes: its CPU time
  * per run is measured too. Two references run in the same rounds: the bound (the same map over the
@@ -101,7 +101,7 @@ async function countRecords(admin: kafkajs.Admin, topic: string): Promise<number
   return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
 }
 
-export async function runScaleBench(records = 300_000, rounds = 3, port = 25092): Promise<Record<string, unknown>> {
+export async function runScaleBench(records = 300_000, rounds = 3, port = 26192): Promise<Record<string, unknown>> {
   // Other load on the cores weighs on two pinned processes more than on one: it is recorded.
   const loadBefore = os.loadavg()[0];
   const kafka = await ensureKafka('millrace-scale-bench', port);
