@@ -1,3 +1,4 @@
+import { setOwn } from '../core/own-property.js';
 import type { Json } from '../streams/record.js';
 
 /** A parsed log line: the `parse` stage's output value. */
@@ -277,15 +278,7 @@ export function parseMillraceLine(line: string): LineResult {
       value = line.slice(eq + 1, i);
     }
     if (key === 'user') user = value;
-    // Assigning `__proto__` would set the prototype (and drop a string value): define it instead.
-    else if (key === '__proto__')
-      Object.defineProperty(fields, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else fields[key] = value;
+    else setOwn(fields, key, value);
   }
   return eventAt(ms, tsText, app, event, user, fields);
 }

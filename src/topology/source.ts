@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { setOwn } from '../core/own-property.js';
 import { topologyError, type Explanation, type TopologyError } from './errors.js';
 import { maskFlowReferences, unmaskFlowReferences } from './flow-references.js';
 import { interpolate, type Env } from './interpolate.js';
@@ -190,9 +191,7 @@ function convert(node: unknown, path: (string | number)[], walk: Walk): unknown 
         continue;
       }
       const value = convertAt(pair.value, path, name, walk);
-      // `__proto__` as a key is data here; assigning it would set the prototype.
-      if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-      else out[name] = value;
+      setOwn(out, name, value);
     }
     return out;
   }

@@ -2,10 +2,13 @@ import type { Admin, Consumer, EachBatchPayload, IMemberAssignment, Kafka, Kafka
 import type { Logger } from 'pino';
 import { errorMessage, NotConnected } from '../core/errors.js';
 import { HandoffBuffer } from './handoff-buffer.js';
+import { decodeFetchV11 } from './kafka-wire/fetch-response.js';
+import { installFetchDecoder } from './kafka-wire/kafkajs-internals.js';
 import { asNotConnected, createKafka, type KafkaTransport } from './kafka-client.js';
 import type { ConsumedBatch, ConsumedMessage, ConsumerOptions, LogConsumer, PartitionOffset, PartitionRange, PartitionStatus } from './message-log.js';
 import { OffsetOutOfRangeError } from './offset-out-of-range.js';
 import { PartitionTable, partitionKey } from './partition-table.js';
+import { setOwn } from '../core/own-property.js';
 import { textOrBytes, type TextOrBytes } from '../core/text-or-bytes.js';
 
 /** What kafkajs 2.2.4 logs right before it resets an out-of-range offset and commits the reset. */
@@ -28,9 +31,13 @@ function clamp(n: number, min: number, max: number): number {
 
 export function toConsumed(m: KafkaMessage): ConsumedMessage {
   const headers: Record<string, TextOrBytes> = {};
-  for (const [name, value] of Object.entries(m.headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) headers[name] = typeof first === 'string' ? first : textOrBytes(first);
+  const raw = m.headers;
+  if (raw !== undefined) {
+    for (const name in raw) {
+      const value = raw[name];
+      const first = Array.isArray(value) ? value[0] : value;
+      if (first !== undefined && first !== null) setOwn(headers, name, typeof first === 'string' ? first : textOrBytes(first));
+    }
   }
   return { offset: Number(m.offset), key: m.key, value: m.value, headers, timestamp: Number(m.timestamp) };
 }
@@ -82,6 +89,7 @@ export class KafkaLogConsumer implements LogConsumer {
     private readonly log: Logger,
   ) {
     this.kafka = createKafka(transport, log, { hook: (entry) => this.onKafkaLog(entry) });
+    installFetchDecoder(decodeFetchV11);
     this.buffer = new HandoffBuffer(
       { maxRecords: options.maxBufferedRecords, maxBytes: options.maxBufferedBytes },
       { full: () => this.setAutoPause(true), room: () => this.setAutoPause(false) },

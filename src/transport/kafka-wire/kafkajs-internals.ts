@@ -130,3 +130,20 @@ export async function sendRequest(broker: Broker, request: { request: ProtocolRe
   const send = privateMember<(r: typeof request) => Promise<ProduceResponseData>>(broker, 'private:Broker:sendRequest');
   return send.call(broker, request);
 }
+
+type FetchDecode = (raw: Buffer) => Promise<unknown>;
+let fetchDecoderInstalled = false;
+
+/**
+ * Has kafkajs decode Fetch v11 responses (the version it uses with Kafka 0.11 and later) with
+ * `decode`, falling back to its own decoder where `decode` gives undefined. Once per process: the
+ * codec is kafkajs' module, shared by every consumer; `decode` must give what kafkajs' does.
+ */
+export function installFetchDecoder(decode: (raw: Buffer) => Promise<unknown>): void {
+  if (fetchDecoderInstalled) return;
+  const codec = require('kafkajs/src/protocol/requests/fetch/v11/response.js') as { decode: FetchDecode };
+  const own = codec.decode;
+  if (typeof own !== 'function') throw new Error('kafkajs internals changed: the Fetch v11 response decoder not found (millrace needs kafkajs 2.2)');
+  codec.decode = async (raw) => (await decode(raw)) ?? own(raw);
+  fetchDecoderInstalled = true;
+}
