@@ -19,6 +19,7 @@ import { runScaleBench } from './scale.js';
 import { runSlowPartitionsBench } from './slow-partitions.js';
 import { runStalledSinkBench } from './stalled-sink.js';
 import { runTransportBench, transportOptionsFromArgs } from './transport.js';
+import { arg } from './standalone.js';
 import { runValidateBench } from './validate.js';
 
 type Result = Record<string, unknown>;
@@ -60,7 +61,8 @@ for (const name of names) {
   if (bench === undefined) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}`);
   process.stderr.write(`running ${name}...\n`);
   const result = { ...(await bench()), measuredAt: new Date().toISOString(), node: process.version };
-  writeFileSync(`${resultsDir}${name}.json`, JSON.stringify(result, null, 2) + '\n');
+  // `--results=<file>` (peers, with one benchmark named) puts the result there instead of over the last full run's.
+  writeFileSync(arg('results') ?? `${resultsDir}${name}.json`, JSON.stringify(result, null, 2) + '\n');
   rows.push([name, Object.entries(result).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(' ')]);
 }
 const width = Math.max(...rows.map((r) => r[0]!.length));
