@@ -84,7 +84,8 @@ export function registerMember(config: ZookeeperConfig, topology: string, inspec
     let opened: ZkSession | undefined;
     try {
       opened = await ZkSession.open({ connect: config.connect, sessionTimeoutMs: config.sessionTimeoutMs }, log);
-      const made = await opened.ephemeral(node, Buffer.from(JSON.stringify(member)));
+      // After an expiry the new session recreates the node; registered again only once it has.
+      const made = await opened.ephemeral(node, Buffer.from(JSON.stringify(member)), () => enter('registered'));
       if (closed) {
         opened.close();
         return;
@@ -93,8 +94,6 @@ export function registerMember(config: ZookeeperConfig, topology: string, inspec
       entry = made;
       lastError = null;
       enter('registered');
-      // After an expiry the new session recreates the node (an onSession hook of `ephemeral`).
-      opened.onSession(async () => enter('registered'));
       opened.on('state', (s) => {
         if (s === 'disconnected' || s === 'expired' || s === 'closed') enter(s);
         else if (s === 'connected' && state === 'disconnected') enter('registered');

@@ -37,6 +37,9 @@ function isCode(error: unknown, code: number): boolean {
 
 /** Whether `error` is ZooKeeper's "no such node". */
 export const isNoNode = (error: unknown): boolean => isCode(error, zookeeper.Exception.NO_NODE);
+/** Pause before a failed session hook runs again. */
+const HOOK_RETRY_MS = 500;
+
 /** Whether `error` is ZooKeeper's "node exists". */
 export const isNodeExists = (error: unknown): boolean => isCode(error, zookeeper.Exception.NODE_EXISTS);
 
@@ -158,9 +161,10 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
 
   /**
    * An ephemeral node at `path` holding `data`, created now and again in every new session, so it
-   * lives exactly as long as this process keeps a session.
+   * lives exactly as long as this process keeps a session. `restored` is called each time a new
+   * session has recreated it.
    */
-  async ephemeral(path: string, data: Buffer): Promise<EphemeralNode> {
+  async ephemeral(path: string, data: Buffer, restored?: () => void): Promise<EphemeralNode> {
     let body = data;
     const put = async (): Promise<void> => {
       for (;;) {
@@ -187,7 +191,10 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
       }
     };
     await put();
-    const unhook = this.onSession(put);
+    const unhook = this.onSession(async () => {
+      await put();
+      restored?.();
+    });
     return {
       update: async (next) => {
         body = next;
@@ -236,9 +243,20 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
     this.emit('state', state);
   }
 
-  private runHook(hook: () => Promise<void>): void {
+  /**
+   * Runs `hook` for the session of `client`, again after a failure (the server may drop a
+   * session's first requests while it starts) until it succeeds, the hook is removed, the
+   * session ends (a new one runs every hook anyway) or this closes: a node not recreated must
+   * not stay missing while the session lives.
+   */
+  private runHook(hook: () => Promise<void>, client: Client = this.client): void {
     hook().catch((error: unknown) => {
-      if (this.current !== 'closed') this.log.warn({ zookeeper: this.options.connect, err: errorMessage(error) }, 'ZooKeeper session hook failed');
+      const live = (): boolean => this.current !== 'closed' && this.client === client && this.hooks.has(hook);
+      if (!live()) return;
+      this.log.warn({ zookeeper: this.options.connect, err: errorMessage(error) }, `ZooKeeper session hook failed; trying again in ${HOOK_RETRY_MS} ms`);
+      setTimeout(() => {
+        if (live()) this.runHook(hook, client);
+      }, HOOK_RETRY_MS).unref();
     });
   }
 

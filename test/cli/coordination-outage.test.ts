@@ -187,7 +187,9 @@ describe('coordination stores out of reach for 30 s, two processes', () => {
         await eventually(async () => {
           const c = await ask<ClusterResponse>(r, 'api/cluster');
           const ok = !c.membership.degraded && c.error === null && c.processes.length === 2 && c.processes.every((p) => p.state === 'running');
-          if (!ok) throw new Error(JSON.stringify({ ...c, processes: c.processes.map((p) => [p.name, p.state, p.error, p.membership?.state]) }));
+          // Failing, it says how each process sees its own membership, beside this one's listing.
+          const own = async (x: Run): Promise<unknown> => (await ask<InfoView>(x, 'api/info')).membership;
+          if (!ok) throw new Error(JSON.stringify({ ...c, processes: c.processes.map((p) => [p.name, p.state, p.error, p.membership?.state]), memberships: await Promise.all(runs.map(own)) }));
           return true;
         }, { what: 'membership restored and both listed again', timeoutMs: 60_000, intervalMs: 500 });
       }

@@ -56,7 +56,7 @@ describe('ZkSession against a real ZooKeeper', () => {
     );
   });
 
-  it('after its session expires (ZooKeeper unreachable for longer than the timeout) the ephemeral node and the hooks come back in a new session', async () => {
+  it('after its session expires (ZooKeeper unreachable for longer than the timeout) the ephemeral node and the hooks come back in a new session, a failing hook run again until it succeeds', async () => {
     const binary = toxiproxyBinary();
     if (missingPart(binary !== undefined, 'toxiproxy', TOXIPROXY_INSTALL)) return;
     const toxiproxy = await Toxiproxy.start(binary!);
@@ -68,8 +68,16 @@ describe('ZkSession against a real ZooKeeper', () => {
       a.on('state', (s) => states.push(s));
       let sessionsSeen = 0;
       a.onSession(async () => void sessionsSeen++);
+      // A hook whose first two runs fail (as when the server drops a new session's first requests).
+      let failures = 2;
+      let hookRuns = 0;
+      a.onSession(async () => {
+        hookRuns++;
+        if (failures-- > 0) throw new Error('transient');
+      });
+      let restored = 0;
       const path = `${root}/expiry/member`;
-      await a.ephemeral(path, Buffer.from('a'));
+      await a.ephemeral(path, Buffer.from('a'), () => restored++);
       expect(sessionsSeen).toBe(0);
       await toxiproxy.enable('zk', false);
       await eventually(async () => (await b.get(path)) === undefined || undefined, { what: 'the server to expire the cut-off session', timeoutMs: 10_000 });
@@ -77,6 +85,9 @@ describe('ZkSession against a real ZooKeeper', () => {
       await eventually(() => states.includes('expired') && a.state === 'connected', { what: 'a new session', timeoutMs: 15_000 });
       await eventually(async () => (await b.get(path))?.toString() === 'a', { what: 'the recreated ephemeral node', timeoutMs: 10_000 });
       expect(sessionsSeen).toBe(1);
+      expect(restored).toBe(1);
+      await eventually(() => hookRuns === 3, { what: 'the failing hook run again until it succeeded', timeoutMs: 10_000 });
+      expect(failures).toBe(-1);
     } finally {
       await toxiproxy.stop();
     }
