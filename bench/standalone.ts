@@ -22,10 +22,9 @@ export function arg(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** The number after `--<name>` on the command line, if there is a valid one. */
+/** The number given as `--<name> <n>` or `--<name>=<n>` on the command line, if there is a valid one. */
 export function numberArg(name: string): number | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
+  const v = Number(arg(name) ?? NaN);
   return Number.isFinite(v) ? v : undefined;
 }
 
