@@ -37,11 +37,11 @@ function isCode(error: unknown, code: number): boolean {
 
 /** Whether `error` is ZooKeeper's "no such node". */
 export const isNoNode = (error: unknown): boolean => isCode(error, zookeeper.Exception.NO_NODE);
-/** Pause before a failed session hook runs again. */
-const HOOK_RETRY_MS = 500;
-
 /** Whether `error` is ZooKeeper's "node exists". */
 export const isNodeExists = (error: unknown): boolean => isCode(error, zookeeper.Exception.NODE_EXISTS);
+
+/** Pause before a failed session hook runs again. */
+const HOOK_RETRY_MS = 500;
 
 /**
  * One ZooKeeper session for this process, over node-zookeeper-client, with what millrace needs:

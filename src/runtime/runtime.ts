@@ -1,8 +1,8 @@
-import { errorMessage } from '../core/errors.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { InspectionEvent } from 'xstate';
 import type { Describable } from '../actors/io.js';
+import { errorMessage } from '../core/errors.js';
 import { DeadLetters } from '../actors/pump/dead-letters.js';
 import { Outputs } from '../actors/pump/outputs.js';
 import { Supervisor } from '../actors/supervision/supervisor.js';

@@ -6,15 +6,9 @@
  * while they fit (BigInt past 2^53). Record batches only (magic 2): a response that holds the old
  * message sets is left to kafkajs' decoder (see {@link decodeFetchV11}).
  */
-import { createRequire } from 'node:module';
 import { setOwn } from '../../core/own-property.js';
-
-const require = createRequire(import.meta.url);
-
-/** The codec of a batch's attributes, as kafkajs registers them (LZ4: lz4-codec.ts); null for none. */
-const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression/index.js') as {
-  lookupCodecByAttributes(attributes: number): { decompress(b: Buffer): Promise<Buffer> } | null;
-};
+import { ByteReader } from './byte-reader.js';
+import { codecOfAttributes } from './kafkajs-internals.js';
 
 const TIMESTAMP_TYPE_FLAG = 0x08;
 const TRANSACTIONAL_FLAG = 0x10;
@@ -76,84 +70,6 @@ export interface FetchResponse {
 /** Thrown inside the decoder when a record set is not in the v2 batch format. */
 class LegacyFormat extends Error {}
 
-/** A cursor over one buffer: Kafka's big-endian integers and zigzag varints. */
-class Reader {
-  constructor(
-    readonly buf: Buffer,
-    public pos = 0,
-  ) {}
-
-  int8(): number {
-    return this.buf.readInt8(this.pos++);
-  }
-
-  int16(): number {
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-
-  int32(): number {
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-
-  int64(): bigint {
-    const v = this.buf.readBigInt64BE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-
-  /** A zigzag varint (varlong too) as a number; past 2^53 as a bigint. */
-  varint(): number | bigint {
-    const buf = this.buf;
-    let raw = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = buf[this.pos++];
-      if (b === undefined) throw new RangeError('varint runs past the end of the buffer');
-      raw += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) {
-        if (raw <= Number.MAX_SAFE_INTEGER) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-        return this.bigVarint(i + 1);
-      }
-      scale *= 128;
-    }
-    throw new RangeError('varint longer than 10 bytes');
-  }
-
-  /** The varint of `length` bytes just read, again in BigInt arithmetic. */
-  private bigVarint(length: number): bigint {
-    let raw = 0n;
-    for (let i = length - 1; i >= 0; i--) raw = (raw << 7n) | BigInt(this.buf[this.pos - length + i]! & 0x7f);
-    return raw & 1n ? -((raw + 1n) >> 1n) : raw >> 1n;
-  }
-
-  /** A varint that must fit an int32: lengths, counts, offset deltas. */
-  int(): number {
-    const v = this.varint();
-    if (typeof v !== 'number') throw new RangeError(`varint ${v} is not a 32-bit length`);
-    return v;
-  }
-
-  /** Varint-length bytes; null for length -1. A view into the buffer, as kafkajs' slice. */
-  bytes(): Buffer | null {
-    const length = this.int();
-    if (length === -1) return null;
-    const out = this.buf.subarray(this.pos, this.pos + length);
-    this.pos += length;
-    return out;
-  }
-
-  string16(): string {
-    const length = this.int16();
-    const out = this.buf.toString('utf8', this.pos, this.pos + length);
-    this.pos += length;
-    return out;
-  }
-}
-
 /** `base + delta` as kafkajs prints a Long: decimal, signed 64-bit. */
 function plus(base: bigint, baseNumber: number | undefined, delta: number | bigint): string {
   if (baseNumber !== undefined && typeof delta === 'number') {
@@ -167,7 +83,7 @@ function safe(v: bigint): number | undefined {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : undefined;
 }
 
-function readHeaders(r: Reader): Record<string, Buffer | null | (Buffer | null)[]> {
+function readHeaders(r: ByteReader): Record<string, Buffer | null | (Buffer | null)[]> {
   const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
   const count = r.int();
   for (let i = 0; i < count; i++) {
@@ -183,7 +99,7 @@ function readHeaders(r: Reader): Record<string, Buffer | null | (Buffer | null)[
 }
 
 /** One record at `r.pos` of a batch; `r` ends after it whatever its own fields said. */
-function readRecord(r: Reader, ctx: BatchContext, firstOffset: bigint, firstOffsetNumber: number | undefined, firstTimestamp: bigint, firstTimestampNumber: number | undefined): FetchedRecord {
+function readRecord(r: ByteReader, ctx: BatchContext, firstOffset: bigint, firstOffsetNumber: number | undefined, firstTimestamp: bigint, firstTimestampNumber: number | undefined): FetchedRecord {
   const length = r.int();
   const end = r.pos + length;
   const attributes = r.int8();
@@ -197,8 +113,8 @@ function readRecord(r: Reader, ctx: BatchContext, firstOffset: bigint, firstOffs
   return { magicByte: ctx.magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: ctx.isControlBatch, batchContext: ctx };
 }
 
-/** The records of the batch that starts at `r.pos`, or undefined when the batch is cut off (the fetch's size limit). */
-async function readBatch(r: Reader, out: FetchedRecord[]): Promise<boolean> {
+/** Appends the records of the batch at `r.pos` to `out`; false when the batch is cut off (the fetch's size limit). */
+async function readBatch(r: ByteReader, out: FetchedRecord[]): Promise<boolean> {
   const firstOffset = r.int64();
   const length = r.int32();
   const end = r.pos + length;
@@ -228,14 +144,14 @@ async function readBatch(r: Reader, out: FetchedRecord[]): Promise<boolean> {
     magicByte,
   };
   const count = r.int32();
-  const codec = lookupCodecByAttributes(attributes);
-  let records = r;
+  const codec = codecOfAttributes(attributes);
+  let records: ByteReader = r;
   if (codec !== null) {
     if (count <= 0) {
       r.pos = end;
       return true;
     }
-    records = new Reader(await codec.decompress(r.buf.subarray(r.pos, end)));
+    records = new ByteReader(await codec.decompress(r.buf.subarray(r.pos, end)));
   }
   const firstOffsetNumber = safe(firstOffset);
   const firstTimestampNumber = safe(firstTimestamp);
@@ -245,14 +161,14 @@ async function readBatch(r: Reader, out: FetchedRecord[]): Promise<boolean> {
 }
 
 /** The records of one partition's record set (int32 size, then batches), as kafkajs' decodeMessages. */
-async function readRecordSet(r: Reader): Promise<FetchedRecord[]> {
+async function readRecordSet(r: ByteReader): Promise<FetchedRecord[]> {
   const size = r.int32();
   if (size <= 0) return [];
   if (r.pos + size > r.buf.length) {
     r.pos = r.buf.length;
     return [];
   }
-  const set = new Reader(r.buf.subarray(r.pos, r.pos + size));
+  const set = new ByteReader(r.buf.subarray(r.pos, r.pos + size));
   r.pos += size;
   if (size <= MAGIC_OFFSET || set.buf.readInt8(MAGIC_OFFSET) !== 2) throw new LegacyFormat();
   const out: FetchedRecord[] = [];
@@ -260,7 +176,7 @@ async function readRecordSet(r: Reader): Promise<FetchedRecord[]> {
   return out;
 }
 
-async function readPartition(r: Reader): Promise<FetchPartition> {
+async function readPartition(r: ByteReader): Promise<FetchPartition> {
   const partition = r.int32();
   const errorCode = r.int16();
   const highWatermark = String(r.int64());
@@ -279,7 +195,7 @@ async function readPartition(r: Reader): Promise<FetchPartition> {
  * partition's records are in the old message-set format (magic 0 or 1): that decoder reads those.
  */
 export async function decodeFetchV11(raw: Buffer): Promise<FetchResponse | undefined> {
-  const r = new Reader(raw);
+  const r = new ByteReader(raw);
   const clientSideThrottleTime = r.int32();
   const errorCode = r.int16();
   const sessionId = r.int32();

@@ -131,6 +131,19 @@ export async function sendRequest(broker: Broker, request: { request: ProtocolRe
   return send.call(broker, request);
 }
 
+/** A record batch codec as kafkajs registers it (LZ4: lz4-codec.ts). */
+export interface BatchCodec {
+  decompress(compressed: Buffer): Promise<Buffer>;
+}
+
+let lookupCodec: ((attributes: number) => BatchCodec | null) | undefined;
+
+/** The codec of a record batch's attributes, as kafkajs looks it up; null for uncompressed. */
+export function codecOfAttributes(attributes: number): BatchCodec | null {
+  lookupCodec ??= (require('kafkajs/src/protocol/message/compression/index.js') as { lookupCodecByAttributes(a: number): BatchCodec | null }).lookupCodecByAttributes;
+  return lookupCodec(attributes);
+}
+
 type FetchDecode = (raw: Buffer) => Promise<unknown>;
 let fetchDecoderInstalled = false;
 
@@ -139,7 +152,7 @@ let fetchDecoderInstalled = false;
  * `decode`, falling back to its own decoder where `decode` gives undefined. Once per process: the
  * codec is kafkajs' module, shared by every consumer; `decode` must give what kafkajs' does.
  */
-export function installFetchDecoder(decode: (raw: Buffer) => Promise<unknown>): void {
+export function installFetchDecoder(decode: FetchDecode): void {
   if (fetchDecoderInstalled) return;
   const codec = require('kafkajs/src/protocol/requests/fetch/v11/response.js') as { decode: FetchDecode };
   const own = codec.decode;
