@@ -41,6 +41,9 @@ tail_log() {
   if [[ -f "$logf" ]]; then
     printf -- '----- last 40 lines of %s -----\n' "$logf" >&2
     tail -n 40 -- "$logf" >&2 || true
+    # A server that shut itself down logs its cause far above its shutdown lines.
+    printf -- '----- ERROR/FATAL lines since its last start -----\n' >&2
+    awk '/^===== /{found=""} / (ERROR|FATAL) /{found=found $0 "\n"} END{printf "%s", found}' "$logf" | tail -n 20 >&2 || true
     printf -- '-----\n' >&2
   fi
 }

@@ -113,6 +113,22 @@ function brokersFor(port: number): string[] {
   return [`127.0.0.1:${port}`];
 }
 
+/** Linux's default ephemeral range: the kernel hands these out as local ports of outgoing connections. */
+const EPHEMERAL_PORTS = { from: 32768, to: 60999 };
+
+/**
+ * A broker's port (and its controller's, port+1) must be outside the ephemeral range: a test run
+ * opens hundreds of client connections, and one given the port as its local end keeps the broker
+ * from binding it (the broker then shuts itself down at start or restart).
+ */
+function assertFixedPort(name: string, port: number): void {
+  if (port + 1 >= EPHEMERAL_PORTS.from && port <= EPHEMERAL_PORTS.to) {
+    throw new Error(
+      `kafka cluster '${name}' asks for port ${port}, inside the ephemeral range ${EPHEMERAL_PORTS.from}-${EPHEMERAL_PORTS.to}: pick a port below ${EPHEMERAL_PORTS.from - 1} (see test/infra/kafka/README.md)`,
+    );
+  }
+}
+
 /**
  * Ensures the single-node KRaft cluster `name` is running on 127.0.0.1:`port`
  * (controller on port+1): fetches the jars if needed, starts the broker unless
@@ -127,6 +143,7 @@ export async function ensureKafka(
   if (external !== undefined) {
     return { brokers: external, stop: async () => {} };
   }
+  assertFixedPort(name, port);
 
   const lease = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const startArgs = ['start', name, String(port), '--lease', lease];

@@ -12,7 +12,7 @@ const token = (id: string): string => `token-for-${id}-0123456789`;
 
 describe("gateway routing by the registry's cluster (two real Kafka clusters)", () => {
   const a = useKafka();
-  const b = useKafka('routing-b', 41260);
+  const b = useKafka('routing-b', 23392);
 
   it("writes each stream's records to the cluster its registry row names, and only there; a stream naming a cluster the sink does not know is dead-lettered, in neither", { timeout: 120_000 }, async () => {
     if (missingPart(a.brokers.join() !== b.brokers.join(), 'a second Kafka cluster', 'set MILLRACE_KAFKA_BROKERS_ROUTING_B to another broker, or unset MILLRACE_KAFKA_BROKERS')) return;

@@ -7,8 +7,8 @@ import { asText, collectSink } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
 import { build, kafkaTransport, missing, seqs, start } from './helpers.js';
 
-const PRIMARY_PORT = 41220;
-const SECONDARY_PORT = 41230;
+const PRIMARY_PORT = 23192;
+const SECONDARY_PORT = 23292;
 const BATCH = 100;
 
 interface FailoverStatus {

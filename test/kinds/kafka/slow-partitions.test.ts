@@ -16,8 +16,8 @@ import { eventually } from '../../kit/eventually.js';
 import { missingPart } from '../../real-part.js';
 import { build, kafkaTransport, missing, seqs, start } from './helpers.js';
 
-const PORT = 41210;
-const SECOND_PORT = 41212;
+const PORT = 23092;
+const SECOND_PORT = 23094;
 const SLOW_MS = 1500;
 
 const binary = toxiproxyBinary();
