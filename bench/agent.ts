@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import type { SinkIO } from '../src/actors/io.js';
 import { SharedResources } from '../src/core/shared-resources.js';
-import { encodeRecords, TransportClient, transportService, type AckMessage, type BatchMessage, type TransportRecord } from '../src/gate/protocol.js';
+import { encodeRecords, transportGrpc, type AckMessage, type BatchMessage, type TransportRecord } from '../src/gate/protocol.js';
 import { agentSinkKind } from '../src/kinds/agent/sink.js';
 import { FileCheckpoint } from '../src/runtime/checkpoint.js';
 import { Ack } from '../src/streams/ack.js';
@@ -40,7 +40,7 @@ async function ackingServer(): Promise<{ address: string; stored: () => number; 
   const server = new grpc.Server();
   let stored = 0;
   let serving = true;
-  server.addService(transportService, {
+  server.addService(transportGrpc().service, {
     Send: (call: grpc.ServerUnaryCall<BatchMessage, AckMessage>, done: grpc.sendUnaryData<AckMessage>) => {
       if (!serving) return done({ code: grpc.status.UNAVAILABLE, details: 'bench: down' });
       stored += call.request.count;
@@ -119,7 +119,7 @@ export async function runAgentBench(rounds = 11, batchesPerRound = 40): Promise<
   const server = await ackingServer();
   const dir = mkdtempSync(join(tmpdir(), 'millrace-agent-bench-'));
   const io = await agentSink(server.address, dir);
-  const client = new TransportClient(server.address, grpc.credentials.createInsecure()) as unknown as BareClient;
+  const client = new (transportGrpc())(server.address, grpc.credentials.createInsecure()) as unknown as BareClient;
   const bare: number[] = [];
   const agent: number[] = [];
   try {

@@ -5,12 +5,12 @@
  * 200 bytes, LZ4), and prints the batches acked as JSON.
  */
 import * as grpc from '@grpc/grpc-js';
-import { encodeRecords, TransportClient, type AckMessage, type BatchMessage } from '../src/gate/protocol.js';
+import { encodeRecords, transportGrpc, type AckMessage, type BatchMessage } from '../src/gate/protocol.js';
 
 type Client = grpc.Client & { Send(b: Partial<BatchMessage>, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, a: AckMessage) => void): void };
 
 const [port, ms, inFlight, token] = process.argv.slice(2);
-const client = new TransportClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Client;
+const client = new (transportGrpc())(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Client;
 const records = encodeRecords(
   Array.from({ length: 100 }, (_, i) => ({ value: Buffer.from(`${String(i).padStart(6, '0')} ${'x'.repeat(193)}`) })),
   'LZ4',

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { StreamRegistry } from '../src/db/stream-registry.js';
-import { transportService, type AckMessage, type BatchMessage } from '../src/gate/protocol.js';
+import { transportGrpc, type AckMessage, type BatchMessage } from '../src/gate/protocol.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { benchTopology } from './bench-topology.js';
 
@@ -36,7 +36,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** A grpc-js server of the Transport service that acks every batch without looking at it. */
 async function bareServer(): Promise<{ port: number; stop(): void }> {
   const server = new grpc.Server();
-  server.addService(transportService, {
+  server.addService(transportGrpc().service, {
     Send: (call: grpc.ServerUnaryCall<BatchMessage, AckMessage>, done: grpc.sendUnaryData<AckMessage>) =>
       done(null, { sequence: call.request.sequence, stored: call.request.count, duplicates: 0 }),
     Health: (_call: unknown, done: grpc.sendUnaryData<{ serving: boolean }>) => done(null, { serving: true }),

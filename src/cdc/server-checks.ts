@@ -1,4 +1,5 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysqlDriver } from '../db/mysql-driver.js';
 import { InvalidConfig } from '../core/errors.js';
 import { classifyConnectionErrors } from '../db/connection-errors.js';
 import { positionLabel, type BinlogPosition } from './position.js';
@@ -45,7 +46,7 @@ function missingPrivileges(grants: string[]): string[] {
 export async function checkServer(address: ServerAddress, saved: BinlogPosition | undefined): Promise<{ files: string[]; end: BinlogPosition }> {
   const where = `${address.user}@${address.host}:${address.port}`;
   const conn = await classifyConnectionErrors(`binlog source: connecting to ${where}`, () =>
-    mysql.createConnection({ ...address, connectTimeout: 5000 }),
+    mysqlDriver().createConnection({ ...address, connectTimeout: 5000 }),
   );
   try {
     const [vars] = await conn.query<mysql.RowDataPacket[]>("SELECT @@log_bin AS logBin, @@binlog_format AS format, @@binlog_row_image AS image");

@@ -1,6 +1,7 @@
-import mysqlCore from 'mysql2';
+import type mysqlCore from 'mysql2';
 import type mysql from 'mysql2/promise';
 import { classifyConnectionErrors } from '../db/connection-errors.js';
+import { mysqlCoreDriver } from '../db/mysql-driver.js';
 import type { Json, LogRecord } from '../streams/record.js';
 import type { BinlogPosition } from './position.js';
 import { snapshotPosition, type ServerAddress } from './server-checks.js';
@@ -52,7 +53,7 @@ export class TableSnapshot {
   ) {}
 
   static async open(address: ServerAddress, keep: TableFilter, watchTable: string | undefined): Promise<TableSnapshot> {
-    const core = mysqlCore.createConnection({
+    const core = mysqlCoreDriver().createConnection({
       ...address,
       connectTimeout: 5000,
       dateStrings: true,

@@ -1,4 +1,5 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysqlDriver } from '../db/mysql-driver.js';
 import { classifyConnectionErrors } from '../db/connection-errors.js';
 import type { Json } from '../streams/record.js';
 import type { BinlogPosition } from './position.js';
@@ -29,7 +30,7 @@ export async function readWatchTable(conn: mysql.Connection, name: string): Prom
  */
 export async function watchSnapshot(address: ServerAddress, name: string): Promise<{ rules: WatchRule[]; unusable: UnusableRow[]; at: BinlogPosition }> {
   const conn = await classifyConnectionErrors(`binlog source: connecting to ${address.host}:${address.port}`, () =>
-    mysql.createConnection({ ...address, connectTimeout: 5000, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true }),
+    mysqlDriver().createConnection({ ...address, connectTimeout: 5000, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true }),
   );
   try {
     await conn.query(watchTableDdl(name));
@@ -52,7 +53,7 @@ export async function watchRuleProblems(address: ServerAddress, rules: readonly 
   const out = new Map<number, string | undefined>();
   if (rules.length === 0) return out;
   const conn = await classifyConnectionErrors(`binlog source: connecting to ${address.host}:${address.port}`, () =>
-    mysql.createConnection({ ...address, connectTimeout: 5000 }),
+    mysqlDriver().createConnection({ ...address, connectTimeout: 5000 }),
   );
   try {
     const [cols] = await conn.query<mysql.RowDataPacket[]>(

@@ -5,7 +5,7 @@ import { registryLocation, StreamRegistry } from '../db/stream-registry.js';
 import { Dispatcher, type JobStatus } from '../runtime/dispatcher.js';
 import { createLogger } from '../runtime/logger.js';
 import { parseBindAddress } from '../inspect/security.js';
-import { serveQuality, type QualityServer } from '../inspect/quality-http.js';
+import type { QualityServer } from '../inspect/quality-http.js';
 import { QualityStore } from '../quality/quality-store.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -105,6 +105,8 @@ export async function dispatchCommand(argv: string[]): Promise<number> {
   try {
     if (values.listen !== undefined) {
       if (dispatcher.quality === undefined) throw new Error('--listen serves the quality rows: add --quality');
+      // The metrics server and prom-client load only when asked for.
+      const { serveQuality } = await import('../inspect/quality-http.js');
       served = await serveQuality(dispatcher.quality, () => dispatcher.status(), { ...parseBindAddress(values.listen), ...(token === undefined ? {} : { token }), lookbackMs: 3_600_000 });
       log.info({ listen: values.listen, port: served.port }, `dispatcher: /api/jobs, /api/quality and /metrics on port ${served.port}`);
     }

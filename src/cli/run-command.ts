@@ -1,6 +1,6 @@
 import { clusterSource } from '../inspect/cluster-view.js';
 import { registerMember, type Registration } from '../coord/membership.js';
-import { attachInspector, type AttachedInspector, type InspectOptions } from '../inspect/attach.js';
+import type { AttachedInspector, InspectOptions } from '../inspect/attach.js';
 import { TransitionFeed } from '../inspect/transitions.js';
 import { SharedResources } from '../core/shared-resources.js';
 import { LogLocked } from '../log/index.js';
@@ -51,6 +51,8 @@ export async function runTopology(topology: Topology, inspect?: InspectOptions):
   process.on('SIGTERM', onSignal);
   try {
     if (feed !== undefined && inspect !== undefined) {
+      // The inspector (its server, prom-client) loads only for a run that asks for it.
+      const { attachInspector } = await import('../inspect/attach.js');
       inspector = await attachInspector(runtime, feed, inspect);
       if (inspector.url !== undefined) process.stderr.write(`inspector: ${inspector.url}\n`);
     }

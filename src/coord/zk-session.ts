@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
-import zookeeper, { type Client, type Exception } from 'node-zookeeper-client';
+import type zookeeper from 'node-zookeeper-client';
+import type { Client, Exception } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import { NotConnected, errorMessage } from '../core/errors.js';
+import { lazyRequire } from '../core/lazy-require.js';
+
+/** The ZooKeeper client library, loaded when a session is first opened. */
+const loadZookeeper = lazyRequire<typeof zookeeper>('node-zookeeper-client');
 
 /** How to reach ZooKeeper. */
 export interface ZkOptions {
@@ -18,11 +23,10 @@ export type ZkState = 'connected' | 'disconnected' | 'expired' | 'closed';
 
 export type NodeMode = 'persistent' | 'ephemeral' | 'ephemeral-sequential';
 
-const MODES: Record<NodeMode, number> = {
-  persistent: zookeeper.CreateMode.PERSISTENT,
-  ephemeral: zookeeper.CreateMode.EPHEMERAL,
-  'ephemeral-sequential': zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
-};
+function modeCode(mode: NodeMode): number {
+  const { CreateMode } = loadZookeeper();
+  return mode === 'persistent' ? CreateMode.PERSISTENT : mode === 'ephemeral' ? CreateMode.EPHEMERAL : CreateMode.EPHEMERAL_SEQUENTIAL;
+}
 
 /** A node this session keeps alive: recreated in every new session until removed. */
 export interface EphemeralNode {
@@ -36,9 +40,9 @@ function isCode(error: unknown, code: number): boolean {
 }
 
 /** Whether `error` is ZooKeeper's "no such node". */
-export const isNoNode = (error: unknown): boolean => isCode(error, zookeeper.Exception.NO_NODE);
+export const isNoNode = (error: unknown): boolean => isCode(error, loadZookeeper().Exception.NO_NODE);
 /** Whether `error` is ZooKeeper's "node exists". */
-export const isNodeExists = (error: unknown): boolean => isCode(error, zookeeper.Exception.NODE_EXISTS);
+export const isNodeExists = (error: unknown): boolean => isCode(error, loadZookeeper().Exception.NODE_EXISTS);
 
 /** Pause before a failed session hook runs again. */
 const HOOK_RETRY_MS = 500;
@@ -101,7 +105,7 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
   /** Creates `path` (parents too, as empty persistent nodes); resolves with the created path (sequential nodes get a suffix). */
   async create(path: string, data: Buffer, mode: NodeMode = 'persistent'): Promise<string> {
     await this.mkdirp(parentOf(path));
-    return this.call<string>((cb) => this.client.create(path, data, MODES[mode], cb));
+    return this.call<string>((cb) => this.client.create(path, data, modeCode(mode), cb));
   }
 
   /** Creates `path` and its parents as empty persistent nodes when missing. */
@@ -217,7 +221,7 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
   }
 
   private newClient(): Client {
-    const client = zookeeper.createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 2 });
+    const client = loadZookeeper().createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 2 });
     let sessions = 0;
     client.on('connected', () => {
       this.setState('connected');

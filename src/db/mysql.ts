@@ -1,4 +1,5 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysqlDriver } from './mysql-driver.js';
 import type { MysqlEngineConfig } from './config.js';
 import { classifyConnectionErrors } from './connection-errors.js';
 import { summaryTables, SummaryTally, type SummaryTables } from './app-day-summary.js';
@@ -79,7 +80,7 @@ export class MysqlDatabase implements Database {
   ) {}
 
   async connect(): Promise<void> {
-    this.pool ??= mysql.createPool({
+    this.pool ??= mysqlDriver().createPool({
       uri: this.config.url,
       connectionLimit: this.config.pool,
       connectTimeout: this.config.connectTimeoutMs,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysqlDriver } from './mysql-driver.js';
 import type { SqlParam } from './database.js';
 import { SerialQueue } from '../core/serial-queue.js';
 import { openSqlite } from './sqlite-insert.js';
@@ -74,7 +75,7 @@ export function sqliteRegistry(path: string, busyTimeoutMs: number): RegistrySql
 
 /** MariaDB/MySQL through a small mysql2 pool; the tables are created when missing. */
 export async function mysqlRegistry(url: string, connectTimeoutMs: number): Promise<RegistrySql> {
-  const pool = mysql.createPool({ uri: url, connectionLimit: 2, connectTimeout: connectTimeoutMs, charset: 'utf8mb4' });
+  const pool = mysqlDriver().createPool({ uri: url, connectionLimit: 2, connectTimeout: connectTimeoutMs, charset: 'utf8mb4' });
   const over = (conn: mysql.Pool | mysql.PoolConnection): RegistrySql => ({
     dialect: 'mysql',
     async all<Row>(text: string, params: readonly SqlParam[] = []) {

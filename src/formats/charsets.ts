@@ -1,6 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { detect } from 'jschardet';
+import type jschardet from 'jschardet';
+import { lazyRequire } from '../core/lazy-require.js';
+
+/** The charset guesser, loaded the first time a file is not UTF-8. */
+const loadJschardet = lazyRequire<typeof jschardet>('jschardet');
 
 /** Charsets `transcode` can be told to use; `auto` reads the BOM header or detects. */
 export const charsetNames = [
@@ -110,7 +114,7 @@ export function detectCharset(bytes: Uint8Array, candidates: readonly string[]):
   const asUtf8 = buf.toString('utf8');
   const invalid = count(asUtf8, REPLACEMENT);
   if (wellFormedNonAscii(asUtf8) - invalid >= invalid) return 'utf-8';
-  const guess = detect(nonAsciiSample(buf), { detectEncodings: [...candidates] });
+  const guess = loadJschardet().detect(nonAsciiSample(buf), { detectEncodings: [...candidates] });
   return (guess.encoding !== null && canonicalCharset(guess.encoding)) || 'utf-8';
 }
 

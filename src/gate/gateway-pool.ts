@@ -1,6 +1,6 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { TransportClient, type AckMessage, type BatchMessage, type HealthReplyMessage } from './protocol.js';
+import { loadGrpc, transportGrpc, type AckMessage, type BatchMessage, type HealthReplyMessage } from './protocol.js';
 
 /** One gateway address with its client and what its last Health call or Send said. */
 interface Gateway {
@@ -30,15 +30,15 @@ export class SendFailed extends Error {
   }
 }
 
-/** Codes that say the batch itself is wrong: retrying it anywhere gives the same answer. */
-const PERMANENT = new Set([grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]);
-
 /**
  * Whether a failed Send must not be retried: the batch itself is wrong, or gRPC refused it as too
  * large (RESOURCE_EXHAUSTED without the `retry-after-ms` of a gateway's pushback).
  */
 export function isPermanent(err: SendFailed): boolean {
-  return PERMANENT.has(err.code) || (err.code === grpc.status.RESOURCE_EXHAUSTED && err.retryAfterMs === undefined);
+  const { status } = loadGrpc();
+  // These codes say the batch itself is wrong: retrying it anywhere gives the same answer.
+  const permanent = err.code === status.INVALID_ARGUMENT || err.code === status.NOT_FOUND || err.code === status.UNAUTHENTICATED || err.code === status.PERMISSION_DENIED;
+  return permanent || (err.code === status.RESOURCE_EXHAUSTED && err.retryAfterMs === undefined);
 }
 
 /**
@@ -56,7 +56,9 @@ export class GatewayPool {
     private readonly health: { intervalMs: number; timeoutMs: number },
     private readonly log: Logger,
   ) {
-    this.gateways = addresses.map((address) => ({ address, client: new TransportClient(address, grpc.credentials.createInsecure()), healthy: true }));
+    const { credentials } = loadGrpc();
+    const TransportClient = transportGrpc();
+    this.gateways = addresses.map((address) => ({ address, client: new TransportClient(address, credentials.createInsecure()), healthy: true }));
   }
 
   start(): void {
@@ -79,18 +81,19 @@ export class GatewayPool {
   send(batch: BatchMessage, timeoutMs: number): Promise<AckMessage> {
     const gateway = this.gateways.find((g) => g.healthy);
     if (gateway === undefined) {
-      return Promise.reject(new SendFailed(grpc.status.UNAVAILABLE, 'none', `no healthy gateway (${this.gateways.map((g) => `${g.address}: ${g.reason ?? '?'}`).join('; ')})`));
+      return Promise.reject(new SendFailed(loadGrpc().status.UNAVAILABLE, 'none', `no healthy gateway (${this.gateways.map((g) => `${g.address}: ${g.reason ?? '?'}`).join('; ')})`));
     }
     const calls = gateway.client as unknown as TransportCalls;
     return new Promise((resolve, reject) => {
-      calls.send(batch, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, ack) => {
+      const { Metadata, status } = loadGrpc();
+      calls.send(batch, new Metadata(), { deadline: Date.now() + timeoutMs }, (err, ack) => {
         if (err === null && ack !== undefined) {
           resolve(ack);
           return;
         }
-        const code = err?.code ?? grpc.status.UNKNOWN;
-        const message = `gateway ${gateway.address} answered ${grpc.status[code]}: ${err?.details ?? 'no reply'}`;
-        if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED) this.markDown(gateway, message);
+        const code = err?.code ?? status.UNKNOWN;
+        const message = `gateway ${gateway.address} answered ${status[code]}: ${err?.details ?? 'no reply'}`;
+        if (code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) this.markDown(gateway, message);
         reject(new SendFailed(code, gateway.address, message, retryAfterOf(err?.metadata)));
       });
     });
@@ -117,13 +120,13 @@ export class GatewayPool {
   private check(gateway: Gateway): Promise<void> {
     const calls = gateway.client as unknown as TransportCalls;
     return new Promise((resolve) => {
-      calls.health({}, new grpc.Metadata(), { deadline: Date.now() + this.health.timeoutMs }, (err, reply) => {
+      calls.health({}, new (loadGrpc().Metadata)(), { deadline: Date.now() + this.health.timeoutMs }, (err, reply) => {
         if (err === null && reply?.serving === true) {
           if (!gateway.healthy) this.log.info({ gateway: gateway.address }, `gateway ${gateway.address} serves again`);
           gateway.healthy = true;
           gateway.reason = undefined;
         } else {
-          this.markDown(gateway, `gateway ${gateway.address} Health: ${err ? `${grpc.status[err.code]}: ${err.details}` : 'not serving'}`);
+          this.markDown(gateway, `gateway ${gateway.address} Health: ${err ? `${loadGrpc().status[err.code]}: ${err.details}` : 'not serving'}`);
         }
         resolve();
       });

@@ -1,21 +1,29 @@
-import * as grpc from '@grpc/grpc-js';
-import { decodeRecords, MalformedBatchError, transportService, type AckMessage, type BatchMessage, type HealthReplyMessage } from './protocol.js';
+import type * as grpc from '@grpc/grpc-js';
+import { decodeRecords, loadGrpc, MalformedBatchError, transportGrpc, type AckMessage, type BatchMessage, type HealthReplyMessage } from './protocol.js';
 import { Refusal, type Intake, type RefusalKind } from './intake.js';
 
-const statusOf: Record<RefusalKind, grpc.status> = {
-  'not-found': grpc.status.NOT_FOUND,
-  unauthenticated: grpc.status.UNAUTHENTICATED,
-  'invalid-argument': grpc.status.INVALID_ARGUMENT,
-  exhausted: grpc.status.RESOURCE_EXHAUSTED,
-  unavailable: grpc.status.UNAVAILABLE,
-};
+function statusOf(kind: RefusalKind): grpc.status {
+  const { status } = loadGrpc();
+  switch (kind) {
+    case 'not-found':
+      return status.NOT_FOUND;
+    case 'unauthenticated':
+      return status.UNAUTHENTICATED;
+    case 'invalid-argument':
+      return status.INVALID_ARGUMENT;
+    case 'exhausted':
+      return status.RESOURCE_EXHAUSTED;
+    case 'unavailable':
+      return status.UNAVAILABLE;
+  }
+}
 
 /** The gRPC answer to a failed batch: its status, and `retry-after-ms` in the trailers for pushback. */
 function grpcError(error: unknown): Partial<grpc.StatusObject> {
-  if (!(error instanceof Refusal)) return { code: grpc.status.INTERNAL, details: `gateway error: ${(error as Error).message}` };
-  const metadata = new grpc.Metadata();
+  if (!(error instanceof Refusal)) return { code: loadGrpc().status.INTERNAL, details: `gateway error: ${(error as Error).message}` };
+  const metadata = new (loadGrpc().Metadata)();
   if (error.retryAfterMs !== undefined) metadata.set('retry-after-ms', String(error.retryAfterMs));
-  return { code: statusOf[error.kind], details: error.message, metadata };
+  return { code: statusOf(error.kind), details: error.message, metadata };
 }
 
 function tokenOf(batch: BatchMessage, call: grpc.ServerUnaryCall<unknown, AckMessage>): string {
@@ -49,22 +57,24 @@ interface Undecodable {
   undecodable: string;
 }
 
-const send = transportService.Send as grpc.MethodDefinition<BatchMessage, AckMessage>;
-
 /** The Transport service with a Send that hands undecodable requests to the handler instead of failing them. */
-const service: grpc.ServiceDefinition = {
-  ...transportService,
-  Send: {
-    ...send,
-    requestDeserialize(bytes: Buffer): BatchMessage | Undecodable {
-      try {
-        return send.requestDeserialize(bytes);
-      } catch (error) {
-        return { undecodable: (error as Error).message };
-      }
-    },
-  } as grpc.MethodDefinition<BatchMessage | Undecodable, AckMessage>,
-};
+function tolerantService(): grpc.ServiceDefinition {
+  const transport = transportGrpc().service;
+  const send = transport.Send as grpc.MethodDefinition<BatchMessage, AckMessage>;
+  return {
+    ...transport,
+    Send: {
+      ...send,
+      requestDeserialize(bytes: Buffer): BatchMessage | Undecodable {
+        try {
+          return send.requestDeserialize(bytes);
+        } catch (error) {
+          return { undecodable: (error as Error).message };
+        }
+      },
+    } as grpc.MethodDefinition<BatchMessage | Undecodable, AckMessage>,
+  };
+}
 
 function sequenceOf(batch: BatchMessage): bigint {
   return BigInt(batch.sequence === '' ? '0' : batch.sequence);
@@ -78,8 +88,8 @@ export async function serveGrpc(
   port: number,
   credentials: grpc.ServerCredentials,
 ): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': limits.maxBatchBytes + 64 * 1024 });
-  server.addService(service, {
+  const server = new (loadGrpc().Server)({ 'grpc.max_receive_message_length': limits.maxBatchBytes + 64 * 1024 });
+  server.addService(tolerantService(), {
     Send(call: grpc.ServerUnaryCall<BatchMessage | Undecodable, AckMessage>, callback: grpc.sendUnaryData<AckMessage>) {
       if ('undecodable' in call.request) {
         callback(grpcError(intake.counted(new Refusal('invalid-argument', `request is not a Batch message: ${call.request.undecodable}`))), null);

@@ -1,9 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import protobuf from 'protobufjs';
+import type * as grpc from '@grpc/grpc-js';
+import type * as protoLoader from '@grpc/proto-loader';
+import type protobuf from 'protobufjs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import { lazyRequire } from '../core/lazy-require.js';
 import { lz4Blocks } from '../formats/lz4-frame.js';
+
+// Loaded when a gateway or an agent first needs them, not by every run (core/lazy-require.ts).
+/** @grpc/grpc-js. */
+export const loadGrpc = lazyRequire<typeof grpc>('@grpc/grpc-js');
+const loadProtoLoader = lazyRequire<typeof protoLoader>('@grpc/proto-loader');
+const loadProtobuf = lazyRequire<typeof protobuf>('protobufjs');
 
 /** The transport's service definition, shared by the agent (client) and the gateway (server). */
 export const protoPath = fileURLToPath(new URL('./transport.proto', import.meta.url));
@@ -40,26 +47,35 @@ export interface TransportRecord {
   headers?: Record<string, Buffer>;
 }
 
-const packageDefinition = loadSync(protoPath, loaderOptions);
-const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as {
-  millrace: { transport: { v1: { Transport: grpc.ServiceClientConstructor } } };
-};
+let grpcTransport: grpc.ServiceClientConstructor | undefined;
 
-/** The gRPC service (`server.addService(transportService, handlers)`). */
-export const transportService: grpc.ServiceDefinition = loaded.millrace.transport.v1.Transport.service;
+/**
+ * The transport's generated gRPC client constructor (`new (transportGrpc())(address, credentials)`);
+ * its `service` is the service definition a server adds. Built from transport.proto on first use.
+ */
+export function transportGrpc(): grpc.ServiceClientConstructor {
+  if (grpcTransport === undefined) {
+    const loaded = loadGrpc().loadPackageDefinition(loadProtoLoader().loadSync(protoPath, loaderOptions)) as unknown as {
+      millrace: { transport: { v1: { Transport: grpc.ServiceClientConstructor } } };
+    };
+    grpcTransport = loaded.millrace.transport.v1.Transport;
+  }
+  return grpcTransport;
+}
 
-/** The generated client constructor (`new TransportClient(address, credentials)`). */
-export const TransportClient = loaded.millrace.transport.v1.Transport;
+let recordsMessage: protobuf.Type | undefined;
 
-const root = protobuf.loadSync(protoPath);
-const recordsType = root.lookupType('millrace.transport.v1.Records');
+/** The `Records` message type, read from transport.proto on first use. */
+function recordsType(): protobuf.Type {
+  return (recordsMessage ??= loadProtobuf().loadSync(protoPath).lookupType('millrace.transport.v1.Records'));
+}
 
 /** Thrown by {@link decodeRecords} for a batch whose records cannot be read. */
 export class MalformedBatchError extends Error {}
 
 /** A batch's `records` field: the records as a `Records` message, compressed. */
 export function encodeRecords(records: readonly TransportRecord[], compression: BatchMessage['compression']): Buffer {
-  const plain = Buffer.from(recordsType.encode({ records: records.map(toWire) }).finish());
+  const plain = Buffer.from(recordsType().encode({ records: records.map(toWire) }).finish());
   return compression === 'LZ4' ? compressFrameSync(plain) : plain;
 }
 
@@ -90,7 +106,7 @@ export function decodeRecords(bytes: Buffer, compression: BatchMessage['compress
   }
   let message: protobuf.Message;
   try {
-    message = recordsType.decode(plain);
+    message = recordsType().decode(plain);
   } catch (err) {
     throw new MalformedBatchError(`records are not a valid Records message: ${(err as Error).message}`);
   }

@@ -5,8 +5,7 @@ import {
   decodeRecords,
   encodeRecords,
   MalformedBatchError,
-  TransportClient,
-  transportService,
+  transportGrpc,
   type AckMessage,
   type BatchMessage,
   type TransportRecord,
@@ -42,7 +41,7 @@ describe('transport protocol', () => {
   it('carries a batch from a grpc-js client to a grpc-js server and its ack back', async () => {
     const server = new grpc.Server();
     const seen: BatchMessage[] = [];
-    server.addService(transportService, {
+    server.addService(transportGrpc().service, {
       Send: (call: grpc.ServerUnaryCall<BatchMessage, AckMessage>, done: grpc.sendUnaryData<AckMessage>) => {
         seen.push(call.request);
         done(null, { sequence: call.request.sequence, stored: call.request.count, duplicates: 0 });
@@ -52,7 +51,7 @@ describe('transport protocol', () => {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
-    const client = new TransportClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    const client = new (transportGrpc())(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
       Send(b: Partial<BatchMessage>, cb: (err: grpc.ServiceError | null, ack: AckMessage) => void): void;
     };
     try {

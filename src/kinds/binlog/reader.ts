@@ -1,4 +1,4 @@
-import ZongJi from '@vlasky/zongji';
+import type ZongJi from '@vlasky/zongji';
 import type { ActorContext, SourceIO, SourceRead } from '../../actors/io.js';
 import { InvalidConfig, NotConnected, errorMessage } from '../../core/errors.js';
 import { isConnectionError } from '../../db/connection-errors.js';
@@ -144,7 +144,9 @@ export class BinlogReader implements SourceIO<BinlogPosition> {
           };
     void this.checkRules(address, start.watch ?? []);
     const assembler = new TransactionAssembler(start, tableFilter(this.config), watch);
-    const zongji = new ZongJi({
+    // An ES module: imported here, when a binlog source connects, not by every run.
+    const { default: ZongJiClient } = await import('@vlasky/zongji');
+    const zongji = new ZongJiClient({
       ...address,
       dateStrings: true,
       timezone: 'Z',

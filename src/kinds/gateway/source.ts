@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { resolve } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import type { SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import { registryLocation, StreamRegistry } from '../../db/stream-registry.js';
 import { gatewayConfig, type GatewayConfig } from './config.js';
 import { serveGrpc } from '../../gate/grpc-endpoint.js';
+import { loadGrpc } from '../../gate/protocol.js';
 import { serveHttp } from '../../gate/http-endpoint.js';
 import { Intake } from '../../gate/intake.js';
 import { SequenceWindow } from '../../gate/sequence-window.js';
@@ -90,7 +91,8 @@ export const gatewaySourceKind = defineSource({
           checks.done = checks.done.then(() => reload(intake, registry, last));
         }, config.registry.reloadMs);
         timer.unref();
-        const credentials = tls === undefined ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
+        const { ServerCredentials } = loadGrpc();
+        const credentials = tls === undefined ? ServerCredentials.createInsecure() : ServerCredentials.createSsl(null, [{ cert_chain: tls.cert, private_key: tls.key }], false);
         try {
           const g = await serveGrpc(intake, config, config.host, config.port, credentials);
           serving = { intake, registry, ...(quality === undefined ? {} : { quality }), reload: timer, checks, grpc: g.server, port: g.port };

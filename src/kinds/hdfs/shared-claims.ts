@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysqlDriver } from '../../db/mysql-driver.js';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../core/errors.js';
 import { binaryCollation, isDeadlock } from '../../db/mysql.js';
@@ -82,7 +83,7 @@ export class SharedClaims implements ClaimStore {
     private readonly log: Logger,
     private readonly clock: Clock = performance,
   ) {
-    this.pool = mysql.createPool({
+    this.pool = mysqlDriver().createPool({
       uri: config.database,
       connectionLimit: 2,
       connectTimeout: Math.min(5000, config.leaseMs / 3),

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeRecords, transportService, type AckMessage, type BatchMessage } from '../../../src/gate/protocol.js';
+import { decodeRecords, transportGrpc, type AckMessage, type BatchMessage } from '../../../src/gate/protocol.js';
 
 /** How the peer answers the next Send calls. */
 export type Behaviour =
@@ -56,7 +56,7 @@ export class GatewayPeer {
   /** Serves (again) on its port. */
   async up(): Promise<void> {
     const server = new grpc.Server();
-    server.addService(transportService, {
+    server.addService(transportGrpc().service, {
       Send: (call: grpc.ServerUnaryCall<BatchMessage, AckMessage>, done: grpc.sendUnaryData<AckMessage>) => void this.send(call.request, done),
       Health: (_call: unknown, done: grpc.sendUnaryData<{ serving: boolean }>) => done(null, { serving: this.serving }),
     });

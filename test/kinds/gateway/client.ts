@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { StreamRegistry } from '../../../src/db/stream-registry.js';
-import { encodeRecords, TransportClient, type AckMessage, type BatchMessage, type TransportRecord } from '../../../src/gate/protocol.js';
+import { encodeRecords, transportGrpc, type AckMessage, type BatchMessage, type TransportRecord } from '../../../src/gate/protocol.js';
 
 /** The generated client, typed for the calls the tests make. */
 export type Transport = grpc.Client & {
@@ -9,7 +9,7 @@ export type Transport = grpc.Client & {
 };
 
 export function transportClient(port: number): Transport {
-  return new TransportClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Transport;
+  return new (transportGrpc())(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Transport;
 }
 
 /** A batch of `values` for `stream`, LZ4-compressed. */

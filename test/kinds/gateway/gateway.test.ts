@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamRegistry } from '../../../src/db/stream-registry.js';
-import { encodeRecords, TransportClient } from '../../../src/gate/protocol.js';
+import { encodeRecords, transportGrpc } from '../../../src/gate/protocol.js';
 import { asText, collectSink, Gate } from '../../kit/collect-sink.js';
 import { eventually } from '../../kit/eventually.js';
 import { missingPart } from '../../real-part.js';
@@ -253,7 +253,7 @@ describe.skipIf(missingPart(hasOpenssl, 'openssl (to make a test certificate)', 
     const got: string[] = [];
     running = await runGateway({ streams: { a: TOKEN_A }, sink: collectSink(got, { as: asText }), settings: { tls, httpPort: 0 } });
     const ca = readFileSync(tls.cert);
-    const secure = new TransportClient(`127.0.0.1:${running.port}`, grpc.credentials.createSsl(ca)) as unknown as Transport;
+    const secure = new (transportGrpc())(`127.0.0.1:${running.port}`, grpc.credentials.createSsl(ca)) as unknown as Transport;
     try {
       expect((await send(secure, batchOf('a', TOKEN_A, 'agent-1', 0, ['over tls']))).ack?.stored).toBe(1);
     } finally {
