@@ -32,10 +32,10 @@ import mysql from 'mysql2/promise';
 import { watchTableDdl } from '../src/cdc/watch.js';
 import { startPushReceiver } from '../test/infra/falcon-agent/push-receiver.js';
 import { ensureMariaDb, type MariaDbHandle } from '../test/infra/mariadb/server.js';
+import { compiledCli } from './compiled-cli.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const PEER = join(REPO, '.infra/peers/debezium');
-const BIN = join(REPO, 'bin/millrace.js');
 const RATE = 5000;
 const TICK_MS = 10;
 /** Seconds of the steady rate before the measured ones (JIT, connection pools, first batches). */
@@ -208,7 +208,7 @@ sinks:
   agent: { kind: falcon, inputs: [metrics], url: "${receiver.url}" }
 `,
   );
-  const child = spawn(process.execPath, [BIN, 'run', topology], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [compiledCli(), 'run', topology], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));

@@ -25,8 +25,8 @@ import { readParquet } from 'parquet-wasm/node';
 import { StreamRegistry } from '../src/db/stream-registry.js';
 import { ensureKafka } from '../test/infra/kafka/broker.js';
 import { bound, cellsOf, columns, records } from './hive.js';
+import { compiledCli } from './compiled-cli.js';
 import { createTopic } from './peers.js';
-import { REPO_ROOT } from './peers/job.js';
 import { startMeasured } from './peers/measure.js';
 import { isMain, median, numberArg, saveResult } from './standalone.js';
 
@@ -91,7 +91,7 @@ export async function runDispatchBench(options: { rows?: number; rounds?: number
       } finally {
         await registry.close();
       }
-      const argv = [join(REPO_ROOT, 'bin/millrace.js'), 'dispatch', '--once', '--registry', join(dir, 'streams.db'), '--brokers', kafka.brokers.join(','), '--data-dir', join(dir, 'data')];
+      const argv = [compiledCli(), 'dispatch', '--once', '--registry', join(dir, 'streams.db'), '--brokers', kafka.brokers.join(','), '--data-dir', join(dir, 'data')];
       const t0 = performance.now();
       const usage = await startMeasured(process.execPath, argv, { cwd: dir, logFile: join(dir, 'dispatch.log') }).ended;
       const seconds = (performance.now() - t0) / 1000;

@@ -13,26 +13,30 @@
  *   that crosses data centres as each is deployed: for millrace the sender -> receiver link, for
  *   MM2 (deployed next to the destination) its connections to the source cluster.
  * The source cluster advertises the proxy's address, so every client of it (both systems) goes
- * through the proxy; it carries toxics only in MM2's WAN runs.
+ * through the proxy; it carries toxics only in MM2's WAN runs. The probe producer alone connects to
+ * the source broker directly, so a probe's clock starts when the broker acknowledged it whatever
+ * the proxy does.
  * Measured per run: copy time (first record in the destination -> all there) and wall time (start
  * -> all there), bytes on the wire of the crossing link (bench/mirror-wire.ts), then end-to-end
  * latency of single probe records (acked by the source -> counted in the destination). Once per
  * system: time to resume after the crossing link is cut for `outage-s` and comes back.
- * Own services on ports 42100-42130. Writes bench/results/mirror.json.
+ * Own services on ports 27100-27130. Writes bench/results/mirror.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { ensureKafka, KAFKA_SH } from '../test/infra/kafka/broker.js';
 import { Toxiproxy, toxiproxyBinary } from '../test/infra/toxiproxy/toxiproxy.js';
 import { startMirrorMaker, stopChild } from './mirror-maker.js';
+import { compiledCli } from './compiled-cli.js';
 import { WireCounter } from './mirror-wire.js';
 import { isMain, median, numberArg, saveResult } from './standalone.js';
 
-const HERE = path.resolve(import.meta.dirname, '..');
-const PORTS = { source: 42100, destination: 42110, toxiproxy: 42120, sourceProxy: 42121, linkProxy: 42122, receiver: 42130 };
+// Below the ephemeral port range (see test/infra/kafka/README.md).
+const PORTS = { source: 27100, destination: 27110, toxiproxy: 27120, sourceProxy: 27121, linkProxy: 27122, receiver: 27130 };
 const TOPIC = 'mirror-bench';
 const PARTITIONS = 6;
 const RECORD_BYTES = 1024;
@@ -109,7 +113,7 @@ function startMillrace(dir: string, tag: string, linkPort: number): Mirror {
       `sources:\n  in: { kind: kafka, topics: [${TOPIC}], group: ml-${tag}, start: earliest, encoding: raw }\n` +
       `sinks:\n  out: { kind: link, inputs: [in], link: bench, host: 127.0.0.1, port: ${linkPort} }\n`,
   );
-  const bin = path.join(HERE, 'bin/millrace.js');
+  const bin = compiledCli();
   const children = [spawnLogged('node', [bin, 'run', receiver], 'millrace receiver'), spawnLogged('node', [bin, 'run', sender], 'millrace sender')];
   return { destinationTopic, stop: async () => void (await Promise.all(children.map(stopChild))) };
 }
@@ -139,7 +143,13 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
     const srcClient = new kafkajs.Kafka({ brokers: source.brokers, ...quiet });
     const dstAdmin = new kafkajs.Kafka({ brokers: destination.brokers, ...quiet }).admin();
     const srcAdmin = srcClient.admin();
-    const probe = srcClient.producer();
+    // Metadata hands out the proxy's address; the probe goes to the broker's own port instead.
+    const direct = new kafkajs.Kafka({
+      brokers: [`127.0.0.1:${PORTS.source}`],
+      socketFactory: ({ host, port, onConnect }) => net.connect({ host, port: port === PORTS.sourceProxy ? PORTS.source : port }, onConnect),
+      ...quiet,
+    });
+    const probe = direct.producer();
     await Promise.all([dstAdmin.connect(), srcAdmin.connect(), probe.connect()]);
     stops.unshift(() => Promise.all([dstAdmin.disconnect(), srcAdmin.disconnect(), probe.disconnect()]));
     const count = async (admin: kafkajs.Admin, topic: string): Promise<number> => {

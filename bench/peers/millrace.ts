@@ -1,12 +1,14 @@
 /**
- * millrace as a user runs it: a topology file and `millrace run` (the `npm run topology` flags).
+ * millrace as a user runs it: a topology file and `millrace run` of the compiled package (the
+ * `npm run topology` flags).
  * file -> Kafka: file source (once) -> kafka sink; Kafka -> Kafka: kafka source -> kafka sink;
  * file -> file: file source (once) -> file sink (fsync per batch, lines). Sinks: acks=all, LZ4.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { need, REPO_ROOT, startIn, type Job, type PeerRunner } from './job.js';
+import { compiledCli } from '../compiled-cli.js';
+import { need, startIn, type Job, type PeerRunner } from './job.js';
 
 /** A way of running millrace beside the default one: sink isolation, node flags. */
 interface Variant {
@@ -39,7 +41,7 @@ function runner(variant: Variant): PeerRunner {
   return (job) => {
     const file = join(job.dir, 'topology.yaml');
     writeFileSync(file, stringify(topology(job, variant)));
-    return startIn(job, process.execPath, [`--max-semi-space-size=${variant.semiSpaceMb}`, join(REPO_ROOT, 'bin/millrace.js'), 'run', file]);
+    return startIn(job, process.execPath, [`--max-semi-space-size=${variant.semiSpaceMb}`, compiledCli(), 'run', file]);
   };
 }
 

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { StreamRegistry } from '../../src/db/stream-registry.js';
+import { compiledCli } from '../compiled-cli.js';
 import { REPO_ROOT } from '../peers/job.js';
 import { startTiers, type TiersPlan } from './plan.js';
 
@@ -22,7 +23,7 @@ function topology(plan: TiersPlan, name: string, body: object): string {
   return file;
 }
 
-const run = (file: string): string[] => [process.execPath, '--max-semi-space-size=64', join(REPO_ROOT, 'bin/millrace.js'), 'run', file];
+const run = (file: string): string[] => [process.execPath, '--max-semi-space-size=64', compiledCli(), 'run', file];
 
 /** Registers every stream of the plan (id -> topic, one token) in the gateway's SQLite registry. */
 export async function registerStreams(plan: TiersPlan): Promise<void> {
