@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EmbeddedLog } from '../log/index.js';
-import { decodeRecords, encodeRecords, type WireRecord } from './wire-record.js';
+import { decodeRecords, encodeRecord, splitRecords, type EncodedRecord, type WireRecord } from './wire-record.js';
 
 const TOPIC = 'link';
 const DOWNSTREAM = 'downstream';
@@ -93,12 +93,17 @@ export class DiskQueue {
    * Appends durably; resolves with the last sequence number given. Appended in pieces of at most
    * half a segment, so no segment grows far past `segmentBytes` and each can be trimmed.
    */
-  async append(records: readonly WireRecord[], first?: number): Promise<number> {
+  append(records: readonly WireRecord[], first?: number): Promise<number> {
+    return this.appendEncoded(records.map(encodeRecord), first);
+  }
+
+  /** {@link append} of records already in their wire encoding. */
+  async appendEncoded(records: readonly EncodedRecord[], first?: number): Promise<number> {
     if (records.length === 0) return this.head;
     const pieces: { value: Buffer; ts: number }[][] = [[]];
     let bytes = 0;
     for (const r of records) {
-      const entry = { value: encodeRecords([r]), ts: r.ts };
+      const entry = { value: r.bytes, ts: r.ts };
       if (bytes > 0 && bytes + entry.value.length > this.segmentBytes / 2) {
         pieces.push([]);
         bytes = 0;
@@ -111,7 +116,7 @@ export class DiskQueue {
       // A failed append can leave a whole prefix of its records on disk, which the reopened log
       // keeps: those sequence numbers are held already, so only the rest goes in.
       if (first > this.head + 1) throw new RangeError(`append from ${first} but the queue ends at ${this.head}`);
-      return this.append(records.slice(this.head + 1 - first), this.head + 1);
+      return this.appendEncoded(records.slice(this.head + 1 - first), this.head + 1);
     }
     try {
       const results = await Promise.all(pieces.map((piece) => this.log.append(TOPIC, 0, piece)));
@@ -122,10 +127,19 @@ export class DiskQueue {
     }
   }
 
-  /** Records from sequence number `seq` on, within the limits. */
+  /** Records from sequence number `seq` on, within the limits (each decoded into buffers of its own). */
   async read(seq: number, maxRecords: number, maxBytes: number): Promise<WireRecord[]> {
+    return (await this.stored(seq, maxRecords, maxBytes)).map((bytes) => decodeRecords(bytes, 1)[0] as WireRecord);
+  }
+
+  /** {@link read}, the records left in their wire encoding (views of the bytes read, not copies). */
+  async readEncoded(seq: number, maxRecords: number, maxBytes: number): Promise<EncodedRecord[]> {
+    return (await this.stored(seq, maxRecords, maxBytes)).map((bytes) => splitRecords(bytes, 1)[0] as EncodedRecord);
+  }
+
+  private async stored(seq: number, maxRecords: number, maxBytes: number): Promise<Buffer[]> {
     const got = await this.log.read(TOPIC, 0, seq - 1, { maxRecords, maxBytes });
-    return got.records.map((e) => decodeRecords(Buffer.from(e.value), 1)[0] as WireRecord);
+    return got.records.map((e) => Buffer.from(e.value.buffer, e.value.byteOffset, e.value.byteLength));
   }
 
   /** The sequence number up to which downstream has taken the records (receiver side). */

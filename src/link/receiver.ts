@@ -6,7 +6,7 @@ import { encodeFrame, FrameReader, type Frame } from './frame.js';
 import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { ReceiverSequence } from './sequence.js';
-import { decompressRecords, type WireRecord } from './wire-record.js';
+import { decompressEncoded, type EncodedRecord } from './wire-record.js';
 
 export interface LinkReceiverOptions {
   queue: DiskQueue;
@@ -18,7 +18,7 @@ export interface LinkReceiverOptions {
   tls?: tls.TlsOptions | undefined;
   log: Logger;
   /** Called after `records` became durable in the queue, the last at sequence number `last`. */
-  onPersisted(records: readonly WireRecord[], last: number): void;
+  onPersisted(records: readonly EncodedRecord[], last: number): void;
 }
 
 /** Counters of the receiving side, for `status()`. */
@@ -172,7 +172,8 @@ export class LinkReceiver {
   private frame(socket: net.Socket, frame: Frame): void {
     if (frame.type !== 'data') throw new LinkProtocolError(`unexpected ${frame.type} frame from a sender`);
     this.stats.framesReceived++;
-    const records = decompressRecords(frame.payload, frame.rawLength, frame.count);
+    // Queued as they came: views of the frame's records, checked but not decoded.
+    const records = decompressEncoded(frame.payload, frame.rawLength, frame.count);
     this.stats.bytesUncompressed += frame.rawLength;
     // Admission is checked against the sequence the handshake set up, once it has.
     this.chain = this.chain.then(async () => {
@@ -195,7 +196,7 @@ export class LinkReceiver {
       }
       try {
         const admitted = records.slice(admission.skip, admission.skip + admission.take);
-        const last = await this.o.queue.append(admitted, frame.first + admission.skip);
+        const last = await this.o.queue.appendEncoded(admitted, frame.first + admission.skip);
         const ack = seq.durable(last);
         this.stats.queueError = null;
         this.o.onPersisted(admitted, last);

@@ -9,7 +9,7 @@ import { LinkProtocolError } from './protocol-error.js';
 import { SenderWindow } from './sequence.js';
 import { Wake } from '../core/wake.js';
 import { byTopic, TopicCounters } from './link-metrics.js';
-import { compressRecords } from './wire-record.js';
+import { compressEncoded } from './wire-record.js';
 
 export interface LinkSenderOptions {
   queue: DiskQueue;
@@ -148,9 +148,10 @@ export class LinkSender {
       if (this.abort.signal.aborted) return;
       if (failure !== undefined) throw failure;
       while (window.open && window.next <= this.o.queue.head) {
-        const records = await this.o.queue.read(window.next, this.o.maxBatchRecords, this.o.maxBatchBytes);
+        // Shipped as queued: the frame body is the records' stored encodings, joined.
+        const records = await this.o.queue.readEncoded(window.next, this.o.maxBatchRecords, this.o.maxBatchBytes);
         if (records.length === 0) break;
-        const { raw, compressed } = compressRecords(records);
+        const { raw, compressed } = compressEncoded(records);
         const frame = encodeFrame({ type: 'data', first: window.next, count: records.length, rawLength: raw, payload: compressed });
         if (window.bytesInFlight === 0) lastProgress = Date.now();
         const topics = byTopic(records);

@@ -15,6 +15,17 @@ export interface WireRecord {
   headers: [string, Buffer][];
 }
 
+/**
+ * One record in its wire encoding (what {@link encodeRecords} writes for it), with the two fields
+ * queues and metrics read: the sender queues and ships these bytes as they are, and the receiver
+ * queues the slices of a frame, so neither decodes and re-encodes what it only passes on.
+ */
+export interface EncodedRecord {
+  readonly bytes: Buffer;
+  readonly topic: string;
+  readonly ts: number;
+}
+
 const NULL_LENGTH = -1;
 const MAX_U16 = 0xffff;
 
@@ -63,6 +74,58 @@ export function encodeRecords(records: readonly WireRecord[]): Buffer {
     }
   }
   return buf;
+}
+
+/** `r` in its wire encoding. */
+export function encodeRecord(r: WireRecord): EncodedRecord {
+  return { bytes: encodeRecords([r]), topic: r.topic, ts: r.ts };
+}
+
+/**
+ * The `count` records of a body written by {@link encodeRecords}, as views of `buf` (no copies),
+ * checked as {@link decodeRecords} checks them: anything short, long or malformed throws.
+ */
+export function splitRecords(buf: Buffer, count: number): EncodedRecord[] {
+  let p = 0;
+  const need = (n: number): void => {
+    if (p + n > buf.length) throw new LinkProtocolError(`record batch cut short at byte ${p} (needs ${n} more)`);
+  };
+  const skip16 = (): void => {
+    need(2);
+    p += 2 + buf.readUInt16BE(p);
+    need(0);
+  };
+  const skipBytes = (): void => {
+    need(4);
+    const n = buf.readInt32BE(p);
+    p += 4;
+    if (n === NULL_LENGTH) return;
+    if (n < 0) throw new LinkProtocolError(`record batch has a negative length ${n} at byte ${p - 4}`);
+    need(n);
+    p += n;
+  };
+  const out: EncodedRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = p;
+    need(2);
+    const topicLength = buf.readUInt16BE(p);
+    need(2 + topicLength + 20);
+    const topic = buf.toString('utf8', p + 2, p + 2 + topicLength);
+    const ts = buf.readDoubleBE(p + 2 + topicLength + 12);
+    p += 2 + topicLength + 20;
+    skipBytes();
+    skipBytes();
+    need(2);
+    const headerCount = buf.readUInt16BE(p);
+    p += 2;
+    for (let h = 0; h < headerCount; h++) {
+      skip16();
+      skipBytes();
+    }
+    out.push({ bytes: buf.subarray(start, p), topic, ts });
+  }
+  if (p !== buf.length) throw new LinkProtocolError(`record batch has ${buf.length - p} bytes after its ${count} records`);
+  return out;
 }
 
 /** Reads `count` records written by {@link encodeRecords}; anything short, long or malformed throws. */
@@ -117,11 +180,27 @@ export function compressRecords(records: readonly WireRecord[]): { raw: number; 
   return { raw: raw.length, compressed: compressFrameSync(raw) };
 }
 
-/**
- * Decompresses a batch, refusing to inflate past `rawLength` (the size the frame declares), so a
- * hostile frame cannot make the receiver allocate without bound.
- */
+/** Encoded records joined into a batch body and LZ4 frame-compressed, with the size before compression. */
+export function compressEncoded(records: readonly EncodedRecord[]): { raw: number; compressed: Buffer } {
+  const raw = Buffer.concat(records.map((r) => r.bytes));
+  return { raw: raw.length, compressed: compressFrameSync(raw) };
+}
+
+/** Decompresses a batch into its records, as {@link inflate} does. */
 export function decompressRecords(compressed: Buffer, rawLength: number, count: number): WireRecord[] {
+  return decodeRecords(inflate(compressed, rawLength), count);
+}
+
+/** Decompresses a batch into views of its encoded records, as {@link inflate} does. */
+export function decompressEncoded(compressed: Buffer, rawLength: number, count: number): EncodedRecord[] {
+  return splitRecords(inflate(compressed, rawLength), count);
+}
+
+/**
+ * Decompresses a batch body, refusing to inflate past `rawLength` (the size the frame declares),
+ * so a hostile frame cannot make the receiver allocate without bound.
+ */
+function inflate(compressed: Buffer, rawLength: number): Buffer {
   const raw = Buffer.allocUnsafe(rawLength);
   let at = 0;
   try {
@@ -135,5 +214,5 @@ export function decompressRecords(compressed: Buffer, rawLength: number, count: 
     throw new LinkProtocolError(`batch is not a valid LZ4 frame: ${(err as Error).message}`);
   }
   if (at !== rawLength) throw new LinkProtocolError(`batch inflates to ${at} bytes, the frame declares ${rawLength}`);
-  return decodeRecords(raw, count);
+  return raw;
 }

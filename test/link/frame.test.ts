@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameReader, LINK_VERSION, type Frame } from '../../src/link/frame.js';
 import { LinkProtocolError } from '../../src/link/protocol-error.js';
 import { ReceiverSequence } from '../../src/link/sequence.js';
-import { compressRecords, decompressRecords, encodeRecords, type WireRecord } from '../../src/link/wire-record.js';
+import { compressEncoded, compressRecords, decodeRecords, decompressEncoded, decompressRecords, encodeRecord, encodeRecords, splitRecords, type WireRecord } from '../../src/link/wire-record.js';
 
 const bytes = (max: number): fc.Arbitrary<Buffer> => fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b));
 const recordArb: fc.Arbitrary<WireRecord> = fc.record({
@@ -45,6 +45,45 @@ describe('link frames', () => {
         expect(decompressRecords(d.payload, d.rawLength, d.count)).toEqual(records);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('encoded records shipped as they are queued (joined, compressed, split again) are the records sent, in order', () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 20 }), (records) => {
+        const encoded = records.map(encodeRecord);
+        const { raw, compressed } = compressEncoded(encoded);
+        expect(raw).toBe(encodeRecords(records).length);
+        const split = decompressEncoded(compressed, raw, records.length);
+        expect(split.map((e) => ({ topic: e.topic, ts: e.ts }))).toEqual(records.map((r) => ({ topic: r.topic, ts: r.ts })));
+        expect(split.map((e) => decodeRecords(e.bytes, 1)[0])).toEqual(records);
+        expect(decompressRecords(compressed, raw, records.length)).toEqual(records);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a body cut short, grown or corrupted is refused by the split exactly when the full decode refuses it', () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { minLength: 1, maxLength: 5 }), fc.nat(), fc.integer({ min: -3, max: 3 }), fc.uint8Array({ minLength: 1, maxLength: 4 }), (records, at, countDelta, garbage) => {
+        const body = encodeRecords(records);
+        const cut = at % (body.length + 1);
+        const bad = Buffer.concat([body.subarray(0, cut), Buffer.from(garbage), body.subarray(cut)]);
+        const count = Math.max(0, records.length + countDelta);
+        for (const candidate of [body.subarray(0, cut), bad]) {
+          const outcome = (read: () => unknown): string => {
+            try {
+              read();
+              return 'ok';
+            } catch (err) {
+              expect(err).toBeInstanceOf(LinkProtocolError);
+              return 'refused';
+            }
+          };
+          expect(outcome(() => splitRecords(candidate, count))).toBe(outcome(() => decodeRecords(candidate, count)));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 

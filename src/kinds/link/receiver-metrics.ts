@@ -19,7 +19,7 @@ export class ReceiverMetrics {
     if (queued > delivered) this.age.appended(queued);
   }
 
-  persisted(records: readonly WireRecord[], last: number): void {
+  persisted(records: readonly Pick<WireRecord, 'topic' | 'ts'>[], last: number): void {
     this.age.appended(last);
     for (const [topic, t] of byTopic(records)) this.topics.add(topic, 'persisted', t.records);
   }
