@@ -85,8 +85,11 @@ export class LinkSender {
         await this.session(() => (delay = this.o.backoff.initialMs));
       } catch (err) {
         if (this.abort.signal.aborted) return;
-        this.stats.lastError = (err as Error).message;
-        this.o.log.warn({ err: this.stats.lastError }, `link ${this.o.link}: connection to ${this.o.host}:${this.o.port} lost: ${this.stats.lastError}; retrying in ${delay} ms`);
+        const message = (err as Error).message;
+        // Warned once per outage and cause: a receiver down for hours is retried every few seconds.
+        const level = message === this.stats.lastError && this.stats.state === 'connecting' && delay === this.o.backoff.maxMs ? 'debug' : 'warn';
+        this.stats.lastError = message;
+        this.o.log[level]({ err: message }, `link ${this.o.link}: connection to ${this.o.host}:${this.o.port} lost: ${message}; retrying in ${delay} ms`);
       } finally {
         this.socket?.destroy();
         this.socket = undefined;

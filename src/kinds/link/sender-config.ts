@@ -37,9 +37,14 @@ export const linkSenderConfig = z
     backoff: z
       .strictObject({
         initialMs: z.number().int().positive().default(200).describe('First wait before reconnecting.'),
-        maxMs: z.number().int().positive().default(10_000).describe('Longest wait between reconnects (the wait doubles up to it).'),
+        maxMs: z
+          .number()
+          .int()
+          .positive()
+          .default(2000)
+          .describe('Longest wait between reconnects (the wait doubles up to it): after an outage the link resumes within this of the receiver being reachable again.'),
       })
-      .default({ initialMs: 200, maxMs: 10_000 })
+      .default({ initialMs: 200, maxMs: 2000 })
       .describe('Reconnect backoff.'),
   })
   .refine((c) => c.maxQueueBytes >= 2 * c.queueSegmentBytes, { message: 'maxQueueBytes must be at least twice queueSegmentBytes (the segment being written is never trimmed)', path: ['maxQueueBytes'] })
