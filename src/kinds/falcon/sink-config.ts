@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { retryingPostSettings } from '../http/retrying-post.js';
+import { retryingPostSettings } from '../../core/retrying-post.js';
 
 export const falconSinkConfig = z
   .strictObject({

@@ -1,7 +1,7 @@
 import type { DeadRecord } from '../../actors/io.js';
 import { defineSink } from '../../actors/kind.js';
 import { InvalidConfig, NotConnected } from '../../core/errors.js';
-import { postOnce, postWithRetries, type PostOutcome } from '../http/retrying-post.js';
+import { postOnce, postWithRetries, type PostOutcome } from '../../core/retrying-post.js';
 import type { LogRecord } from '../../streams/record.js';
 import { falconSinkConfig, type FalconSinkConfig } from './sink-config.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DeadRecord } from '../../actors/io.js';
 import { defineStage } from '../../actors/kind.js';
 import type { LogRecord } from '../../streams/record.js';
-import { aggregate, metricsOf, type MeteredPoint } from './metric.js';
+import { aggregate, metricsOf, type MeteredPoint } from '../../cdc/falcon-metric.js';
 
 export const falconStageConfig = z
   .strictObject({

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { defineSink } from '../../actors/kind.js';
 import { formatRecords, recordFormatSchema } from '../../formats/record-format.js';
 import type { LogRecord } from '../../streams/record.js';
-import { OutputFile, type OutputOptions } from './output-file.js';
+import type { SharedLease } from '../../core/shared-resources.js';
+import { OutputFile } from './output-file.js';
 
 export const fileSinkConfig = z
   .strictObject({
@@ -12,32 +13,6 @@ export const fileSinkConfig = z
     fsync: z.enum(['batch', 'never']).default('batch').describe('batch: a batch is acked only after fdatasync of the file and then of the journal (exactly-once also across power loss); never: after the writes (faster; exactly-once across process crashes only).'),
   })
   .describe('Appends records to a file, with a journal in the state directory (length and source ranges stored) to store each record once across crashes.');
-
-/** Output files open in this process, shared by the replicas (and restarts) of the sink writing them. */
-const outputs = new Map<string, { output: Promise<OutputFile>; users: number }>();
-
-async function acquire(o: OutputOptions): Promise<OutputFile> {
-  const open = outputs.get(o.path);
-  if (open !== undefined) {
-    const output = await open.output;
-    if (output.journalFile !== o.journal) throw new Error(`file sink: ${o.path} is already written by another sink (one sink per file)`);
-    open.users += 1;
-    return output;
-  }
-  const output = OutputFile.open(o);
-  outputs.set(o.path, { output, users: 1 });
-  return output.catch((error: unknown) => {
-    outputs.delete(o.path);
-    throw error;
-  });
-}
-
-async function release(path: string): Promise<void> {
-  const open = outputs.get(path);
-  if (open === undefined || --open.users > 0) return;
-  outputs.delete(path);
-  await (await open.output).close();
-}
 
 export const fileSinkKind = defineSink({
   name: 'file',
@@ -52,20 +27,27 @@ export const fileSinkKind = defineSink({
   create(config: z.output<typeof fileSinkConfig>, ctx) {
     const path = resolve(ctx.baseDir, config.path);
     const format = (records: readonly LogRecord[]): string => formatRecords(records, config.format);
-    let output: OutputFile | undefined;
+    const journal = join(ctx.stateDir, 'file-sink.jsonl');
+    let lease: SharedLease<OutputFile> | undefined;
     return {
       async connect() {
-        if (output !== undefined) return;
-        output = await acquire({ path, journal: join(ctx.stateDir, 'file-sink.jsonl'), durable: config.fsync === 'batch', log: ctx.log });
+        if (lease !== undefined) return;
+        // One writer per file, shared by the sink's replicas (and its restarts).
+        const taken = await ctx.shared(`file-sink:${path}`, () => OutputFile.open({ path, journal, durable: config.fsync === 'batch', log: ctx.log }), (output) => output.close());
+        if (taken.resource.journalFile !== journal) {
+          await taken.release();
+          throw new Error(`file sink: ${path} is already written by another sink (one sink per file)`);
+        }
+        lease = taken;
       },
       async write(batch) {
-        if (output === undefined) throw new Error(`file sink ${path} is not open`);
-        await output.write(batch, format);
+        if (lease === undefined) throw new Error(`file sink ${path} is not open`);
+        await lease.resource.write(batch, format);
       },
       async close() {
-        if (output === undefined) return;
-        output = undefined;
-        await release(path);
+        const held = lease;
+        lease = undefined;
+        await held?.release();
       },
     };
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { retryingPostSettings } from '../http/retrying-post.js';
+import { retryingPostSettings } from '../../core/retrying-post.js';
 import { indexPatternProblem } from '../../search/index-pattern.js';
 
 export const openSearchSinkConfig = z

@@ -1,4 +1,4 @@
-import type { FalconMetric } from '../falcon/metric.js';
+import type { FalconMetric } from '../../cdc/falcon-metric.js';
 
 /** A metric or label name Prometheus takes: other characters become `_`, a leading digit gets one. */
 export function promName(name: string, colons: boolean): string {

@@ -3,8 +3,8 @@ import type { DeadRecord } from '../../actors/io.js';
 import { defineSink } from '../../actors/kind.js';
 import { NotConnected } from '../../core/errors.js';
 import type { LogRecord } from '../../streams/record.js';
-import type { FalconMetric } from '../falcon/metric.js';
-import { postOnce, postWithRetries, retryingPostSettings } from '../http/retrying-post.js';
+import type { FalconMetric } from '../../cdc/falcon-metric.js';
+import { postOnce, postWithRetries, retryingPostSettings } from '../../core/retrying-post.js';
 import { exposition } from './exposition.js';
 
 export const pushgatewaySinkConfig = z

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FalconMetric } from '../../../src/kinds/falcon/metric.js';
+import type { FalconMetric } from '../../../src/cdc/falcon-metric.js';
 
 /** A data point as the agent takes it: the falcon sink's own type, checked field by field below. */
 export type PushedMetric = FalconMetric;

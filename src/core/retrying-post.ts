@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { ActorContext } from '../../actors/io.js';
-import { NotConnected, errorMessage } from '../../core/errors.js';
+import type { Logger } from 'pino';
+import { NotConnected, errorMessage } from './errors.js';
 
 /** Settings of a sink that posts to an HTTP endpoint, spread into its config schema. */
 export const retryingPostSettings = {
@@ -16,6 +16,13 @@ export interface RetryingPostConfig {
   maxAttempts: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+}
+
+/** Who posts: named in errors, logging retries, stopping when aborted (an actor's context is one). */
+export interface PostingActor {
+  readonly id: string;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
 }
 
 /** A request's fate: accepted, refused for good (4xx, with the reason), or worth another try. */
@@ -42,7 +49,7 @@ export async function postOnce(url: string, body: string, contentType: string, t
  * `maxAttempts` failed ones throws {@link NotConnected}, so the runtime backs off and delivers
  * the batch again. Resolves with the rejection reason, or undefined once accepted.
  */
-export async function postWithRetries(config: RetryingPostConfig, ctx: ActorContext, what: string, post: () => Promise<PostOutcome>): Promise<string | undefined> {
+export async function postWithRetries(config: RetryingPostConfig, ctx: PostingActor, what: string, post: () => Promise<PostOutcome>): Promise<string | undefined> {
   for (let attempt = 1; ; attempt++) {
     const outcome = await post();
     if (outcome.ok) return undefined;

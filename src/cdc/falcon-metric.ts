@@ -1,5 +1,5 @@
-import type { Json, LogRecord } from '../../streams/record.js';
-import type { WatchRule } from '../../cdc/watch.js';
+import type { Json, LogRecord } from '../streams/record.js';
+import type { WatchRule } from './watch.js';
 
 /** One Open-Falcon data point, as the agent's `/v1/push` takes it. */
 export interface FalconMetric {
