@@ -5,6 +5,7 @@
  * sequence order (so in order per partition).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,13 +16,14 @@ import { tempDir } from '../log/helpers.js';
 import { recordAt } from './fixtures/records.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'link-child.ts');
-const TOTAL = 4000;
 const ROUNDS = 12;
 
 interface Side {
   child: ChildProcess;
   /** Last number the child printed for its progress word (`persisted` or `queued`). */
   progress: number;
+  /** What a sender printed as `final`: all it queued, once told to stop. */
+  final?: number;
   ready: Promise<void>;
 }
 
@@ -47,6 +49,7 @@ function start(args: string[], word: string, readyWord: string): Side {
         const [w, n] = line.split(' ');
         if (w === readyWord) resolve();
         if (w === word) side.progress = Math.max(side.progress, Number(n));
+        if (w === 'final') side.final = Number(n);
       }
     });
     child.on('exit', (code, signal) => {
@@ -69,19 +72,21 @@ describe('link kill -9', () => {
     const b = await tempDir('millrace-link-kill-b-');
     const port = await freePort();
     const receiver = (): Side => start(['receiver', b.dir, String(port)], 'persisted', 'listening');
-    const sender = (): Side => start(['sender', a.dir, String(port), String(TOTAL)], 'queued', 'queued');
+    // The sender queues records until told to stop, so the stream outlasts the kills however fast the link is.
+    const stop = path.join(a.dir, 'stop');
+    const sender = (): Side => start(['sender', a.dir, String(port), stop], 'queued', 'queued');
     let r = receiver();
     await r.ready;
     let s = sender();
     let persisted = 0;
     const kills = { sender: 0, receiver: 0, both: 0 };
+    let total = 0;
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const target = round % 3 === 0 ? 'sender' : round % 3 === 1 ? 'receiver' : 'both';
         // Wait for the stream to move, then kill at a random moment within it.
         const from = Math.max(persisted, r.progress);
-        await eventually(() => r.progress > from + 20 || r.progress >= TOTAL, { what: `progress in round ${round}`, timeoutMs: 30_000 });
-        if (r.progress >= TOTAL) break;
+        await eventually(() => r.progress > from + 20, { what: `progress in round ${round}`, timeoutMs: 30_000 });
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
         persisted = r.progress;
         if (target !== 'receiver') await kill(s);
@@ -93,16 +98,20 @@ describe('link kill -9', () => {
         }
         if (target !== 'receiver') s = sender();
       }
-      await eventually(() => r.progress >= TOTAL, { what: `all ${TOTAL} persisted at the receiver`, timeoutMs: 60_000 });
+      await writeFile(stop, '');
+      const sending = s;
+      await eventually(() => sending.final !== undefined, { what: 'the sender to stop queueing', timeoutMs: 30_000 });
+      total = sending.final as number;
+      await eventually(() => r.progress >= total, { what: `all ${total} persisted at the receiver`, timeoutMs: 60_000 });
     } finally {
       await kill(s);
       await kill(r);
     }
-    expect(kills.sender + kills.receiver + kills.both).toBeGreaterThanOrEqual(6);
+    expect(kills).toEqual({ sender: ROUNDS / 3, receiver: ROUNDS / 3, both: ROUNDS / 3 });
     const queue = await DiskQueue.open(b.dir);
     try {
-      expect(queue.head).toBe(TOTAL);
-      for (let seq = 1; seq <= TOTAL; ) {
+      expect(queue.head).toBe(total);
+      for (let seq = 1; seq <= total; ) {
         for (const rec of await queue.read(seq, 1000, 4 << 20)) expect(rec).toEqual(recordAt(seq++));
       }
     } finally {
