@@ -165,7 +165,8 @@ sinks:
           const victims = victim === 'both' ? [rcv, snd] : victim === 'receiver' ? [rcv] : [snd];
           for (const v of victims) v.proc.kill('SIGKILL');
           for (const v of victims) expect((await v.exited).signal).toBe('SIGKILL');
-          last = await progress();
+          // The destination topic may be new here, its leader not yet known: retry what is retriable.
+          last = await eventually(progress, { what: `progress after kill ${k + 1}` });
           console.info(`mirror kill ${k + 1} (${victim}): ${last.join('/')} in the destination/queued, ${produced.perPartition * PARTITIONS} produced, ${Math.round(performance.now() - began)} ms`);
           if (victim !== 'sender') rcv = start(receiver.file);
           if (victim !== 'receiver') snd = start(sender.file);
