@@ -16,6 +16,8 @@
  * through the proxy; it carries toxics only in MM2's WAN runs. The probe producer alone connects to
  * the source broker directly, so a probe's clock starts when the broker acknowledged it whatever
  * the proxy does.
+ * millrace's link is compressed with LZ4 on loopback and Brotli (quality 4) on the WAN, as a user
+ * would set it up for each (--loopback-codec, --wan-codec).
  * Measured per run: copy time (first record in the destination -> all there) and wall time (start
  * -> all there), bytes on the wire of the crossing link (bench/mirror-wire.ts), then end-to-end
  * latency of single probe records (acked by the source -> counted in the destination). Once per
@@ -33,7 +35,7 @@ import { Toxiproxy, toxiproxyBinary } from '../test/infra/toxiproxy/toxiproxy.js
 import { startMirrorMaker, stopChild } from './mirror-maker.js';
 import { compiledCli } from './compiled-cli.js';
 import { WireCounter } from './mirror-wire.js';
-import { isMain, median, numberArg, saveResult } from './standalone.js';
+import { arg, isMain, median, numberArg, saveResult } from './standalone.js';
 
 // Below the ephemeral port range (see test/infra/kafka/README.md).
 const PORTS = { source: 27100, destination: 27110, toxiproxy: 27120, sourceProxy: 27121, linkProxy: 27122, receiver: 27130 };
@@ -46,10 +48,13 @@ const WAN_ONE_WAY_MS = 25;
 
 type System = 'millrace' | 'mm2';
 type Condition = 'loopback' | 'wan';
+type LinkCodec = 'lz4' | 'brotli';
 
 interface Run {
   system: System;
   condition: Condition;
+  /** millrace's link codec in this run. */
+  codec?: LinkCodec;
   records: number;
   duplicates: number;
   copyS: number;
@@ -69,12 +74,21 @@ export interface MirrorBenchOptions {
   rounds: number;
   probes: number;
   outageS: number;
+  /** millrace's link codec per condition: what a user would pick for each (LZ4 where bandwidth is plenty, Brotli on the WAN). */
+  codecs: Record<Condition, LinkCodec>;
 }
 
 /** `count` 1 KiB log-like JSON lines (deterministic), for ProducerPerformance's payload file. */
 function payloadLines(count: number): string {
+  // mulberry32: a linear congruential generator's low bits repeat within a few KiB, which a
+  // compressor with a large window (Brotli's 4 MiB) would find and shrink far below real logs.
   let seed = 7;
-  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const rnd = (n: number): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
   const services = ['checkout', 'cart', 'search', 'auth', 'inventory', 'payments'];
   const levels = ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG'];
   const lines: string[] = [];
@@ -97,7 +111,7 @@ function spawnLogged(command: string, args: string[], what: string): ChildProces
 }
 
 /** The millrace pair: a receiver topology (link source -> kafka sink) and a sender topology (kafka source -> link sink). */
-function startMillrace(dir: string, tag: string, linkPort: number): Mirror {
+function startMillrace(dir: string, tag: string, linkPort: number, codec: LinkCodec): Mirror {
   const destinationTopic = `ml-${tag}`;
   const receiver = path.join(dir, `receiver-${tag}.yaml`);
   writeFileSync(
@@ -111,7 +125,7 @@ function startMillrace(dir: string, tag: string, linkPort: number): Mirror {
     sender,
     `name: sender\ndataDir: ${dir}/sender-${tag}\ntransport: { type: kafka, brokers: [127.0.0.1:${PORTS.sourceProxy}] }\n` +
       `sources:\n  in: { kind: kafka, topics: [${TOPIC}], group: ml-${tag}, start: earliest, encoding: raw }\n` +
-      `sinks:\n  out: { kind: link, inputs: [in], link: bench, host: 127.0.0.1, port: ${linkPort} }\n`,
+      `sinks:\n  out: { kind: link, inputs: [in], link: bench, host: 127.0.0.1, port: ${linkPort}, compression: { codec: ${codec} } }\n`,
   );
   const bin = compiledCli();
   const children = [spawnLogged('node', [bin, 'run', receiver], 'millrace receiver'), spawnLogged('node', [bin, 'run', sender], 'millrace sender')];
@@ -126,6 +140,8 @@ function percentile(xs: readonly number[], p: number): number {
 export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<string, unknown>> {
   const binary = toxiproxyBinary();
   if (binary === undefined) throw new Error('the mirror benchmark needs toxiproxy: see test/infra/toxiproxy/README.md');
+  // Built before any run is timed (the first call builds dist/).
+  compiledCli();
   // Own clusters on this bench's ports, whatever MILLRACE_KAFKA_BROKERS says.
   delete process.env['MILLRACE_KAFKA_BROKERS'];
   const proxy = await Toxiproxy.start(binary, PORTS.toxiproxy);
@@ -171,8 +187,8 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
     const loaded = await count(srcAdmin, TOPIC);
     process.stderr.write(`mirror: loaded ${loaded} records of ${RECORD_BYTES} B in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
-    const start = (system: System, tag: string): Mirror => {
-      if (system === 'millrace') return startMillrace(dir, tag, PORTS.linkProxy);
+    const start = (system: System, tag: string, condition: Condition): Mirror => {
+      if (system === 'millrace') return startMillrace(dir, tag, PORTS.linkProxy, opts.codecs[condition]);
       const mm2 = startMirrorMaker({ dir, alias: tag.replace(/[^a-z0-9]/g, ''), source: `127.0.0.1:${PORTS.sourceProxy}`, target: `127.0.0.1:${PORTS.destination}`, topic: TOPIC });
       return { destinationTopic: mm2.targetTopic, stop: mm2.stop };
     };
@@ -219,7 +235,7 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
       const wire = new WireCounter(crossingPort(system));
       wire.start();
       const began = performance.now();
-      const mirror = start(system, tag);
+      const mirror = start(system, tag, condition);
       try {
         const copied = await arrival(mirror.destinationTopic, expected, 900_000);
         const wireBytes = await wire.stop();
@@ -229,6 +245,7 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
         return {
           system,
           condition,
+          ...(system === 'millrace' ? { codec: opts.codecs[condition] } : {}),
           records: expected,
           duplicates: total - expected - opts.probes,
           copyS,
@@ -249,7 +266,7 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
     /** Cuts the crossing link at a third of the copy; resolves with the seconds from its return to the next record arriving. */
     const resume = async (system: System, tag: string): Promise<{ resumeS: number; outageS: number }> => {
       const expected = await count(srcAdmin, TOPIC);
-      const mirror = start(system, tag);
+      const mirror = start(system, tag, 'loopback');
       try {
         await arrival(mirror.destinationTopic, Math.floor(expected / 3), 900_000);
         await proxy.enable(crossing(system), false);
@@ -282,7 +299,7 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
         const order: System[] = round % 2 === 0 ? ['millrace', 'mm2'] : ['mm2', 'millrace'];
         for (const system of order) {
           const run = await measure(system, condition, `r${stamp}x${round}${condition[0]}${system === 'mm2' ? 'm' : 'l'}`);
-          process.stderr.write(`mirror: round ${round} ${condition} ${system}: ${run.mbPerS.toFixed(1)} MB/s, copy ${run.copyS.toFixed(1)} s, wall ${run.wallS.toFixed(1)} s, wire ${(run.wireBytes / 1e6).toFixed(1)} MB, latency p50 ${run.latencyMs.p50.toFixed(0)} ms p99 ${run.latencyMs.p99.toFixed(0)} ms, duplicates ${run.duplicates}\n`);
+          process.stderr.write(`mirror: round ${round} ${condition} ${system}${run.codec === undefined ? '' : ` (${run.codec})`}: ${run.mbPerS.toFixed(1)} MB/s, copy ${run.copyS.toFixed(1)} s, wall ${run.wallS.toFixed(1)} s, wire ${(run.wireBytes / 1e6).toFixed(1)} MB, latency p50 ${run.latencyMs.p50.toFixed(0)} ms p99 ${run.latencyMs.p99.toFixed(0)} ms, duplicates ${run.duplicates}\n`);
           runs.push(run);
         }
       }
@@ -318,6 +335,7 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
       dataMB: (loaded * RECORD_BYTES) / 1e6,
       partitions: PARTITIONS,
       rounds: opts.rounds,
+      millraceCodecs: opts.codecs,
       wan: { oneWayLatencyMs: WAN_ONE_WAY_MS, rttMs: 2 * WAN_ONE_WAY_MS, mbitPerS: (WAN_KBPS * 1000 * 8) / 1e6 },
       targets: { loopbackRatio: 1, wanRatio: 3, wireRatio: 0.6 },
       ...conditions,
@@ -331,7 +349,18 @@ export async function runMirrorBench(opts: MirrorBenchOptions): Promise<Record<s
 }
 
 export function mirrorOptionsFromArgs(): MirrorBenchOptions {
-  return { records: numberArg('records') ?? 100_000, rounds: numberArg('rounds') ?? 3, probes: numberArg('probes') ?? 30, outageS: numberArg('outage-s') ?? 10 };
+  const codec = (name: string, fallback: LinkCodec): LinkCodec => {
+    const v = arg(name) ?? fallback;
+    if (v !== 'lz4' && v !== 'brotli') throw new Error(`--${name} must be lz4 or brotli, not ${v}`);
+    return v;
+  };
+  return {
+    records: numberArg('records') ?? 100_000,
+    rounds: numberArg('rounds') ?? 3,
+    probes: numberArg('probes') ?? 30,
+    outageS: numberArg('outage-s') ?? 10,
+    codecs: { loopback: codec('loopback-codec', 'lz4'), wan: codec('wan-codec', 'brotli') },
+  };
 }
 
 if (isMain(import.meta.url)) {

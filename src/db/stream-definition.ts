@@ -1,7 +1,7 @@
+import { TOPIC_NAME } from '../core/topic-name.js';
 import { z } from 'zod';
 
 /** Stream ids and topics: Kafka's topic alphabet, so a stream id can be its own topic. */
-const NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const nameRule = 'only letters, digits, ".", "_" and "-" (1 to 249 characters)';
 
 const json: z.ZodType<unknown> = z.json();
@@ -11,8 +11,8 @@ const json: z.ZodType<unknown> = z.json();
  * retention columns are read by the gateway (quota) and by the dispatch issue (#15, the rest).
  */
 export const streamDefinition = z.strictObject({
-  id: z.string().regex(NAME, `a stream id has ${nameRule}`).describe('The stream id (logId) agents send with every batch.'),
-  topic: z.string().regex(NAME, `a topic has ${nameRule}`).optional().describe('Kafka topic of the stream (default: the stream id).'),
+  id: z.string().regex(TOPIC_NAME, `a stream id has ${nameRule}`).describe('The stream id (logId) agents send with every batch.'),
+  topic: z.string().regex(TOPIC_NAME, `a topic has ${nameRule}`).optional().describe('Kafka topic of the stream (default: the stream id).'),
   cluster: z.string().min(1).default('default').describe('Name of the Kafka cluster the stream is written to.'),
   state: z.enum(['active', 'disabled']).default('active').describe('active: served; disabled: every batch is refused (NOT_FOUND).'),
   quotaRecordsPerSec: z.number().int().positive().nullable().default(null).describe('Records per second the stream may send (averaged over a second); null: no limit.'),

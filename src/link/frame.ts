@@ -1,14 +1,16 @@
 import { crc32c } from '../transport/kafka-wire/crc32c.js';
 import { LinkProtocolError } from './protocol-error.js';
 
-/** Version byte of every frame; a peer speaking another version is refused (2: nonces and the shared-secret handshake). */
-export const LINK_VERSION = 2;
+/** Version byte of every frame; a peer speaking another version is refused (2: nonces and the shared-secret handshake; 3: data frames name their codec). */
+export const LINK_VERSION = 3;
 /** Bytes of a handshake nonce. */
 export const NONCE_BYTES = 16;
 /** Bytes of a handshake proof (HMAC-SHA256). */
 export const PROOF_BYTES = 32;
 /** Length prefix + version + type + CRC. */
 export const FRAME_HEADER_BYTES = 10;
+/** First sequence number, count, raw length, codec. */
+const DATA_HEADER_BYTES = 17;
 /** Default largest frame a peer may announce (the length prefix is checked before buffering). */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
@@ -22,8 +24,8 @@ export type Frame =
   | { type: 'auth'; proof: Buffer }
   /** Receiver -> sender, the answer: the highest sequence number it has persisted (0: none). */
   | { type: 'welcome'; persisted: number }
-  /** Sender -> receiver: `count` records with sequence numbers `first .. first + count - 1`. */
-  | { type: 'data'; first: number; count: number; rawLength: number; payload: Buffer }
+  /** Sender -> receiver: `count` records with sequence numbers `first .. first + count - 1`, compressed with `codec` (see frame-codec.ts). */
+  | { type: 'data'; first: number; count: number; rawLength: number; codec: number; payload: Buffer }
   /** Receiver -> sender: every sequence number up to `persisted` is durable (cumulative). */
   | { type: 'ack'; persisted: number }
   /** Either side, just before closing: why. */
@@ -55,11 +57,12 @@ function body(frame: Frame): Buffer {
       return b;
     }
     case 'data': {
-      const b = Buffer.allocUnsafe(16 + frame.payload.length);
+      const b = Buffer.allocUnsafe(DATA_HEADER_BYTES + frame.payload.length);
       b.writeBigUInt64BE(BigInt(frame.first));
       b.writeUInt32BE(frame.count, 8);
       b.writeUInt32BE(frame.rawLength, 12);
-      frame.payload.copy(b, 16);
+      b.writeUInt8(frame.codec, 16);
+      frame.payload.copy(b, DATA_HEADER_BYTES);
       return b;
     }
   }
@@ -102,11 +105,11 @@ function decodeBody(type: number, b: Buffer): Frame {
       exact(8);
       return { type: name, persisted: u64(b, 0, 'sequence number') };
     case 'data': {
-      if (b.length < 16) throw new LinkProtocolError(`data frame body is ${b.length} bytes, shorter than its 16-byte header`);
+      if (b.length < DATA_HEADER_BYTES) throw new LinkProtocolError(`data frame body is ${b.length} bytes, shorter than its ${DATA_HEADER_BYTES}-byte header`);
       const first = u64(b, 0, 'first sequence number');
       const count = b.readUInt32BE(8);
       if (first < 1 || count < 1) throw new LinkProtocolError(`data frame with first ${first} and count ${count} (both must be >= 1)`);
-      return { type: 'data', first, count, rawLength: b.readUInt32BE(12), payload: b.subarray(16) };
+      return { type: 'data', first, count, rawLength: b.readUInt32BE(12), codec: b.readUInt8(16), payload: b.subarray(DATA_HEADER_BYTES) };
     }
     default:
       throw new LinkProtocolError(`unknown frame type ${type}`);

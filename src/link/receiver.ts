@@ -173,7 +173,7 @@ export class LinkReceiver {
     if (frame.type !== 'data') throw new LinkProtocolError(`unexpected ${frame.type} frame from a sender`);
     this.stats.framesReceived++;
     // Queued as they came: views of the frame's records, checked but not decoded.
-    const records = decompressEncoded(frame.payload, frame.rawLength, frame.count);
+    const records = decompressEncoded(frame, frame.count);
     this.stats.bytesUncompressed += frame.rawLength;
     // Admission is checked against the sequence the handshake set up, once it has.
     this.chain = this.chain.then(async () => {

@@ -10,6 +10,7 @@ import { SenderWindow } from './sequence.js';
 import { Wake } from '../core/wake.js';
 import { byTopic, TopicCounters } from './link-metrics.js';
 import { compressEncoded } from './wire-record.js';
+import type { LinkCompression } from './frame-codec.js';
 
 export interface LinkSenderOptions {
   queue: DiskQueue;
@@ -20,6 +21,7 @@ export interface LinkSenderOptions {
   maxBatchRecords: number;
   maxBatchBytes: number;
   maxFrameBytes: number;
+  compression: LinkCompression;
   ackTimeoutMs: number;
   backoff: { initialMs: number; maxMs: number };
   /** The link's shared secret: the receiver must prove it, and so does this sender. */
@@ -154,8 +156,8 @@ export class LinkSender {
         // Shipped as queued: the frame body is the records' stored encodings, joined.
         const records = await this.o.queue.readEncoded(window.next, this.o.maxBatchRecords, this.o.maxBatchBytes);
         if (records.length === 0) break;
-        const { raw, compressed } = compressEncoded(records);
-        const frame = encodeFrame({ type: 'data', first: window.next, count: records.length, rawLength: raw, payload: compressed });
+        const batch = await compressEncoded(records, this.o.compression);
+        const frame = encodeFrame({ type: 'data', first: window.next, count: records.length, ...batch });
         if (window.bytesInFlight === 0) lastProgress = Date.now();
         const topics = byTopic(records);
         for (const [topic, t] of topics) this.topics.add(topic, 'sent', t.records);
@@ -163,7 +165,7 @@ export class LinkSender {
         window.sent(records.length, frame.length);
         this.stats.seqSent = window.next - 1;
         this.stats.framesSent++;
-        this.stats.bytesUncompressed += raw;
+        this.stats.bytesUncompressed += batch.rawLength;
         this.stats.bytesCompressed += frame.length;
         // A socket already destroyed emits no more 'close' to wait for.
         if (!socket.write(frame) && !socket.destroyed) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));

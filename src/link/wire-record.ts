@@ -1,5 +1,4 @@
-import { compressFrameSync } from 'lz4-napi';
-import { lz4Blocks } from '../formats/lz4-frame.js';
+import { compressBody, inflateBody, type LinkCompression } from './frame-codec.js';
 import { LinkProtocolError } from './protocol-error.js';
 
 /** One mirrored Kafka record as it crosses the link: where it came from and all it carries. */
@@ -27,6 +26,7 @@ export interface EncodedRecord {
 }
 
 const NULL_LENGTH = -1;
+const LZ4: LinkCompression = { codec: 'lz4' };
 const MAX_U16 = 0xffff;
 
 /** Bytes {@link encodeRecords} writes for `r`, so the batch is allocated once. */
@@ -174,45 +174,31 @@ export function decodeRecords(buf: Buffer, count: number): WireRecord[] {
   return out;
 }
 
-/** A batch encoded and LZ4 frame-compressed, with the size before compression. */
-export function compressRecords(records: readonly WireRecord[]): { raw: number; compressed: Buffer } {
+/** A data frame's batch: its codec, compressed body and the size before compression. */
+export interface CompressedBatch {
+  codec: number;
+  payload: Buffer;
+  rawLength: number;
+}
+
+/** A batch encoded and compressed. */
+export async function compressRecords(records: readonly WireRecord[], compression: LinkCompression = LZ4): Promise<CompressedBatch> {
   const raw = encodeRecords(records);
-  return { raw: raw.length, compressed: compressFrameSync(raw) };
+  return { ...(await compressBody(raw, compression)), rawLength: raw.length };
 }
 
-/** Encoded records joined into a batch body and LZ4 frame-compressed, with the size before compression. */
-export function compressEncoded(records: readonly EncodedRecord[]): { raw: number; compressed: Buffer } {
+/** Encoded records joined into a batch body and compressed. */
+export async function compressEncoded(records: readonly EncodedRecord[], compression: LinkCompression): Promise<CompressedBatch> {
   const raw = Buffer.concat(records.map((r) => r.bytes));
-  return { raw: raw.length, compressed: compressFrameSync(raw) };
+  return { ...(await compressBody(raw, compression)), rawLength: raw.length };
 }
 
-/** Decompresses a batch into its records, as {@link inflate} does. */
-export function decompressRecords(compressed: Buffer, rawLength: number, count: number): WireRecord[] {
-  return decodeRecords(inflate(compressed, rawLength), count);
+/** Decompresses a batch of `count` records into its records, as {@link inflateBody} does. */
+export function decompressRecords(batch: CompressedBatch, count: number): WireRecord[] {
+  return decodeRecords(inflateBody(batch.codec, batch.payload, batch.rawLength), count);
 }
 
-/** Decompresses a batch into views of its encoded records, as {@link inflate} does. */
-export function decompressEncoded(compressed: Buffer, rawLength: number, count: number): EncodedRecord[] {
-  return splitRecords(inflate(compressed, rawLength), count);
-}
-
-/**
- * Decompresses a batch body, refusing to inflate past `rawLength` (the size the frame declares),
- * so a hostile frame cannot make the receiver allocate without bound.
- */
-function inflate(compressed: Buffer, rawLength: number): Buffer {
-  const raw = Buffer.allocUnsafe(rawLength);
-  let at = 0;
-  try {
-    for (const block of lz4Blocks(compressed)) {
-      if (at + block.length > rawLength) throw new LinkProtocolError(`batch inflates past its declared ${rawLength} bytes`);
-      raw.set(block, at);
-      at += block.length;
-    }
-  } catch (err) {
-    if (err instanceof LinkProtocolError) throw err;
-    throw new LinkProtocolError(`batch is not a valid LZ4 frame: ${(err as Error).message}`);
-  }
-  if (at !== rawLength) throw new LinkProtocolError(`batch inflates to ${at} bytes, the frame declares ${rawLength}`);
-  return raw;
+/** Decompresses a batch of `count` records into views of their encodings, as {@link inflateBody} does. */
+export function decompressEncoded(batch: CompressedBatch, count: number): EncodedRecord[] {
+  return splitRecords(inflateBody(batch.codec, batch.payload, batch.rawLength), count);
 }

@@ -66,20 +66,20 @@ async function run(t: Topology, id: string, log = quietLog): Promise<Side> {
   };
 }
 
-function sender(transport: TransportConfig, topic: string, port: number): Promise<Side> {
+function sender(transport: TransportConfig, topic: string, port: number, extra: Record<string, unknown> = {}): Promise<Side> {
   return run(
     build(transport, [
       { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: `mirror-${topic}`, topics: [topic], encoding: 'raw', sessionTimeoutMs: 6000 } },
-      { id: 'out', role: 'sink', kind: linkSenderKind, config: { link: topic, host: '127.0.0.1', port, maxBatchRecords: 200, backoff: { initialMs: 50, maxMs: 200 } }, inputs: ['in'] },
+      { id: 'out', role: 'sink', kind: linkSenderKind, config: { link: topic, host: '127.0.0.1', port, maxBatchRecords: 200, backoff: { initialMs: 50, maxMs: 200 }, ...extra }, inputs: ['in'] },
     ]),
     'out',
   );
 }
 
-/** The receiver into `out`: the records collected in memory, or a file (the exactly-once file sink). */
-function receiver(transport: TransportConfig, topic: string, port: number, out: string[] | { file: string }, extra: { queueDir?: string; log?: pino.Logger } = {}): Promise<Side> {
+/** The receiver into `out`: the records collected in memory (their values, or what `as` makes of them), or a file (the exactly-once file sink). */
+function receiver(transport: TransportConfig, topic: string, port: number, out: string[] | { file: string }, extra: { queueDir?: string; log?: pino.Logger; as?: (r: LogRecord) => string } = {}): Promise<Side> {
   const sink: NodePlan = Array.isArray(out)
-    ? { id: 'out', role: 'sink', kind: collectSink(out, { as: (r: LogRecord) => payloadText(r.value) }), inputs: ['in'] }
+    ? { id: 'out', role: 'sink', kind: collectSink(out, { as: extra.as ?? ((r: LogRecord) => payloadText(r.value)) }), inputs: ['in'] }
     : { id: 'out', role: 'sink', kind: fileSinkKind, config: { path: out.file }, inputs: ['in'] };
   return run(
     build(transport, [{ id: 'in', role: 'source', kind: linkReceiverKind, config: { link: topic, port, ...(extra.queueDir === undefined ? {} : { queueDir: extra.queueDir }) } }, sink]),
@@ -144,6 +144,37 @@ describe('link status, inspector and /metrics', () => {
       await rcv?.stop();
     }
   }, 120_000);
+
+  it('keeps the replication latency moving on an idle link with heartbeats: one crosses every interval and is delivered downstream in the heartbeat topic', async () => {
+    const topic = 'idle';
+    const { transport, port } = await fill(topic, 10);
+    const got: string[] = [];
+    const rcv = await receiver(transport, topic, port, got, { as: (r) => `${r.stream} ${r.key === undefined ? '' : payloadText(r.key)} ${payloadText(r.value)}` });
+    const snd = await sender(transport, topic, port, { heartbeat: { intervalMs: 100, topic: 'hb.dc1' } });
+    try {
+      await eventually(() => rcv.status()[`topic.${topic}.delivered`] === 10, { what: 'the 10 records mirrored' });
+      // Idle from here: only heartbeats cross, and each one moves the receiver's counters and latency.
+      const delivered = (): number => (rcv.status()['topic.hb.dc1.delivered'] as number | undefined) ?? 0;
+      const before = delivered();
+      await eventually(() => delivered() >= before + 10, { what: '10 more heartbeats delivered' });
+      const r = rcv.status();
+      expect(r['topic.hb.dc1.latencyMs']).toBeGreaterThanOrEqual(0);
+      expect(r['topic.hb.dc1.latencyMs']).toBeLessThan(5000);
+      expect(r['replicationLatencyMs']).toBe(r['topic.hb.dc1.latencyMs']);
+      expect(snd.status()['heartbeatsQueued']).toBeGreaterThanOrEqual(before + 10);
+      const beats = got.filter((g) => g.startsWith('hb.dc1 ')).map((g) => g.split(' '));
+      expect(beats.length).toBeGreaterThanOrEqual(before + 10);
+      // Keyed by the link, the sender's clock in the value, in the order queued.
+      expect(beats.every(([, key]) => key === topic)).toBe(true);
+      const values = beats.map(([, , value]) => JSON.parse(value as string) as { link: string; ts: number });
+      expect(values.every((v) => v.link === topic)).toBe(true);
+      expect(values.map((v) => v.ts)).toEqual([...values.map((v) => v.ts)].sort((a, b) => a - b));
+      expect(got.filter((g) => g.startsWith(`${topic} `))).toHaveLength(10);
+    } finally {
+      await snd.stop();
+      await rcv.stop();
+    }
+  }, 60_000);
 });
 
 /** A 1 MiB tmpfs for the receiver's queue, when this process may mount one (root). */

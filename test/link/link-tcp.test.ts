@@ -73,28 +73,27 @@ describe('link over TCP', () => {
     return got;
   }
 
-  const data = (first: number, n: number): Buffer => {
+  const data = async (first: number, n: number): Promise<Buffer> => {
     const records = Array.from({ length: n }, (_, i) => recordAt(first + i));
-    const { raw, compressed } = compressRecords(records);
-    return encodeFrame({ type: 'data', first, count: n, rawLength: raw, payload: compressed });
+    return encodeFrame({ type: 'data', first, count: n, ...(await compressRecords(records)) });
   };
   const corrupt = (b: Buffer, at: number, value: number): Buffer => {
     const c = Buffer.from(b);
     c[at] = value;
     return c;
   };
-  const cases: [string, () => Buffer[], RegExp][] = [
-    ['a bad CRC', () => [corrupt(data(1, 3), 30, 0xff ^ (data(1, 3)[30] as number))], /CRC mismatch/],
-    ['a wrong protocol version', () => [corrupt(data(1, 3), 4, 9)], /protocol version 9/],
-    ['garbage', () => [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')], /length prefix|protocol version/],
-    ['an oversized length prefix', () => [Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 3, 0, 0, 0, 0])], /exceeds the 1048576-byte frame limit/],
-    ['a truncated frame', () => [data(1, 3).subarray(0, 25)], /closed mid-frame; \d+ bytes of a truncated frame discarded/],
-    ['a sequence gap', () => [data(5, 3)], /gap: frame starts at 5 but 1 is next/],
+  const cases: [string, () => Promise<Buffer[]>, RegExp][] = [
+    ['a bad CRC', async () => [await data(1, 3).then((d) => corrupt(d, 30, 0xff ^ (d[30] as number)))], /CRC mismatch/],
+    ['a wrong protocol version', async () => [corrupt(await data(1, 3), 4, 9)], /protocol version 9/],
+    ['garbage', async () => [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')], /length prefix|protocol version/],
+    ['an oversized length prefix', async () => [Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 3, 0, 0, 0, 0])], /exceeds the 1048576-byte frame limit/],
+    ['a truncated frame', async () => [(await data(1, 3)).subarray(0, 25)], /closed mid-frame; \d+ bytes of a truncated frame discarded/],
+    ['a sequence gap', async () => [await data(5, 3)], /gap: frame starts at 5 but 1 is next/],
   ];
   it.each(cases)('closes a connection sending %s with a logged reason and writes nothing', async (_what, bytes, reason) => {
     const b = await queueIn('millrace-link-b-');
     const { receiver, port, lines } = await startReceiver(b.queue);
-    const answers = await talk(port, bytes());
+    const answers = await talk(port, await bytes());
     await eventually(() => lines.some((l) => reason.test(l)), { what: `a log line matching ${reason}` });
     expect(answers[0]).toEqual({ type: 'welcome', persisted: 0 });
     if (!/truncated/.test(reason.source)) expect(answers.at(-1)).toMatchObject({ type: 'refuse', reason: expect.stringMatching(reason) });
@@ -103,7 +102,7 @@ describe('link over TCP', () => {
     // The receiver still serves a well-behaved sender afterwards.
     const again = await startReceiver(b.queue);
     const ack = { type: 'ack', persisted: 3 };
-    expect(await talk(again.port, [data(1, 3)], (got) => got.some((f) => f.type === 'ack'))).toContainEqual(ack);
+    expect(await talk(again.port, [await data(1, 3)], (got) => got.some((f) => f.type === 'ack'))).toContainEqual(ack);
     await again.receiver.close();
     await b.queue.close();
   });

@@ -123,7 +123,7 @@ transport: { type: kafka, brokers: ${JSON.stringify(source.brokers)} }
 sources:
   in: { kind: kafka, topics: [${topic}], group: mirror-${id}, start: earliest, encoding: raw, sessionTimeoutMs: 6000 }
 sinks:
-  out: { kind: link, inputs: [in], link: eos-${id}, host: 127.0.0.1, port: ${port}, maxBatchRecords: 200, ackTimeoutMs: 5000, backoff: { initialMs: 50, maxMs: 500 }, topicSpecs: true }
+  out: { kind: link, inputs: [in], link: eos-${id}, host: 127.0.0.1, port: ${port}, maxBatchRecords: 200, ackTimeoutMs: 5000, backoff: { initialMs: 50, maxMs: 500 }, topicSpecs: true, heartbeat: { intervalMs: 200, topic: hb-${id} } }
 `);
       const receiver = topologyDir(`name: receiver
 dataDir: data
@@ -191,6 +191,14 @@ sinks:
           // The source's headers and the link sequence number; the topic spec is not passed on.
           expect(mine.every((s) => s.headerNames.join() === 'h,millrace.link-seq')).toBe(true);
         }
+        // Heartbeats crossed the kills too: their topic created with one partition, each heartbeat once, in the order queued.
+        const hbTopic = `dst-hb-${id}`;
+        const beats = await readDestination(dst, hbTopic, await destinationCount(dstAdmin, hbTopic));
+        expect(beats.length).toBeGreaterThan(KILLS);
+        expect(beats.every((b) => b.partition === 0 && b.key === `eos-${id}`)).toBe(true);
+        expect(new Set(beats.map((b) => b.value)).size).toBe(beats.length);
+        const sentAt = beats.map((b) => (JSON.parse(b.value) as { ts: number }).ts);
+        expect(sentAt).toEqual([...sentAt].sort((a, b) => a - b));
       } catch (err) {
         for (const p of running) p.proc.kill('SIGKILL');
         const outputs = await Promise.all(running.map((p) => p.exited));

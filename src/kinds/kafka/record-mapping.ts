@@ -6,8 +6,6 @@ import { textOf, textOrBytes, type TextOrBytes } from '../../core/text-or-bytes.
 /** Header carrying a record's stream id through the log, so a source restores it. */
 export const STREAM_HEADER = 'millrace.stream';
 
-/** Kafka's rule for topic names. */
-export const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
 /**
  * A Kafka message for `record`: key, encoded value, headers (plus the stream header, unless

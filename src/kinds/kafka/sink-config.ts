@@ -3,7 +3,7 @@ import { kafkaTransportSchema } from '../../transport/schema.js';
 import { clusterRoutesSchema } from './cluster-routes-config.js';
 import { valueEncodingSchema } from './encoding.js';
 import { lagBlacklistSchema } from './lag-blacklist-config.js';
-import { TOPIC_NAME } from './record-mapping.js';
+import { TOPIC_NAME } from '../../core/topic-name.js';
 import { rotationSchema, slowPartitionsSchema } from './rotation-config.js';
 import { failoverSchema } from './failover-config.js';
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { TextOrBytes } from '../../core/text-or-bytes.js';
 import { TOPIC_SPEC_HEADER, parseTopicSpec } from '../../link/topic-spec.js';
 import type { TopicAdmin, TopicSpec } from '../../transport/message-log.js';
-import { TOPIC_NAME } from './record-mapping.js';
+import { TOPIC_NAME } from '../../core/topic-name.js';
 import { DestinationSequences, LINK_SEQ_HEADER, alreadyWritten, linkOf, linkSeqValue } from './link-sequence.js';
 
 /** What a batch comes to under `partition: source`: the records to send, the bad, and how many were in the destination already. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../link/frame.js';
+import { DEFAULT_BROTLI_QUALITY } from '../../link/frame-codec.js';
+import { TOPIC_NAME } from '../../core/topic-name.js';
 import { linkSecret, senderTls } from './link-security.js';
 
 export const linkSenderConfig = z
@@ -33,6 +35,27 @@ export const linkSenderConfig = z
     maxBatchRecords: z.number().int().positive().default(2000).describe('Records per frame at most.'),
     maxBatchBytes: z.number().int().positive().default(1024 * 1024).describe('Uncompressed bytes per frame at most (a larger single record still goes alone).'),
     maxFrameBytes: z.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES).describe('Largest frame accepted from the receiver.'),
+    compression: z
+      .discriminatedUnion('codec', [
+        z.strictObject({ codec: z.literal('lz4') }).describe('LZ4: least CPU; for a LAN or a WAN with bandwidth to spare.'),
+        z
+          .strictObject({
+            codec: z.literal('brotli'),
+            quality: z.number().int().min(0).max(11).default(DEFAULT_BROTLI_QUALITY).describe('Brotli quality, 0 (fastest) to 11 (smallest).'),
+          })
+          .describe('Brotli with a 4 MiB window: about half the bytes of LZ4 on log-like records, for several times the CPU; for a WAN where bandwidth is short.'),
+      ])
+      .default({ codec: 'lz4' })
+      .describe('How data frames are compressed. The receiver reads every codec; each frame names its own.'),
+    heartbeat: z
+      .strictObject({
+        intervalMs: z.number().int().min(10).default(1000).describe('A heartbeat is queued this often, whether records flow or not.'),
+        topic: z.string().regex(TOPIC_NAME).default('millrace.heartbeats').describe('Topic of the heartbeat records (one partition; the receiver creates it like a mirrored topic).'),
+      })
+      .optional()
+      .describe(
+        "Queue a heartbeat record (key: the link name, value: JSON with the link and the sender's clock) every intervalMs, as MirrorMaker 2's heartbeats: it crosses the link like any record, so the receiver's replicationLatencyMs keeps moving while no records flow, and it lands in the destination's heartbeat topic. Off when absent.",
+      ),
     ackTimeoutMs: z.number().int().positive().default(30_000).describe('With frames in flight and no ack for this long, the connection is dropped and made again.'),
     backoff: z
       .strictObject({

@@ -5,6 +5,7 @@ import { LinkSender } from '../../link/sender.js';
 import { Wake } from '../../core/wake.js';
 import { byTopic, QueueAge } from '../../link/link-metrics.js';
 import type { WireRecord } from '../../link/wire-record.js';
+import { heartbeatRecord } from '../../link/heartbeat.js';
 import type { TopicSpecs } from '../../link/topic-spec.js';
 import { QueuedOffsets } from './queued-offsets.js';
 import type { LinkSenderConfig } from './sender-config.js';
@@ -26,7 +27,11 @@ export class SenderSide {
   private readonly room = new Wake();
 
   readonly sender: LinkSender;
+  /** Heartbeat records queued by this process (config.heartbeat). */
+  heartbeatsQueued = 0;
   private readonly maxQueueBytes: number;
+  private readonly heartbeats: NodeJS.Timeout | undefined;
+  private beating = false;
 
   private constructor(
     readonly queue: DiskQueue,
@@ -48,6 +53,11 @@ export class SenderSide {
       },
     });
     this.age.appended(queue.head);
+    const heartbeat = config.heartbeat;
+    if (heartbeat !== undefined) {
+      this.heartbeats = setInterval(() => this.beat(config.link, heartbeat.topic), heartbeat.intervalMs);
+      this.heartbeats.unref();
+    }
   }
 
   /** `tlsOptions`: the config's `tls` with its files read; `specs`: the source topics' specs to ship (topicSpecs). */
@@ -83,11 +93,35 @@ export class SenderSide {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeats);
     await this.sender.stop();
     await this.trimming;
     await this.chain;
     await this.queue.close();
     await this.specs?.close();
+  }
+
+  /**
+   * Queues a heartbeat, as an append does a batch (noted, so the offsets snapshot keeps covering
+   * the queue). Skipped while the previous one is still being queued, or while the queue is full
+   * (the source is held back then, and the age of the queue says more than a heartbeat would).
+   */
+  private beat(link: string, topic: string): void {
+    if (this.beating || this.queue.sizeBytes >= this.maxQueueBytes) return;
+    this.beating = true;
+    const record = heartbeatRecord(link, topic, Date.now(), this.heartbeatsQueued === 0);
+    this.serial(async () => {
+      const last = await this.queue.append([record]);
+      this.offsets.note([record], last);
+      this.age.appended(last);
+      this.sender.topics.add(topic, 'queued', 1);
+      this.heartbeatsQueued++;
+    })
+      .then(
+        () => this.sender.notify(),
+        (err: unknown) => this.log.warn({ err: (err as Error).message }, `link ${link}: queueing a heartbeat failed: ${(err as Error).message}`),
+      )
+      .finally(() => (this.beating = false));
   }
 
   /** Deletes the segments the receiver has acknowledged, once the offsets they held are saved. */

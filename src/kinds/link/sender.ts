@@ -22,7 +22,7 @@ import { toWire } from './wire-mapping.js';
 export const linkSenderKind = defineSink({
   name: 'link',
   example: { link: 'dc1-dc2', host: '127.0.0.1', port: 9400 },
-  description: 'Sends records to a link receiver in another data centre: disk queue, sequence numbers, LZ4 frames, resume after any failure.',
+  description: 'Sends records to a link receiver in another data centre: disk queue, sequence numbers, LZ4 or Brotli frames, heartbeats, resume after any failure.',
   config: linkSenderConfig,
   delivery: {
     guarantee: 'at-least-once',
@@ -55,9 +55,9 @@ export const linkSenderKind = defineSink({
       },
       status() {
         if (lease === undefined) return { state: 'closed' };
-        const { queue, sender, blockedSince, age } = lease.resource;
+        const { queue, sender, blockedSince, age, heartbeatsQueued } = lease.resource;
         const s = sender.stats;
-        return { ...s, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueAgeMs: age.ageMs(), queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null, ...sender.topics.flat() };
+        return { ...s, heartbeatsQueued, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueAgeMs: age.ageMs(), queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null, ...sender.topics.flat() };
       },
     };
   },

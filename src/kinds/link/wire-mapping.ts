@@ -2,9 +2,10 @@ import type { Origin } from '../../streams/origin.js';
 import { payloadText, type LogRecord } from '../../streams/record.js';
 import type { WireRecord } from '../../link/wire-record.js';
 import { bytesOf, textOrBytes } from '../../core/text-or-bytes.js';
+import { TOPIC_NAME } from '../../core/topic-name.js';
 
 /** `<kafka source actor>/<topic>/<partition>`: the origin a kafka source gives its batches. */
-const KAFKA_STREAM = /^[^/>!]+\/([A-Za-z0-9._-]{1,249})\/(\d+)$/;
+const KAFKA_STREAM = new RegExp(`^[^/>!]+/(${TOPIC_NAME.source.slice(1, -1)})/(\\d+)$`);
 
 /**
  * Records of a batch as they cross the link. Straight from a kafka source (the batch's origin
