@@ -17,6 +17,7 @@ import { hdfsKind } from './hdfs/source.js';
 import { hiveSinkKind } from './hive/sink.js';
 import { kafkaSinkKind } from './kafka/sink.js';
 import { kafkaSourceKind } from './kafka/source.js';
+import { checkpointKind } from './link/checkpoint.js';
 import { linkReceiverKind } from './link/receiver.js';
 import { linkSenderKind } from './link/sender.js';
 import { mapKind } from './map.js';
@@ -52,6 +53,7 @@ export const kinds: readonly RegisteredKind[] = [
   parseKind,
   falconStageKind,
   changelogKind,
+  checkpointKind,
   chainKind,
   fileSinkKind,
   kafkaSinkKind,

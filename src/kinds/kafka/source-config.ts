@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { kafkaTransportSchema } from '../../transport/schema.js';
 import { valueEncodingSchema } from './encoding.js';
-
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isRegExp } from '../../core/reg-exp.js';
 
 export const kafkaSourceConfig = z
   .strictObject({

@@ -52,6 +52,13 @@ export class QueuedOffsets {
     });
   }
 
+  /** The topics of the source partitions queued so far (those records straight from a kafka source). */
+  topics(): string[] {
+    const topics = new Set<string>();
+    for (const [tp, offset] of this.last) if (offset >= 0n) topics.add(tp.slice(0, tp.lastIndexOf('/')));
+    return [...topics];
+  }
+
   /** `records` were queued, the last one at sequence number `lastSeq`. */
   note(records: readonly WireRecord[], lastSeq: number): void {
     for (const r of records) if (r.partition >= 0) this.last.set(`${r.topic}/${r.partition}`, BigInt(r.offset));

@@ -11,6 +11,12 @@ export const linkReceiverConfig = z
     tls: receiverTls,
     queueDir: z.string().optional().describe("Directory of the receiver's disk queue; defaults to the actor's state directory."),
     batchSize: z.number().int().positive().default(1000).describe('Records per batch handed downstream.'),
+    sourceOffsetHeader: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Give each record that came straight from a kafka source the header millrace.source-offset (its offset in the source partition), so a checkpoint stage can translate source group offsets into destination offsets exactly. Off: the destination gets the source's headers only (and the kafka sink's millrace.link-seq).",
+      ),
     maxFrameBytes: z.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES).describe('Largest frame accepted; a longer length prefix closes the connection.'),
   })
   .describe('Receives records from link senders into a local disk queue and feeds them downstream.');

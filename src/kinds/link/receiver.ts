@@ -82,7 +82,7 @@ export const linkReceiverKind = defineSource({
         cursor = start + wire.length;
         metrics.read(wire, cursor);
         const positions = wire.map((_, i) => start + 1 + i);
-        return { records: wire.map(fromWire), position: cursor, label: `${config.link} seq ${start + 1}..${cursor}`, origin: { stream: config.link, start, end: cursor, positions } };
+        return { records: wire.map((w) => fromWire(w, config.sourceOffsetHeader)), position: cursor, label: `${config.link} seq ${start + 1}..${cursor}`, origin: { stream: config.link, start, end: cursor, positions } };
       },
       async commit(position: unknown) {
         if (lease === undefined) return;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../link/frame.js';
 import { DEFAULT_BROTLI_QUALITY } from '../../link/frame-codec.js';
+import { isRegExp } from '../../core/reg-exp.js';
 import { TOPIC_NAME } from '../../core/topic-name.js';
 import { linkSecret, senderTls } from './link-security.js';
 
@@ -55,6 +56,20 @@ export const linkSenderConfig = z
       .optional()
       .describe(
         "Queue a heartbeat record (key: the link name, value: JSON with the link and the sender's clock) every intervalMs, as MirrorMaker 2's heartbeats: it crosses the link like any record, so the receiver's replicationLatencyMs keeps moving while no records flow, and it lands in the destination's heartbeat topic. Off when absent.",
+      ),
+    checkpoints: z
+      .strictObject({
+        groups: z
+          .string()
+          .default('.*')
+          .refine(isRegExp, { message: 'not a valid regular expression' })
+          .describe('Regular expression: the consumer groups (of the source cluster) whose offsets are sent.'),
+        intervalMs: z.number().int().min(100).default(10_000).describe("How often the groups' offsets are read and queued."),
+        topic: z.string().regex(TOPIC_NAME).default('millrace.group-offsets').describe('Topic of the group-offsets records (one partition; the receiver creates it like a mirrored topic).'),
+      })
+      .optional()
+      .describe(
+        "Every intervalMs, read the offsets the matching consumer groups committed on the source cluster (the topology's transport, which must be kafka) for the topics this link mirrors, and queue one record per group (key: the group; value: JSON with link, group, ts and offsets). At the destination a checkpoint stage translates them into destination offsets, so a group can move there and go on where it was. Off when absent.",
       ),
     ackTimeoutMs: z.number().int().positive().default(30_000).describe('With frames in flight and no ack for this long, the connection is dropped and made again.'),
     backoff: z

@@ -6,6 +6,8 @@ import { Wake } from '../../core/wake.js';
 import { byTopic, QueueAge } from '../../link/link-metrics.js';
 import type { WireRecord } from '../../link/wire-record.js';
 import { heartbeatRecord } from '../../link/heartbeat.js';
+import { groupOffsetsRecord } from '../../link/group-offsets.js';
+import type { SourceGroupOffsets } from './source-group-offsets.js';
 import type { TopicSpecs } from '../../link/topic-spec.js';
 import { QueuedOffsets } from './queued-offsets.js';
 import type { LinkSenderConfig } from './sender-config.js';
@@ -29,9 +31,13 @@ export class SenderSide {
   readonly sender: LinkSender;
   /** Heartbeat records queued by this process (config.heartbeat). */
   heartbeatsQueued = 0;
+  /** Group-offsets records queued by this process (config.checkpoints), and reads of the groups that failed. */
+  groupOffsetsQueued = 0;
+  groupOffsetsFailed = 0;
   private readonly maxQueueBytes: number;
-  private readonly heartbeats: NodeJS.Timeout | undefined;
-  private beating = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Control records (heartbeats, group offsets) being queued, by topic: one at a time each. */
+  private readonly controlling = new Set<string>();
 
   private constructor(
     readonly queue: DiskQueue,
@@ -40,6 +46,7 @@ export class SenderSide {
     tlsOptions: tls.ConnectionOptions | undefined,
     private readonly log: Logger,
     private readonly specs: TopicSpecs | undefined,
+    private readonly groups: SourceGroupOffsets | undefined,
   ) {
     this.maxQueueBytes = config.maxQueueBytes;
     this.sender = new LinkSender({
@@ -53,17 +60,29 @@ export class SenderSide {
       },
     });
     this.age.appended(queue.head);
-    const heartbeat = config.heartbeat;
-    if (heartbeat !== undefined) {
-      this.heartbeats = setInterval(() => this.beat(config.link, heartbeat.topic), heartbeat.intervalMs);
-      this.heartbeats.unref();
-    }
+    const { heartbeat, checkpoints } = config;
+    if (heartbeat !== undefined) this.every(heartbeat.intervalMs, () => this.beat(config.link, heartbeat.topic));
+    if (checkpoints !== undefined) this.every(checkpoints.intervalMs, () => this.sendGroupOffsets(checkpoints.topic));
+  }
+
+  private every(ms: number, tick: () => void): void {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   /** `tlsOptions`: the config's `tls` with its files read; `specs`: the source topics' specs to ship (topicSpecs). */
-  static async open(dir: string, config: LinkSenderConfig, tlsOptions: tls.ConnectionOptions | undefined, log: Logger, specs?: TopicSpecs): Promise<SenderSide> {
+  /** `groups`: the source cluster's group offsets (config.checkpoints). */
+  static async open(
+    dir: string,
+    config: LinkSenderConfig,
+    tlsOptions: tls.ConnectionOptions | undefined,
+    log: Logger,
+    specs?: TopicSpecs,
+    groups?: SourceGroupOffsets,
+  ): Promise<SenderSide> {
     const queue = await DiskQueue.open(dir, config.queueSegmentBytes);
-    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, tlsOptions, log, specs);
+    const side = new SenderSide(queue, await QueuedOffsets.load(queue, dir), config, tlsOptions, log, specs, groups);
     side.sender.start();
     return side;
   }
@@ -93,35 +112,59 @@ export class SenderSide {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.heartbeats);
+    for (const timer of this.timers) clearInterval(timer);
     await this.sender.stop();
     await this.trimming;
     await this.chain;
     await this.queue.close();
     await this.specs?.close();
+    await this.groups?.close();
+  }
+
+  private beat(link: string, topic: string): void {
+    void this.queueControl(topic, 'a heartbeat', async () => [heartbeatRecord(link, topic, Date.now(), this.heartbeatsQueued === 0)]).then((n) => (this.heartbeatsQueued += n));
+  }
+
+  /** Reads the source groups' offsets for the topics queued so far and queues one record per group. */
+  private sendGroupOffsets(topic: string): void {
+    const groups = this.groups as SourceGroupOffsets;
+    void this.queueControl(topic, 'group offsets', async () => {
+      try {
+        return (await groups.read(this.offsets.topics())).map((g, i) => groupOffsetsRecord(g, topic, this.groupOffsetsQueued + i === 0));
+      } catch (err) {
+        this.groupOffsetsFailed++;
+        throw err;
+      }
+    }).then((n) => (this.groupOffsetsQueued += n));
   }
 
   /**
-   * Queues a heartbeat, as an append does a batch (noted, so the offsets snapshot keeps covering
-   * the queue). Skipped while the previous one is still being queued, or while the queue is full
-   * (the source is held back then, and the age of the queue says more than a heartbeat would).
+   * Queues records the sender makes itself, as an append does a batch (noted, so the offsets
+   * snapshot keeps covering the queue); resolves with how many were queued (0 on a failure, which
+   * is logged: the next tick tries again). Skipped while the previous ones of `topic` are still
+   * being queued, or while the queue is full (the source is held back then, and the age of the
+   * queue says more than a heartbeat would).
    */
-  private beat(link: string, topic: string): void {
-    if (this.beating || this.queue.sizeBytes >= this.maxQueueBytes) return;
-    this.beating = true;
-    const record = heartbeatRecord(link, topic, Date.now(), this.heartbeatsQueued === 0);
-    this.serial(async () => {
-      const last = await this.queue.append([record]);
-      this.offsets.note([record], last);
-      this.age.appended(last);
-      this.sender.topics.add(topic, 'queued', 1);
-      this.heartbeatsQueued++;
-    })
-      .then(
-        () => this.sender.notify(),
-        (err: unknown) => this.log.warn({ err: (err as Error).message }, `link ${link}: queueing a heartbeat failed: ${(err as Error).message}`),
-      )
-      .finally(() => (this.beating = false));
+  private async queueControl(topic: string, what: string, make: () => Promise<WireRecord[]>): Promise<number> {
+    if (this.controlling.has(topic) || this.queue.sizeBytes >= this.maxQueueBytes) return 0;
+    this.controlling.add(topic);
+    try {
+      const records = await make();
+      if (records.length === 0) return 0;
+      await this.serial(async () => {
+        const last = await this.queue.append(records);
+        this.offsets.note(records, last);
+        this.age.appended(last);
+        this.sender.topics.add(topic, 'queued', records.length);
+      });
+      this.sender.notify();
+      return records.length;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, `link: queueing ${what} failed: ${(err as Error).message}`);
+      return 0;
+    } finally {
+      this.controlling.delete(topic);
+    }
   }
 
   /** Deletes the segments the receiver has acknowledged, once the offsets they held are saved. */

@@ -5,7 +5,19 @@ import { senderTlsOptions } from './link-security.js';
 import { queueDirOf } from './queue-dir.js';
 import { linkSenderConfig, type LinkSenderConfig } from './sender-config.js';
 import { SenderSide } from './sender-side.js';
+import { SourceGroupOffsets } from './source-group-offsets.js';
+import type { TransportConfig } from '../../transport/schema.js';
+import type { Logger } from 'pino';
+import { InvalidConfig } from '../../core/errors.js';
 import { toWire } from './wire-mapping.js';
+
+/** The reader of the source groups' offsets (config.checkpoints), on the cluster the topology reads. */
+function groupOffsetsOf(config: LinkSenderConfig, transport: TransportConfig, log: Logger): SourceGroupOffsets | undefined {
+  if (config.checkpoints === undefined) return undefined;
+  if (transport.type !== 'kafka')
+    throw new InvalidConfig(`link ${config.link}: checkpoints read the source cluster's consumer group offsets, so the topology's transport must be kafka (it is ${transport.type}); remove checkpoints or set transport.type: kafka`);
+  return new SourceGroupOffsets(transport, log, config.link, new RegExp(config.checkpoints.groups));
+}
 
 /**
  * The `link` sink: the sending end of a mirror link. A batch is appended to the disk queue
@@ -40,7 +52,7 @@ export const linkSenderKind = defineSink({
           `link-sender:${dir}`,
           () => {
             const specs = config.topicSpecs ? new TopicSpecs(openMessageLog(ctx.transport, ctx.log, ctx.shared).admin()) : undefined;
-            return SenderSide.open(dir, config, senderTlsOptions(config.tls, ctx.baseDir), ctx.log, specs);
+            return SenderSide.open(dir, config, senderTlsOptions(config.tls, ctx.baseDir), ctx.log, specs, groupOffsetsOf(config, ctx.transport, ctx.log));
           },
           (side) => side.close(),
         );
@@ -55,9 +67,9 @@ export const linkSenderKind = defineSink({
       },
       status() {
         if (lease === undefined) return { state: 'closed' };
-        const { queue, sender, blockedSince, age, heartbeatsQueued } = lease.resource;
+        const { queue, sender, blockedSince, age, heartbeatsQueued, groupOffsetsQueued, groupOffsetsFailed } = lease.resource;
         const s = sender.stats;
-        return { ...s, heartbeatsQueued, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueAgeMs: age.ageMs(), queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null, ...sender.topics.flat() };
+        return { ...s, heartbeatsQueued, groupOffsetsQueued, groupOffsetsFailed, queued: queue.head, queueDepth: queue.head - s.seqAcked, queueAgeMs: age.ageMs(), queueBytes: queue.sizeBytes, trimmedTo: queue.trimmed, fullSince: blockedSince ?? null, ...sender.topics.flat() };
       },
     };
   },

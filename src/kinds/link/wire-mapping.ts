@@ -1,7 +1,8 @@
 import type { Origin } from '../../streams/origin.js';
 import { payloadText, type LogRecord } from '../../streams/record.js';
 import type { WireRecord } from '../../link/wire-record.js';
-import { bytesOf, textOrBytes } from '../../core/text-or-bytes.js';
+import { bytesOf, textOrBytes, type TextOrBytes } from '../../core/text-or-bytes.js';
+import { SOURCE_OFFSET_HEADER } from '../../link/offset-translation.js';
 import { TOPIC_NAME } from '../../core/topic-name.js';
 
 /** `<kafka source actor>/<topic>/<partition>`: the origin a kafka source gives its batches. */
@@ -25,11 +26,17 @@ export function toWire(records: readonly LogRecord[], origin: Origin | undefined
   }));
 }
 
-/** A record that crossed the link, for the receiver's downstream: stream = its source topic, and its source partition when known. */
-export function fromWire(w: WireRecord): LogRecord {
+/**
+ * A record that crossed the link, for the receiver's downstream: stream = its source topic, and
+ * its source partition when known. With `sourceOffsetHeader`, a record that has a source offset
+ * also gets it as the {@link SOURCE_OFFSET_HEADER} header (for checkpoints).
+ */
+export function fromWire(w: WireRecord, sourceOffsetHeader: boolean): LogRecord {
   const record: LogRecord = { value: w.value ?? Buffer.alloc(0), ts: w.ts, stream: w.topic };
   if (w.partition >= 0) record.partition = w.partition;
   if (w.key !== null) record.key = textOrBytes(w.key);
-  if (w.headers.length > 0) record.headers = Object.fromEntries(w.headers.map(([k, v]) => [k, textOrBytes(v)]));
+  const headers = w.headers.map(([k, v]): [string, TextOrBytes] => [k, textOrBytes(v)]);
+  if (sourceOffsetHeader && w.partition >= 0 && w.offset !== '-1') headers.push([SOURCE_OFFSET_HEADER, w.offset]);
+  if (headers.length > 0) record.headers = Object.fromEntries(headers);
   return record;
 }

@@ -4,6 +4,8 @@ import { gzipSync } from 'node:zlib';
 import type { ActorContext, SinkIO } from '../../../src/actors/io.js';
 import { kafkaSinkKind } from '../../../src/kinds/kafka/sink.js';
 import { DiskQueue } from '../../../src/link/disk-queue.js';
+import { SOURCE_OFFSET_HEADER } from '../../../src/link/offset-translation.js';
+import { openMessageLog } from '../../../src/transport/open-message-log.js';
 import { Ack } from '../../../src/streams/ack.js';
 import { makeBatch } from '../../../src/streams/batch.js';
 import type { LogRecord } from '../../../src/streams/record.js';
@@ -123,6 +125,14 @@ async function linkQueue(ctx: ActorContext): Promise<void> {
   const value = (i: number): Buffer => Buffer.from(`seq=${i}`);
   await queue.append(Array.from({ length: LINK_RECORDS }, (_, i) => ({ topic: 'events', partition: i % 3, offset: String(i), ts: 0, key: null, value: value(i), headers: [] })));
   await queue.close();
+}
+
+/** A mirrored topic in the embedded log: records from source offsets 0, 2, 4, ... (holes, as transaction markers leave), each marked with it. */
+async function mirroredTopic(ctx: ActorContext): Promise<void> {
+  const producer = openMessageLog(ctx.transport, ctx.log, ctx.shared).producer({ acks: -1, idempotent: true, compression: 'none', deliveryTimeoutMs: 10_000 });
+  await producer.connect();
+  await producer.send('orders', Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(`order ${i}`), partition: 0, headers: { [SOURCE_OFFSET_HEADER]: String(2 * i) } })));
+  await producer.disconnect();
 }
 
 const GATEWAY_RECORDS = 400;
@@ -307,6 +317,15 @@ export const contracts: Record<string, KindContract> = {
     notConnected: noDependency,
     commitsAcked: notASource,
     inTopology: na('its input is binlog row changes; test/kinds/changelog.test.ts and test/kinds/cdc-pipelines.test.ts run it'),
+  },
+  'stage checkpoint': {
+    prepare: mirroredTopic,
+    // The group had read source offsets 0..6 (committed 7): it goes on at destination offset 4 (source offset 8).
+    input: () => [{ ts: 0, key: 'billing', value: { link: 'dc1-dc2', group: 'billing', ts: 0, offsets: [{ topic: 'orders', partition: 0, offset: 7 }] } }],
+    endOfInput: notASource,
+    notConnected: na('it reaches the destination per group-offsets record (no connect step); a cluster down fails that batch with NotConnected, which is retried'),
+    commitsAcked: notASource,
+    inTopology: na('its input is a link sender\'s group-offsets records; test/link/checkpoints.test.ts runs it between two clusters'),
   },
   'stage chain': {
     input: () => [chunkRecord(logLines(20))],
