@@ -82,7 +82,14 @@ describe('millrace streams serve: the registry over HTTP', () => {
       expect((await call('PUT', `/v1/streams/${id}`, { sinks: [{ ...fileSink('out/second.txt'), id: 'moved' }] })).status).toBe(200);
       await eventually(() => dispatcher.status()[0]?.taken === 0, { what: 'the job restarted', timeoutMs: 30_000 });
       await sendSeqs(kafka.brokers, id, 1000, 500);
-      await eventually(() => seqsIn(join(dir, 'data', 'out', 'second.txt')).length >= 500, { what: 'the new sink fed', timeoutMs: 60_000 });
+      // On a timeout the message shows the jobs' state (a restart still draining, its last error).
+      await eventually(
+        () => {
+          expect(seqsIn(join(dir, 'data', 'out', 'second.txt')).length, JSON.stringify(dispatcher.status())).toBeGreaterThanOrEqual(500);
+          return true;
+        },
+        { what: 'the new sink fed', timeoutMs: 60_000 },
+      );
       const all = [...seqsIn(join(dir, 'data', 'out', 'first.txt')), ...seqsIn(join(dir, 'data', 'out', 'second.txt'))];
       expect(tally(all, 1500)).toEqual({ missing: 0, doubled: 0 });
     } finally {

@@ -162,7 +162,11 @@ broker.session.timeout.ms=4000
 broker.heartbeat.interval.ms=500
 num.network.threads=2
 num.io.threads=4
-log.retention.hours=24
+# No time retention: tests stamp records with fixed event times (days old by the time a suite
+# runs), and a retention check deleting them mid-test looked like a consumer that never reads.
+# Size bounds the disk instead (1 GiB a partition).
+log.retention.ms=-1
+log.retention.bytes=1073741824
 log.segment.bytes=268435456
 EOF
 }

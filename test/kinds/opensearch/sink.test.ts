@@ -76,7 +76,15 @@ describe.skipIf(noOpenSearch())('opensearch sink against a real node', () => {
         ]),
       );
       const counts = (): Counts => runtime.nodes.get('search')?.io[0]?.status?.() as unknown as Counts;
-      await eventually(() => counts().indexed >= n, { what: `${n} documents indexed for group ${group}`, timeoutMs: 60_000 });
+      // On a timeout the message shows where the consumer stood (assignment, lag, paused).
+      const where = (): string => JSON.stringify({ search: counts(), in: runtime.nodes.get('in')?.io[0]?.status?.() });
+      await eventually(
+        () => {
+          expect(counts().indexed, where()).toBeGreaterThanOrEqual(n);
+          return true;
+        },
+        { what: `${n} documents indexed for group ${group}`, timeoutMs: 60_000 },
+      );
       await runtime.stop();
       return counts();
     };
