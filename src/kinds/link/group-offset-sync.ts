@@ -28,8 +28,7 @@ export class GroupOffsetSync {
   }
 
   async sync(group: string, positions: readonly GroupPosition[]): Promise<SyncResult> {
-    this.connected ??= this.admin.connect();
-    await this.connected;
+    await this.connect();
     const { groups } = await this.admin.describeGroups([group]);
     const state = groups[0]?.state;
     if (state !== undefined && state !== 'Empty' && state !== 'Dead') return 'active';
@@ -46,6 +45,15 @@ export class GroupOffsetSync {
       moved = true;
     }
     return moved ? 'synced' : 'unchanged';
+  }
+
+  /** Connects once; a failed attempt is forgotten, so the next call tries again. */
+  private connect(): Promise<void> {
+    this.connected ??= this.admin.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
   }
 
   async close(): Promise<void> {

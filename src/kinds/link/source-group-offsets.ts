@@ -23,8 +23,7 @@ export class SourceGroupOffsets {
 
   async read(topics: readonly string[]): Promise<GroupOffsets[]> {
     if (topics.length === 0) return [];
-    this.connected ??= this.admin.connect();
-    await this.connected;
+    await this.connect();
     const ts = Date.now();
     const { groups } = await this.admin.listGroups();
     const out: GroupOffsets[] = [];
@@ -36,6 +35,15 @@ export class SourceGroupOffsets {
       if (offsets.length > 0) out.push({ link: this.link, group: groupId, ts, offsets });
     }
     return out;
+  }
+
+  /** Connects once; a failed attempt is forgotten, so the next call tries again. */
+  private connect(): Promise<void> {
+    this.connected ??= this.admin.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
   }
 
   async close(): Promise<void> {
