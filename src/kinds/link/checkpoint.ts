@@ -62,9 +62,9 @@ export const checkpointKind = defineStage({
     const counts = { translated: 0, pending: 0, unmarked: 0, synced: 0, unchanged: 0, groupActive: 0 };
     const adminOf = (): TopicAdmin => (admin ??= openMessageLog(cluster, ctx.log, ctx.shared).admin());
 
-    async function translate(g: GroupOffsets): Promise<Checkpoint[]> {
+    /** `partitions`: destination topics' partition counts read so far in this batch (groups share topics). */
+    async function translate(g: GroupOffsets, partitions: Map<string, number>): Promise<Checkpoint[]> {
       const out: Checkpoint[] = [];
-      const partitions = new Map<string, number>();
       for (const { topic, partition, offset } of g.offsets) {
         if (!partitions.has(topic)) partitions.set(topic, (await adminOf().describe(topic))?.partitions ?? 0);
         if (partition >= (partitions.get(topic) as number)) {
@@ -93,6 +93,7 @@ export const checkpointKind = defineStage({
       async process(batch) {
         const records: LogRecord[] = [];
         const dead: DeadRecord[] = [];
+        const partitions = new Map<string, number>();
         for (const record of batch.records) {
           let value: GroupOffsets;
           try {
@@ -102,7 +103,7 @@ export const checkpointKind = defineStage({
             continue;
           }
           // A failure to read the destination is the cluster's, not the record's: the batch is retried.
-          for (const c of await translate(value)) records.push({ key: `${c.group}/${c.topic}/${c.partition}`, value: { ...c }, ts: c.ts });
+          for (const c of await translate(value, partitions)) records.push({ key: `${c.group}/${c.topic}/${c.partition}`, value: { ...c }, ts: c.ts });
         }
         return { records, dead };
       },

@@ -1,6 +1,6 @@
-import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createKafka, type KafkaTransport } from '../../transport/kafka-client.js';
+import type { KafkaTransport } from '../../transport/kafka-client.js';
+import { LazyAdmin } from '../../transport/lazy-admin.js';
 
 /** A partition's translated offset, to be committed for a group on the destination. */
 export interface GroupPosition {
@@ -20,43 +20,33 @@ export type SyncResult = 'synced' | 'unchanged' | 'active';
  * back.
  */
 export class GroupOffsetSync {
-  private readonly admin: Admin;
-  private connected: Promise<void> | undefined;
+  private readonly admin: LazyAdmin;
 
   constructor(transport: KafkaTransport, log: Logger) {
-    this.admin = createKafka(transport, log).admin();
+    this.admin = new LazyAdmin(transport, log);
   }
 
   async sync(group: string, positions: readonly GroupPosition[]): Promise<SyncResult> {
-    await this.connect();
-    const { groups } = await this.admin.describeGroups([group]);
+    const admin = await this.admin.get();
+    const { groups } = await admin.describeGroups([group]);
     const state = groups[0]?.state;
     if (state !== undefined && state !== 'Empty' && state !== 'Dead') return 'active';
     const topics = [...new Set(positions.map((p) => p.topic))];
     const current = new Map<string, number>();
-    for (const { topic, partitions } of await this.admin.fetchOffsets({ groupId: group, topics })) {
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics })) {
       for (const p of partitions) current.set(`${topic}/${p.partition}`, Number(p.offset));
     }
     let moved = false;
     for (const topic of topics) {
       const forward = positions.filter((p) => p.topic === topic && p.offset > (current.get(`${topic}/${p.partition}`) ?? -1));
       if (forward.length === 0) continue;
-      await this.admin.setOffsets({ groupId: group, topic, partitions: forward.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
+      await admin.setOffsets({ groupId: group, topic, partitions: forward.map((p) => ({ partition: p.partition, offset: String(p.offset) })) });
       moved = true;
     }
     return moved ? 'synced' : 'unchanged';
   }
 
-  /** Connects once; a failed attempt is forgotten, so the next call tries again. */
-  private connect(): Promise<void> {
-    this.connected ??= this.admin.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    return this.connected;
-  }
-
-  async close(): Promise<void> {
-    if (this.connected !== undefined) await this.admin.disconnect().catch(() => undefined);
+  close(): Promise<void> {
+    return this.admin.close();
   }
 }

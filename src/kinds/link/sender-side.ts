@@ -62,7 +62,7 @@ export class SenderSide {
     this.age.appended(queue.head);
     const { heartbeat, checkpoints } = config;
     if (heartbeat !== undefined) this.every(heartbeat.intervalMs, () => this.beat(config.link, heartbeat.topic));
-    if (checkpoints !== undefined) this.every(checkpoints.intervalMs, () => this.sendGroupOffsets(checkpoints.topic));
+    if (checkpoints !== undefined && groups !== undefined) this.every(checkpoints.intervalMs, () => this.sendGroupOffsets(groups, checkpoints.topic));
   }
 
   private every(ms: number, tick: () => void): void {
@@ -126,8 +126,7 @@ export class SenderSide {
   }
 
   /** Reads the source groups' offsets for the topics queued so far and queues one record per group. */
-  private sendGroupOffsets(topic: string): void {
-    const groups = this.groups as SourceGroupOffsets;
+  private sendGroupOffsets(groups: SourceGroupOffsets, topic: string): void {
     void this.queueControl(topic, 'group offsets', async () => {
       try {
         return (await groups.read(this.offsets.topics())).map((g, i) => groupOffsetsRecord(g, topic, this.groupOffsetsQueued + i === 0));

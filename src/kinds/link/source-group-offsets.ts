@@ -1,6 +1,6 @@
-import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createKafka, type KafkaTransport } from '../../transport/kafka-client.js';
+import type { KafkaTransport } from '../../transport/kafka-client.js';
+import { LazyAdmin } from '../../transport/lazy-admin.js';
 import type { GroupOffsets } from '../../link/group-offsets.js';
 
 /**
@@ -9,8 +9,7 @@ import type { GroupOffsets } from '../../link/group-offsets.js';
  * nothing committed for those topics are left out.
  */
 export class SourceGroupOffsets {
-  private readonly admin: Admin;
-  private connected: Promise<void> | undefined;
+  private readonly admin: LazyAdmin;
 
   constructor(
     transport: KafkaTransport,
@@ -18,17 +17,17 @@ export class SourceGroupOffsets {
     private readonly link: string,
     private readonly groups: RegExp,
   ) {
-    this.admin = createKafka(transport, log).admin();
+    this.admin = new LazyAdmin(transport, log);
   }
 
   async read(topics: readonly string[]): Promise<GroupOffsets[]> {
     if (topics.length === 0) return [];
-    await this.connect();
+    const admin = await this.admin.get();
     const ts = Date.now();
-    const { groups } = await this.admin.listGroups();
+    const { groups } = await admin.listGroups();
     const out: GroupOffsets[] = [];
     for (const { groupId } of groups.filter((g) => this.groups.test(g.groupId))) {
-      const committed = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+      const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
       const offsets = committed.flatMap(({ topic, partitions }) =>
         partitions.filter((p) => Number(p.offset) >= 0).map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) })),
       );
@@ -37,16 +36,7 @@ export class SourceGroupOffsets {
     return out;
   }
 
-  /** Connects once; a failed attempt is forgotten, so the next call tries again. */
-  private connect(): Promise<void> {
-    this.connected ??= this.admin.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    return this.connected;
-  }
-
-  async close(): Promise<void> {
-    if (this.connected !== undefined) await this.admin.disconnect().catch(() => undefined);
+  close(): Promise<void> {
+    return this.admin.close();
   }
 }
