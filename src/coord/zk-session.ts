@@ -4,6 +4,7 @@ import type { Client, Exception } from 'node-zookeeper-client';
 import type { Logger } from 'pino';
 import { NotConnected, errorMessage } from '../core/errors.js';
 import { lazyRequire } from '../core/lazy-require.js';
+import { watchHandshake } from './zk-handshake-watchdog.js';
 
 /** The ZooKeeper client library, loaded when a session is first opened. */
 const loadZookeeper = lazyRequire<typeof zookeeper>('node-zookeeper-client');
@@ -59,6 +60,7 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
   private readonly hooks = new Set<() => Promise<void>>();
   /** Whether a first session was made (later clients run the hooks). */
   private started = false;
+  private stopWatch: () => void = () => undefined;
 
   private constructor(
     private readonly options: ZkOptions,
@@ -216,12 +218,16 @@ export class ZkSession extends EventEmitter<{ state: [ZkState] }> {
     if (this.current === 'closed') return;
     this.setState('closed');
     this.hooks.clear();
+    this.stopWatch();
     this.client.removeAllListeners();
     this.client.close();
   }
 
   private newClient(): Client {
     const client = loadZookeeper().createClient(this.options.connect, { sessionTimeout: this.options.sessionTimeoutMs, spinDelay: 200, retries: 2 });
+    this.stopWatch();
+    // Well inside the session timeout, so a connection retried after a lost handshake still resumes the session.
+    this.stopWatch = watchHandshake(client, Math.max(1000, Math.floor(this.options.sessionTimeoutMs / 3)));
     let sessions = 0;
     client.on('connected', () => {
       this.setState('connected');

@@ -1,3 +1,4 @@
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkSession } from '../../src/coord/zk-session.js';
 import { eventually } from '../kit/eventually.js';
@@ -7,6 +8,47 @@ import { TOXIPROXY_INSTALL, Toxiproxy, toxiproxyBinary } from '../infra/toxiprox
 import { missingPart } from '../real-part.js';
 
 const root = `/millrace-test/zk-session-${process.pid}-${Date.now()}`;
+
+/**
+ * A TCP hop to ZooKeeper that can cut every connection and then swallow the next one: accept it,
+ * take what the client sends and never answer (what a starting ZooKeeper was seen to do).
+ */
+async function swallowingHop(target: string): Promise<{ port: number; cutAndSwallowNext(): void; swallowed: () => number; close(): Promise<void> }> {
+  const [host, port] = target.split(':') as [string, string];
+  const open = new Set<Socket>();
+  let swallowNext = false;
+  let swallowed = 0;
+  const server: Server = createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.on('error', () => undefined);
+    if (swallowNext) {
+      swallowNext = false;
+      swallowed++;
+      client.resume();
+      return;
+    }
+    const upstream = tcpConnect(Number(port), host);
+    open.add(upstream);
+    upstream.on('close', () => (open.delete(upstream), client.destroy()));
+    upstream.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    cutAndSwallowNext() {
+      swallowNext = true;
+      for (const s of open) s.destroy();
+    },
+    swallowed: () => swallowed,
+    close: () => {
+      for (const s of open) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 describe('ZkSession against a real ZooKeeper', () => {
   let zk: ZooKeeperHandle | undefined;
@@ -55,6 +97,24 @@ describe('ZkSession against a real ZooKeeper', () => {
       /ZooKeeper at 127\.0\.0\.1:1 gave no session within 1500 ms/,
     );
   });
+
+  it('a connection whose session handshake is never answered is dropped and tried again, and the session resumes with its ephemeral node', async () => {
+    const hop = await swallowingHop(zk!.connect);
+    try {
+      const a = await open(`127.0.0.1:${hop.port}`, 6000);
+      const b = await open(zk!.connect);
+      const path = `${root}/handshake/member`;
+      await a.ephemeral(path, Buffer.from('a'));
+      const states: string[] = [];
+      a.on('state', (s) => states.push(s));
+      hop.cutAndSwallowNext();
+      await eventually(() => hop.swallowed() === 1 && states.join() === 'disconnected,connected', { what: 'a reconnect past the swallowed handshake', timeoutMs: 15_000 });
+      // The same session came back: its node never went.
+      expect((await b.get(path))?.toString()).toBe('a');
+    } finally {
+      await hop.close();
+    }
+  }, 30_000);
 
   it('after its session expires (ZooKeeper unreachable for longer than the timeout) the ephemeral node and the hooks come back in a new session, a failing hook run again until it succeeds', async () => {
     const binary = toxiproxyBinary();
