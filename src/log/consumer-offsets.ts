@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { EmbeddedLogError, InvalidArgument } from './errors.js';
 import { writeFileAtomic } from './fs-util.js';
-import { SerialQueue } from '../core/serial-queue.js';
+import { FsyncCoalescer } from './fsync-coalescer.js';
 
 /** One committed position: the next offset the group will consume. */
 export interface OffsetCommit {
@@ -35,16 +35,27 @@ function isGroupFile(x: unknown): x is GroupFile {
   );
 }
 
+type GroupOffsets = Map<string, Map<number, number>>;
+
+function copyOf(offsets: GroupOffsets | undefined): GroupOffsets {
+  return new Map([...(offsets ?? [])].map(([t, parts]) => [t, new Map(parts)]));
+}
+
 /**
  * Durable consumer-group offsets: one small JSON file per group, replaced
- * atomically (write temp, fsync, rename, fsync directory) on every commit,
- * so a crash leaves either the previous or the new commit. Commits of one
- * group are serialised; a commit is visible to {@link committed} only once
- * durable.
+ * atomically (write temp, fsync, rename, fsync directory), so a crash leaves
+ * either the previous or the new commit. Commits of one group are group-
+ * committed: one write at a time, and every commit made while one runs is
+ * merged (in call order) into the single write that follows it, so a group
+ * committing faster than the disk syncs costs one file write per sync, not one
+ * per commit. A commit is visible to {@link committed} only once durable.
  */
 export class ConsumerOffsetStore {
-  private readonly groups = new Map<string, Map<string, Map<number, number>>>();
-  private readonly queues = new Map<string, SerialQueue>();
+  /** What is durable, per group. */
+  private readonly groups = new Map<string, GroupOffsets>();
+  /** What the next write of each group will hold: the durable state with every later commit merged in. */
+  private readonly wanted = new Map<string, GroupOffsets>();
+  private readonly writers = new Map<string, FsyncCoalescer>();
 
   private constructor(private readonly dir: string) {}
 
@@ -90,20 +101,24 @@ export class ConsumerOffsetStore {
     for (const e of entries) {
       if (!Number.isSafeInteger(e.offset) || e.offset < 0) throw new InvalidArgument(`invalid offset ${e.offset}`);
     }
-    let queue = this.queues.get(group);
-    if (queue === undefined) this.queues.set(group, (queue = new SerialQueue()));
-    return queue.run(async () => {
-      const next = new Map<string, Map<number, number>>();
-      for (const [t, parts] of this.groups.get(group) ?? []) next.set(t, new Map(parts));
-      for (const e of entries) {
-        let parts = next.get(e.topic);
-        if (parts === undefined) next.set(e.topic, (parts = new Map()));
-        parts.set(e.partition, e.offset);
-      }
-      const offsets = Object.fromEntries([...next].map(([t, parts]) => [t, Object.fromEntries(parts)]));
-      const body: GroupFile = { version: 1, group, offsets };
-      await writeFileAtomic(path.join(this.dir, fileName), JSON.stringify(body));
-      this.groups.set(group, next);
-    });
+    let wanted = this.wanted.get(group);
+    if (wanted === undefined) this.wanted.set(group, (wanted = copyOf(this.groups.get(group))));
+    for (const e of entries) {
+      let parts = wanted.get(e.topic);
+      if (parts === undefined) wanted.set(e.topic, (parts = new Map()));
+      parts.set(e.partition, e.offset);
+    }
+    let writer = this.writers.get(group);
+    if (writer === undefined) this.writers.set(group, (writer = new FsyncCoalescer(() => this.write(group, fileName))));
+    return writer.request();
+  }
+
+  /** Writes what `group` wants now; it is durable, and {@link committed}, once this resolves. */
+  private async write(group: string, fileName: string): Promise<void> {
+    const next = copyOf(this.wanted.get(group));
+    const offsets = Object.fromEntries([...next].map(([t, parts]) => [t, Object.fromEntries(parts)]));
+    const body: GroupFile = { version: 1, group, offsets };
+    await writeFileAtomic(path.join(this.dir, fileName), JSON.stringify(body));
+    this.groups.set(group, next);
   }
 }

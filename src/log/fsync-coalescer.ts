@@ -1,8 +1,9 @@
 /**
- * Coalesces fsync requests: at most one fsync runs at a time, and every
- * request made while one runs shares the single fsync that follows it
- * (a running fsync may have started before the caller's write, so it cannot
- * count). This is what turns concurrent batch-mode appends into group commit.
+ * Coalesces requests for a durable write (an fsync, a file replaced): at most
+ * one runs at a time, and every request made while one runs shares the single
+ * run that follows it (a running one may have started before the caller's
+ * change, so it cannot count). This is what turns concurrent batch-mode appends
+ * and consumer offset commits into group commit.
  */
 export class FsyncCoalescer {
   private running: Promise<void> | undefined;
