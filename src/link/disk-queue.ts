@@ -6,6 +6,8 @@ import { decodeRecords, encodeRecord, splitRecords, type EncodedRecord, type Wir
 const TOPIC = 'link';
 const DOWNSTREAM = 'downstream';
 const TRIMMED = 'trimmed';
+/** Segment size of a queue opened without one (the receiver's): the unit of trimming. */
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * One side's disk queue: an embedded-log topic with one partition, fsynced before every append
@@ -23,7 +25,7 @@ export class DiskQueue {
   ) {}
 
   /** `segmentBytes`: the unit of trimming (whole segments of acknowledged records are deleted). */
-  static async open(dir: string, segmentBytes = 16 * 1024 * 1024): Promise<DiskQueue> {
+  static async open(dir: string, segmentBytes = DEFAULT_SEGMENT_BYTES): Promise<DiskQueue> {
     return new DiskQueue(await DiskQueue.openLog(dir, segmentBytes), dir, segmentBytes);
   }
 

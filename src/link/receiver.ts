@@ -6,6 +6,7 @@ import { encodeFrame, FrameReader, type Frame } from './frame.js';
 import { nonce, proof, proofMatches } from './handshake-proof.js';
 import { LinkProtocolError } from './protocol-error.js';
 import { ReceiverSequence } from './sequence.js';
+import { Wake } from '../core/wake.js';
 import { decompressEncoded, type EncodedRecord } from './wire-record.js';
 
 export interface LinkReceiverOptions {
@@ -17,6 +18,11 @@ export interface LinkReceiverOptions {
   /** Serve over TLS with these options (certificate, key, and a CA to ask senders for theirs). */
   tls?: tls.TlsOptions | undefined;
   log: Logger;
+  /**
+   * Bytes the queue may take while downstream has not taken all it holds: at this size frames
+   * wait (see {@link LinkReceiver.roomMade}); unset: no bound.
+   */
+  maxQueueBytes?: number | undefined;
   /** Called after `records` became durable in the queue, the last at sequence number `last`. */
   onPersisted(records: readonly EncodedRecord[], last: number): void;
 }
@@ -33,6 +39,8 @@ export interface ReceiverStats {
   bytesUncompressed: number;
   /** Why the queue refuses appends (e.g. ENOSPC: disk full), while it does; nothing is acked meanwhile. */
   queueError: string | null;
+  /** Since when (ms since the epoch) frames wait for downstream to make room below maxQueueBytes; null when they do not. */
+  fullSince: number | null;
 }
 
 /**
@@ -43,13 +51,14 @@ export interface ReceiverStats {
  * written. See docs/decisions/mirror-link.md.
  */
 export class LinkReceiver {
-  readonly stats: ReceiverStats = { connections: 0, refused: 0, authFailures: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0, queueError: null };
+  readonly stats: ReceiverStats = { connections: 0, refused: 0, authFailures: 0, duplicateFrames: 0, framesReceived: 0, bytesReceived: 0, bytesUncompressed: 0, queueError: null, fullSince: null };
   private server: net.Server | tls.Server | undefined;
   private current: net.Socket | undefined;
   private sockets = new Set<net.Socket>();
   private seq: ReceiverSequence;
   /** Appends in arrival order; a handshake waits for it so its answer covers all of them. */
   private chain: Promise<void> = Promise.resolve();
+  private readonly room = new Wake();
 
   constructor(private readonly o: LinkReceiverOptions) {
     this.seq = new ReceiverSequence(o.queue.head);
@@ -57,6 +66,11 @@ export class LinkReceiver {
 
   get persisted(): number {
     return this.seq.persisted;
+  }
+
+  /** Downstream took records (and whole segments may have been trimmed): a full queue may have room again. */
+  roomMade(): void {
+    this.room.notify();
   }
 
   /** Starts listening (port 0: any free port); resolves with the bound port. */
@@ -178,6 +192,8 @@ export class LinkReceiver {
     // Admission is checked against the sequence the handshake set up, once it has.
     this.chain = this.chain.then(async () => {
       if (this.current !== socket) return;
+      await this.waitForRoom(socket);
+      if (this.current !== socket) return;
       const seq = this.seq;
       let admission;
       try {
@@ -209,5 +225,32 @@ export class LinkReceiver {
         this.current = undefined;
       }
     });
+  }
+
+  /**
+   * Waits while the queue holds maxQueueBytes or more and downstream has not taken all of it (a
+   * queue of delivered records only is trimmed as it rolls, so it never blocks). Meanwhile this
+   * connection is not read, and an unchanged ack every second tells the sender this side is
+   * alive: its window stays full, its own queue takes the records, and at its own cap its source
+   * is held back. Nothing is refused or dropped.
+   */
+  private async waitForRoom(socket: net.Socket): Promise<void> {
+    const { queue, maxQueueBytes } = this.o;
+    const full = (): boolean => maxQueueBytes !== undefined && queue.sizeBytes >= maxQueueBytes && queue.head > queue.delivered && this.current === socket;
+    if (!full()) return;
+    const since = Date.now();
+    this.stats.fullSince = since;
+    this.o.log.warn({ bytes: queue.sizeBytes, max: maxQueueBytes }, `link ${this.o.link}: receiver queue full (${queue.sizeBytes} bytes, maxQueueBytes ${maxQueueBytes as number}): holding the sender until downstream takes records`);
+    socket.pause();
+    try {
+      while (full()) {
+        socket.write(encodeFrame({ type: 'ack', persisted: this.seq.persisted }));
+        await this.room.wait(1000);
+      }
+    } finally {
+      socket.resume();
+      this.stats.fullSince = null;
+    }
+    this.o.log.info({ waitedMs: Date.now() - since }, `link ${this.o.link}: receiver queue has room again after ${Date.now() - since} ms`);
   }
 }

@@ -116,7 +116,7 @@ export class LinkSender {
     const window = new SenderWindow(this.o.windowBytes, Math.max(this.stats.seqAcked, this.o.queue.trimmed));
     let failure: Error | undefined;
     let welcome: number | undefined;
-    let lastProgress = Date.now();
+    let lastAck = Date.now();
     /** Per frame in flight, by its last sequence number: when it went out and its records per topic. */
     const sentAt = new Map<number, { at: number; topics: Map<string, { records: number }> }>();
     const fail = (err: Error): void => {
@@ -129,7 +129,7 @@ export class LinkSender {
       try {
         for (const f of reader.push(chunk)) {
           if (welcome === undefined) welcome = this.onHandshake(f, hello);
-          else this.onFrame(f, window, sentAt, () => (lastProgress = Date.now()));
+          else this.onFrame(f, window, sentAt, () => (lastAck = Date.now()));
         }
       } catch (err) {
         fail(err as Error);
@@ -158,7 +158,7 @@ export class LinkSender {
         if (records.length === 0) break;
         const batch = await compressEncoded(records, this.o.compression);
         const frame = encodeFrame({ type: 'data', first: window.next, count: records.length, ...batch });
-        if (window.bytesInFlight === 0) lastProgress = Date.now();
+        if (window.bytesInFlight === 0) lastAck = Date.now();
         const topics = byTopic(records);
         for (const [topic, t] of topics) this.topics.add(topic, 'sent', t.records);
         sentAt.set(window.next + records.length - 1, { at: performance.now(), topics });
@@ -171,7 +171,7 @@ export class LinkSender {
         if (!socket.write(frame) && !socket.destroyed) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
         if (failure !== undefined) throw failure;
       }
-      if (window.bytesInFlight > 0 && Date.now() - lastProgress > this.o.ackTimeoutMs)
+      if (window.bytesInFlight > 0 && Date.now() - lastAck > this.o.ackTimeoutMs)
         throw new Error(`no ack for ${this.o.ackTimeoutMs} ms with ${window.bytesInFlight} bytes in flight`);
       await this.wake.wait(Math.min(this.o.ackTimeoutMs, 1000));
     }
@@ -199,10 +199,11 @@ export class LinkSender {
     return f.persisted;
   }
 
-  private onFrame(f: Frame, window: SenderWindow, sentAt: Map<number, { at: number; topics: Map<string, { records: number }> }>, progressed: () => void): void {
+  private onFrame(f: Frame, window: SenderWindow, sentAt: Map<number, { at: number; topics: Map<string, { records: number }> }>, acked: () => void): void {
     if (f.type === 'refuse') throw new LinkProtocolError(`receiver refused: ${f.reason}`);
     if (f.type !== 'ack') throw new LinkProtocolError(`unexpected ${f.type} frame from the receiver`);
-    if (f.persisted > window.acked) progressed();
+    // Any ack says the receiver is alive: a full receiver repeats its last one while it waits for room.
+    acked();
     const before = window.acked;
     window.ack(f.persisted);
     this.stats.seqAcked = window.acked;

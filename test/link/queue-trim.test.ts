@@ -1,6 +1,7 @@
 /**
- * The sender's disk queue is trimmed once the receiver acknowledges, and capped: kafka source (on
- * the embedded log) -> link sink -> TCP -> link source -> collecting sink, in one process.
+ * The disk queues are trimmed and capped: the sender's once the receiver acknowledges, the
+ * receiver's once downstream takes the records. Kafka source (on the embedded log) -> link sink ->
+ * TCP -> link source -> collecting sink, in one process.
  */
 import { describe, expect, it } from 'vitest';
 import { kafkaSourceKind } from '../../src/kinds/kafka/source.js';
@@ -10,7 +11,7 @@ import { payloadText, type LogRecord } from '../../src/streams/record.js';
 import { openMessageLog } from '../../src/transport/open-message-log.js';
 import type { TransportConfig } from '../../src/transport/schema.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
-import { collectSink } from '../kit/collect-sink.js';
+import { Gate, collectSink } from '../kit/collect-sink.js';
 import { eventually } from '../kit/eventually.js';
 import { freePort } from '../kit/free-port.js';
 import { build, embeddedTransport, shared, start } from '../kinds/kafka/helpers.js';
@@ -32,33 +33,42 @@ async function fill(topic: string, count: number): Promise<{ transport: Transpor
   return { transport, port: await freePort() };
 }
 
-function sender(transport: TransportConfig, topic: string, port: number, dataDir?: string): Promise<Runtime> {
+function sender(transport: TransportConfig, topic: string, port: number, dataDir?: string, more: Record<string, unknown> = {}): Promise<Runtime> {
   const t = build(transport, [
     { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: `mirror-${topic}`, topics: [topic], encoding: 'raw', sessionTimeoutMs: 6000 } },
-    { id: 'out', role: 'sink', kind: linkSenderKind, config: { link: 'trim', host: '127.0.0.1', port, queueSegmentBytes: SEGMENT, maxQueueBytes: CAP, maxBatchRecords: 200, backoff: { initialMs: 50, maxMs: 200 } }, inputs: ['in'] },
+    { id: 'out', role: 'sink', kind: linkSenderKind, config: { link: 'trim', host: '127.0.0.1', port, queueSegmentBytes: SEGMENT, maxQueueBytes: CAP, maxBatchRecords: 200, backoff: { initialMs: 50, maxMs: 200 }, ...more }, inputs: ['in'] },
   ]);
   return start(dataDir === undefined ? t : { ...t, dataDir, baseDir: dataDir });
 }
 
-function receiver(transport: TransportConfig, port: number, got: string[]): Promise<Runtime> {
+function receiver(transport: TransportConfig, port: number, got: string[], options: { gate?: Gate; config?: Record<string, unknown> } = {}): Promise<Runtime> {
+  const sink = options.gate === undefined ? collectSink(got, { as: (r: LogRecord) => payloadText(r.value) }) : collectSink(got, { as: (r: LogRecord) => payloadText(r.value), gate: options.gate });
   return start(
     build(transport, [
-      { id: 'in', role: 'source', kind: linkReceiverKind, config: { link: 'trim', port } },
-      { id: 'out', role: 'sink', kind: collectSink(got, { as: (r: LogRecord) => payloadText(r.value) }), inputs: ['in'] },
+      { id: 'in', role: 'source', kind: linkReceiverKind, config: { link: 'trim', port, ...options.config } },
+      { id: 'out', role: 'sink', kind: sink, inputs: ['in'] },
     ]),
   );
 }
 
-interface SinkStatus {
-  queued: number;
-  seqAcked: number;
-  queueBytes: number;
-  trimmedTo: number;
-  fullSince: number | null;
+/** The receiver's (`in`) and the sender's (`out`) status fields these tests read. */
+interface Statuses {
+  in: { seqPersisted: number; seqDelivered: number; queueBytes: number; fullSince: number | null };
+  out: { queued: number; reconnects: number; seqAcked: number; queueBytes: number; trimmedTo: number; fullSince: number | null };
 }
 
-function sinkStatus(runtime: Runtime): SinkStatus {
-  return runtime.nodes.get('out')?.io[0]?.status?.() as unknown as SinkStatus;
+function statusOf<Id extends keyof Statuses>(runtime: Runtime, id: Id): Statuses[Id] {
+  return runtime.nodes.get(id)?.io[0]?.status?.() as unknown as Statuses[Id];
+}
+const sourceStatus = (runtime: Runtime): Statuses['in'] => statusOf(runtime, 'in');
+const sinkStatus = (runtime: Runtime): Statuses['out'] => statusOf(runtime, 'out');
+
+/** A queue held at CAP: it took `held` records and no more, fewer than all, and is at the cap plus at most `slack` bytes. */
+function expectHeldAtCap(now: { taken: number; queueBytes: number }, held: number, count: number, slack: number): void {
+  expect(now.taken).toBe(held);
+  expect(held).toBeLessThan(count);
+  expect(now.queueBytes).toBeGreaterThanOrEqual(CAP);
+  expect(now.queueBytes).toBeLessThan(CAP + slack);
 }
 
 /** Every record exactly once, and each key's records in order. */
@@ -113,10 +123,7 @@ describe('link sender queue: trimming and cap', () => {
       await new Promise((r) => setTimeout(r, 1500));
       const later = sinkStatus(snd);
       // Held back: nothing more was queued, the queue is at its cap (plus at most one batch), the rest waits upstream.
-      expect(later.queued).toBe(held);
-      expect(held).toBeLessThan(count);
-      expect(later.queueBytes).toBeGreaterThanOrEqual(CAP);
-      expect(later.queueBytes).toBeLessThan(CAP + 512 * 1024);
+      expectHeldAtCap({ taken: later.queued, queueBytes: later.queueBytes }, held, count, 512 * 1024);
       expect(later.trimmedTo).toBe(0);
 
       rcv = await receiver(transport, port, got);
@@ -131,6 +138,42 @@ describe('link sender queue: trimming and cap', () => {
     } finally {
       await snd.stop();
       await rcv?.stop();
+    }
+  }, 180_000);
+});
+
+describe('link receiver queue: cap', () => {
+  it('at maxQueueBytes with downstream stalled, holds the sender (kept connected by unchanged acks past its ack timeout) while its own queue takes the rest; nothing lost or doubled once downstream moves', async () => {
+    const topic = 'rcvcap';
+    const count = 30_000;
+    const { transport, port } = await fill(topic, count);
+    const got: string[] = [];
+    const gate = new Gate();
+    gate.close();
+    const rcv = await receiver(transport, port, got, { gate, config: { queueSegmentBytes: SEGMENT, maxQueueBytes: CAP } });
+    // The sender's own queue can hold everything; a short ack timeout would drop a silent connection.
+    const snd = await sender(transport, topic, port, undefined, { maxQueueBytes: 16 * 1024 * 1024, ackTimeoutMs: 3000 });
+    try {
+      await eventually(() => sourceStatus(rcv).fullSince !== null, { what: "the receiver's queue to reach maxQueueBytes", timeoutMs: 60_000 });
+      await eventually(() => sinkStatus(snd).queued === count, { what: "the sender's queue to take every record", timeoutMs: 60_000 });
+      const held = sourceStatus(rcv).seqPersisted;
+      await new Promise((r) => setTimeout(r, 6000));
+      const r = sourceStatus(rcv);
+      // Held: nothing more persisted, the queue at its cap plus at most a frame or so, and no reconnect.
+      expectHeldAtCap({ taken: r.seqPersisted, queueBytes: r.queueBytes }, held, count, 128 * 1024);
+      expect(sinkStatus(snd).reconnects).toBe(0);
+      expect(sinkStatus(snd).seqAcked).toBe(held);
+
+      gate.open();
+      await eventually(() => got.length >= count, { what: `${count} records mirrored`, timeoutMs: 120_000 });
+      await eventually(() => sourceStatus(rcv).fullSince === null && sourceStatus(rcv).seqDelivered === count, { what: 'the receiver to deliver everything', timeoutMs: 15_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      expectExactlyOnceInOrder(got, count);
+      expect(sinkStatus(snd).reconnects).toBe(0);
+    } finally {
+      gate.open();
+      await snd.stop();
+      await rcv.stop();
     }
   }, 180_000);
 });

@@ -4,7 +4,7 @@ import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkReceiver } from '../../link/receiver.js';
 import { Wake } from '../../core/wake.js';
 import { receiverTlsOptions } from './link-security.js';
-import { queueDirOf } from './queue-dir.js';
+import { queueDirOf } from './queue-config.js';
 import { ReceiverMetrics } from './receiver-metrics.js';
 import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
 import { fromWire } from './wire-mapping.js';
@@ -43,13 +43,14 @@ export const linkReceiverKind = defineSource({
         lease = await ctx.shared(
           `link-receiver:${dir}`,
           async () => {
-            const queue = await DiskQueue.open(dir);
+            const queue = await DiskQueue.open(dir, config.queueSegmentBytes);
             const arrived = new Wake();
             const metrics = new ReceiverMetrics(queue.head, queue.delivered);
             const receiver = new LinkReceiver({
               queue,
               link: config.link,
               maxFrameBytes: config.maxFrameBytes,
+              maxQueueBytes: config.maxQueueBytes,
               secret: config.secret,
               tls: receiverTlsOptions(config.tls, ctx.baseDir),
               log: ctx.log,
@@ -91,6 +92,7 @@ export const linkReceiverKind = defineSource({
           await queue.deliver(position as number);
           // Whole segments delivered downstream are not needed again.
           if (queue.canTrim(position as number)) await queue.trimThrough(position as number);
+          receiver.roomMade();
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
           // Downstream has the records; only the marker of how far failed to persist. Failing the

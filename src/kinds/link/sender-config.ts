@@ -4,6 +4,7 @@ import { DEFAULT_BROTLI_QUALITY } from '../../link/frame-codec.js';
 import { isRegExp } from '../../core/reg-exp.js';
 import { TOPIC_NAME } from '../../core/topic-name.js';
 import { linkSecret, senderTls } from './link-security.js';
+import { capHoldsTwoSegments, queueSegmentBytes } from './queue-config.js';
 
 export const linkSenderConfig = z
   .strictObject({
@@ -26,12 +27,7 @@ export const linkSenderConfig = z
       .positive()
       .default(1024 * 1024 * 1024)
       .describe('Bytes the disk queue may take; at this size the sink stops taking batches (the source is held back) until the receiver acknowledges and whole segments are trimmed. At least twice queueSegmentBytes.'),
-    queueSegmentBytes: z
-      .number()
-      .int()
-      .min(4096)
-      .default(16 * 1024 * 1024)
-      .describe('Segment size of the disk queue: acknowledged records are deleted a whole segment at a time.'),
+    queueSegmentBytes,
     windowBytes: z.number().int().positive().default(8 * 1024 * 1024).describe('Compressed bytes in flight before the sender waits for acks.'),
     maxBatchRecords: z.number().int().positive().default(2000).describe('Records per frame at most.'),
     maxBatchBytes: z.number().int().positive().default(1024 * 1024).describe('Uncompressed bytes per frame at most (a larger single record still goes alone).'),
@@ -85,7 +81,7 @@ export const linkSenderConfig = z
       .default({ initialMs: 200, maxMs: 2000 })
       .describe('Reconnect backoff.'),
   })
-  .refine((c) => c.maxQueueBytes >= 2 * c.queueSegmentBytes, { message: 'maxQueueBytes must be at least twice queueSegmentBytes (the segment being written is never trimmed)', path: ['maxQueueBytes'] })
+  .refine(...capHoldsTwoSegments)
   .describe('Sends records to a link receiver over TCP through a local disk queue.');
 
 export type LinkSenderConfig = z.output<typeof linkSenderConfig>;

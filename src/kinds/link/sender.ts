@@ -2,7 +2,7 @@ import { defineSink } from '../../actors/kind.js';
 import { TopicSpecs } from '../../link/topic-spec.js';
 import { openMessageLog } from '../../transport/open-message-log.js';
 import { senderTlsOptions } from './link-security.js';
-import { queueDirOf } from './queue-dir.js';
+import { queueDirOf } from './queue-config.js';
 import { linkSenderConfig, type LinkSenderConfig } from './sender-config.js';
 import { SenderSide } from './sender-side.js';
 import { SourceGroupOffsets } from './source-group-offsets.js';
