@@ -1,13 +1,18 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceRead } from '../../actors/io.js';
 import { defineSource } from '../../actors/kind.js';
 import { DiskQueue } from '../../link/disk-queue.js';
 import { LinkReceiver } from '../../link/receiver.js';
 import { Wake } from '../../core/wake.js';
+import { FsyncCoalescer } from '../../log/fsync-coalescer.js';
 import { receiverTlsOptions } from './link-security.js';
 import { queueDirOf } from './queue-config.js';
 import { ReceiverMetrics } from './receiver-metrics.js';
 import { linkReceiverConfig, type LinkReceiverConfig } from './receiver-config.js';
 import { fromWire } from './wire-mapping.js';
+
+/** The least time between two saves of the downstream position. */
+const SAVE_SPACING_MS = 100;
 
 interface ReceiverSide {
   queue: DiskQueue;
@@ -36,6 +41,36 @@ export const linkReceiverKind = defineSource({
     const dir = queueDirOf(config, ctx);
     let lease: { resource: ReceiverSide; release(): Promise<void> } | undefined;
     let cursor = 0;
+    /** The newest position downstream committed, and the newest saved in the queue. */
+    let wanted = 0;
+    let saved = 0;
+    /**
+     * Saves the downstream position: after a pause that gathers the commits of the next
+     * SAVE_SPACING_MS, the newest of them, once (commits come per downstream batch, tens a second,
+     * and each save replaces a file with two fsyncs).
+     */
+    const save = async (): Promise<void> => {
+      await sleep(SAVE_SPACING_MS);
+      const position = wanted;
+      if (lease === undefined || position <= saved) return;
+      const { queue, receiver } = lease.resource;
+      try {
+        await queue.deliver(position);
+        saved = position;
+        // Whole segments delivered downstream are not needed again.
+        if (queue.canTrim(position)) await queue.trimThrough(position);
+        receiver.roomMade();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        // Downstream has the records; only the marker of how far failed to persist. Failing the
+        // source here would restart it against the same full disk until its restart limit is
+        // spent; the next commit writes a later position, and a crash before one succeeds only
+        // hands the same records down again (the at-least-once window the design describes).
+        receiver.stats.queueError = (err as Error).message;
+        ctx.log.warn({ err: (err as Error).message, position }, `link ${config.link}: saving the downstream position failed (disk full); kept in memory and retried with the next commit; free space for the queue directory`);
+      }
+    };
+    const saves = new FsyncCoalescer(save);
     return {
       async connect() {
         await lease?.release();
@@ -85,26 +120,14 @@ export const linkReceiverKind = defineSource({
         const positions = wire.map((_, i) => start + 1 + i);
         return { records: wire.map((w) => fromWire(w, config.sourceOffsetHeader)), position: cursor, label: `${config.link} seq ${start + 1}..${cursor}`, origin: { stream: config.link, start, end: cursor, positions } };
       },
-      async commit(position: unknown) {
+      commit(position: unknown) {
         if (lease === undefined) return;
-        const { queue, metrics, receiver } = lease.resource;
-        try {
-          await queue.deliver(position as number);
-          // Whole segments delivered downstream are not needed again.
-          if (queue.canTrim(position as number)) await queue.trimThrough(position as number);
-          receiver.roomMade();
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-          // Downstream has the records; only the marker of how far failed to persist. Failing the
-          // source here would restart it against the same full disk until its restart limit is
-          // spent; the next commit writes a later position, and a crash before one succeeds only
-          // hands the same records down again (the at-least-once window the design describes).
-          receiver.stats.queueError = (err as Error).message;
-          ctx.log.warn({ err: (err as Error).message, position }, `link ${config.link}: saving the downstream position failed (disk full); kept in memory and retried with the next commit; free space for the queue directory`);
-        }
-        metrics.committed(position as number);
+        lease.resource.metrics.committed(position as number);
+        wanted = Math.max(wanted, position as number);
+        return saves.request();
       },
       async close() {
+        await saves.settle();
         await lease?.release();
         lease = undefined;
       },
