@@ -117,6 +117,18 @@ describe('a valid topology', () => {
     expect(aliased.nodes.map((n) => n.inputs)).toEqual([[], ['gen'], ['gen']]);
   });
 
+  it('leaves process.env itself in place after parsing, variables included', () => {
+    const env = process.env;
+    process.env.MILLRACE_LOAD_TEST = 'kept';
+    try {
+      parseTopology('sources:\n  gen: { kind: generator }\nsinks:\n  out: { kind: file, path: ${MILLRACE_LOAD_TEST}, inputs: [gen] }\n', 'x.yaml', undefined, testRegistry);
+      expect(process.env).toBe(env);
+      expect(process.env.MILLRACE_LOAD_TEST).toBe('kept');
+    } finally {
+      delete process.env.MILLRACE_LOAD_TEST;
+    }
+  });
+
   it('resolves kinds through the real registry by default', () => {
     const result = parseTopology('sources:\n  gen: { kind: nope }\nsinks: {}\n', 'x.yaml', {});
     expect(result.ok).toBe(false);
