@@ -3,9 +3,10 @@ import type { TopicAdmin, TopicSpec } from '../transport/message-log.js';
 import type { WireRecord } from './wire-record.js';
 
 /**
- * Header on the first record of a topic a sender process queues: the source topic's spec (JSON),
- * so the receiver's kafka sink (`partition: source`) creates a missing destination topic alike.
- * It rides in the record, so it is queued, sequenced and resent with it.
+ * Header on a record carrying its source topic's spec (JSON): on the first record of a topic a
+ * sender process queues, and again on the next one after the spec changed, so the receiver's
+ * kafka sink (`partition: source`) creates a missing destination topic alike and makes an
+ * existing one follow. It rides in the record, so it is queued, sequenced and resent with it.
  */
 export const TOPIC_SPEC_HEADER = 'millrace.topic-spec';
 
@@ -22,31 +23,76 @@ export function parseTopicSpec(value: TextOrBytes | undefined): TopicSpec | unde
   }
 }
 
-/** The sender's side: reads each source topic's spec once per process and puts it on the topic's first record. */
+/** The same partition count and the same configs. */
+export function sameSpec(a: TopicSpec, b: TopicSpec): boolean {
+  if (a.partitions !== b.partitions) return false;
+  const names = Object.keys(a.configs);
+  return names.length === Object.keys(b.configs).length && names.every((n) => b.configs[n] === a.configs[n]);
+}
+
+/** A topic as last described at the source. */
+interface Described {
+  spec: TopicSpec;
+  json: string;
+  at: number;
+}
+
+/**
+ * The sender's side: describes each source topic when its first record comes, again every
+ * `refreshMs` and at once for a record from a partition beyond the known count, and puts the spec
+ * on the next record of the topic whenever it differs from the last one queued.
+ */
 export class TopicSpecs {
-  private readonly shipped = new Set<string>();
+  private readonly described = new Map<string, Described>();
+  /** The spec JSON last queued per topic. */
+  private readonly shipped = new Map<string, string>();
 
-  constructor(private readonly admin: TopicAdmin) {}
+  constructor(
+    private readonly admin: TopicAdmin,
+    private readonly refreshMs: number,
+  ) {}
 
-  /** `records` with the spec header on the first of each topic not shipped yet (records from no topic partition are left alone). */
+  /** `records` with the spec header on the first of each topic whose spec is not shipped yet (records from no topic partition are left alone). */
   async attach(records: readonly WireRecord[]): Promise<WireRecord[]> {
-    const out = [...records];
-    const seen = new Set<string>();
+    // Per topic: its first record (which takes the header) and the highest partition among them.
+    const topics = new Map<string, { first: number; partition: number }>();
     for (const [i, r] of records.entries()) {
-      if (r.partition < 0 || this.shipped.has(r.topic) || seen.has(r.topic)) continue;
-      seen.add(r.topic);
-      const spec = await this.admin.describe(r.topic);
-      if (spec !== undefined) out[i] = { ...r, headers: [...r.headers, [TOPIC_SPEC_HEADER, Buffer.from(JSON.stringify(spec))]] };
+      if (r.partition < 0) continue;
+      const t = topics.get(r.topic);
+      if (t === undefined) topics.set(r.topic, { first: i, partition: r.partition });
+      else t.partition = Math.max(t.partition, r.partition);
+    }
+    const out = [...records];
+    for (const [topic, { first, partition }] of topics) {
+      const described = await this.current(topic, partition);
+      if (described === undefined || this.shipped.get(topic) === described.json) continue;
+      const r = records[first] as WireRecord;
+      out[first] = { ...r, headers: [...r.headers, [TOPIC_SPEC_HEADER, Buffer.from(described.json)]] };
     }
     return out;
   }
 
-  /** The records were queued: their topics' specs are on their way. */
+  /** The records were queued: the specs they carry are on their way. */
   queued(records: readonly WireRecord[]): void {
-    for (const r of records) if (r.headers.some(([name]) => name === TOPIC_SPEC_HEADER)) this.shipped.add(r.topic);
+    for (const r of records) {
+      const header = r.headers.find(([name]) => name === TOPIC_SPEC_HEADER);
+      if (header !== undefined) this.shipped.set(r.topic, textOf(header[1]));
+    }
   }
 
   async close(): Promise<void> {
     await this.admin.close();
+  }
+
+  /** The topic's spec, described again when it is due or `partition` is beyond it. */
+  private async current(topic: string, partition: number): Promise<Described | undefined> {
+    const known = this.described.get(topic);
+    const now = Date.now();
+    if (known !== undefined && now - known.at < this.refreshMs && partition < known.spec.partitions) return known;
+    const spec = await this.admin.describe(topic);
+    if (spec === undefined) return known;
+    const fresh = known !== undefined && sameSpec(known.spec, spec) ? { ...known, at: now } : { spec, json: JSON.stringify(spec), at: now };
+    this.described.set(topic, fresh);
+    return fresh;
   }
 }

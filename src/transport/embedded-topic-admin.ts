@@ -22,6 +22,9 @@ export class EmbeddedTopicAdmin implements TopicAdmin {
     await (await this.log()).createTopic(topic, { partitions: spec.partitions });
   }
 
+  /** The embedded log has no per-topic configs and cannot add partitions to a topic: nothing changes (a shortfall of partitions is reported where a record needs one). */
+  async follow(): Promise<void> {}
+
   async range(topic: string, partition: number): Promise<{ low: number; high: number }> {
     const log = await this.log();
     return { low: log.startOffset(topic, partition), high: log.endOffset(topic, partition) };

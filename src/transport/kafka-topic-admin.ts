@@ -39,6 +39,16 @@ export class KafkaTopicAdmin implements TopicAdmin {
     await this.call(() => this.admin.createTopics({ topics: [{ topic, numPartitions: spec.partitions, configEntries }], waitForLeaders: true }));
   }
 
+  async follow(topic: string, spec: TopicSpec): Promise<void> {
+    await this.call(async () => {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      if ((topics[0]?.partitions.length ?? 0) < spec.partitions) await this.admin.createPartitions({ topicPartitions: [{ topic, count: spec.partitions }] });
+      // AlterConfigs replaces the topic's whole set: what the spec leaves out goes back to the default.
+      const configEntries = Object.entries(spec.configs).map(([name, value]) => ({ name, value }));
+      await this.admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries }] });
+    });
+  }
+
   async range(topic: string, partition: number): Promise<{ low: number; high: number }> {
     const offsets = await this.call(() => this.admin.fetchTopicOffsets(topic));
     const p = offsets.find((o) => o.partition === partition);

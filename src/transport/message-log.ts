@@ -161,6 +161,11 @@ export interface TopicAdmin {
   /** The topic's spec, or undefined when it does not exist. */
   describe(topic: string): Promise<TopicSpec | undefined>;
   createTopic(topic: string, spec: TopicSpec): Promise<void>;
+  /**
+   * Makes an existing topic follow `spec`: partitions added up to its count (never removed) and
+   * the configs set on the topic replaced by its configs (set, changed, and removed alike).
+   */
+  follow(topic: string, spec: TopicSpec): Promise<void>;
   /** The partition's retained offsets: first still in the log, and the next to be appended. */
   range(topic: string, partition: number): Promise<{ low: number; high: number }>;
   /** Messages from `offset` on, in order (at least one when the partition has one there). */

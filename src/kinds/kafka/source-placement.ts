@@ -4,10 +4,15 @@ import type { Batch } from '../../streams/batch.js';
 import type { LogRecord } from '../../streams/record.js';
 import type { Logger } from 'pino';
 import type { TextOrBytes } from '../../core/text-or-bytes.js';
-import { TOPIC_SPEC_HEADER, parseTopicSpec } from '../../link/topic-spec.js';
+import { TOPIC_SPEC_HEADER, parseTopicSpec, sameSpec } from '../../link/topic-spec.js';
 import type { TopicAdmin, TopicSpec } from '../../transport/message-log.js';
 import { TOPIC_NAME } from '../../core/topic-name.js';
 import { DestinationSequences, LINK_SEQ_HEADER, alreadyWritten, linkOf, linkSeqValue } from './link-sequence.js';
+
+/** The destination topic already matches the source's spec: its configs, and at least its partitions (they are never removed). */
+function follows(destination: TopicSpec, source: TopicSpec): boolean {
+  return destination.partitions >= source.partitions && sameSpec({ ...destination, partitions: source.partitions }, source);
+}
 
 /** What a batch comes to under `partition: source`: the records to send, the bad, and how many were in the destination already. */
 export interface Placed {
@@ -22,7 +27,8 @@ export interface Placed {
  * A kafka sink's `partition: source`: each record goes to the partition number it had in the
  * source (carried by the mirror link), in a topic that must have at least that many partitions
  * (never remapped); a missing topic is created from the source topic's spec when the sender
- * shipped one ({@link TOPIC_SPEC_HEADER}, stripped from the record). With `linkSequence`, each record also carries its link sequence
+ * shipped one ({@link TOPIC_SPEC_HEADER}, stripped from the record), and an existing one is made
+ * to follow each spec that comes (partitions added, configs replaced). With `linkSequence`, each record also carries its link sequence
  * number in the {@link LINK_SEQ_HEADER} header, and records at or below the last number in their
  * destination partition are left out: a receiver restarted after a crash does not produce again
  * what reached the destination.
@@ -119,11 +125,16 @@ export class SourcePlacement {
     const known = this.counts.get(topic);
     if (known !== undefined && partition < known) return;
     const spec = this.specs.get(topic);
-    let count = (await this.admin.describe(topic))?.partitions;
+    const existing = await this.admin.describe(topic);
+    let count = existing?.partitions;
     if (count === undefined && spec !== undefined) {
       await this.admin.createTopic(topic, spec);
       this.log.info({ actor: this.actor, topic, ...spec }, `kafka sink ${this.actor}: created topic ${topic} as in the source: ${spec.partitions} partitions, configs ${JSON.stringify(spec.configs)}`);
       count = spec.partitions;
+    } else if (existing !== undefined && spec !== undefined && !follows(existing, spec)) {
+      await this.admin.follow(topic, spec);
+      count = (await this.admin.describe(topic))?.partitions ?? count;
+      this.log.info({ actor: this.actor, topic, was: existing, now: spec }, `kafka sink ${this.actor}: topic ${topic} follows the source: ${count} partitions (was ${existing.partitions}), configs ${JSON.stringify(spec.configs)} (were ${JSON.stringify(existing.configs)})`);
     }
     const needed = Math.max(partition + 1, spec?.partitions ?? 0);
     const fix = `the destination topic needs the source topic's partition count (at least ${needed}); partition: source never moves a record to another partition`;

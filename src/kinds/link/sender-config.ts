@@ -19,8 +19,14 @@ export const linkSenderConfig = z
       .boolean()
       .default(false)
       .describe(
-        "Read each source topic's partition count and the configs set on it from the topology's transport (the cluster the kafka source reads) and send them with the topic's first record, so a receiver's kafka sink with partition: source creates a missing destination topic alike.",
+        "Read each source topic's partition count and the configs set on it from the topology's transport (the cluster the kafka source reads) and send them with the topic's first record, so a receiver's kafka sink with partition: source creates a missing destination topic alike, and with a later record when they changed (see topicSpecsRefreshMs), so the destination topic follows.",
       ),
+    topicSpecsRefreshMs: z
+      .number()
+      .int()
+      .positive()
+      .default(300_000)
+      .describe('With topicSpecs: how often a mirrored topic is described again; a changed spec (configs, more partitions) goes with the next record of the topic. A record from a partition beyond the last known count is described at once.'),
     maxQueueBytes: z
       .number()
       .int()

@@ -51,7 +51,7 @@ export const linkSenderKind = defineSink({
         lease = await ctx.shared(
           `link-sender:${dir}`,
           () => {
-            const specs = config.topicSpecs ? new TopicSpecs(openMessageLog(ctx.transport, ctx.log, ctx.shared).admin()) : undefined;
+            const specs = config.topicSpecs ? new TopicSpecs(openMessageLog(ctx.transport, ctx.log, ctx.shared).admin(), config.topicSpecsRefreshMs) : undefined;
             return SenderSide.open(dir, config, senderTlsOptions(config.tls, ctx.baseDir), ctx.log, specs, groupOffsetsOf(config, ctx.transport, ctx.log));
           },
           (side) => side.close(),
