@@ -23,6 +23,35 @@ export function parseTopicSpec(value: TextOrBytes | undefined): TopicSpec | unde
   }
 }
 
+/**
+ * Topic configs that stay each cluster's own, as MirrorMaker 2 leaves them by default: the
+ * throttled replica lists name the source's brokers; min.insync.replicas and unclean leader
+ * election depend on the destination cluster and its owner; the timestamp settings would make
+ * the destination restamp or refuse the source's timestamps.
+ */
+const LOCAL_CONFIGS: ReadonlySet<string> = new Set([
+  'follower.replication.throttled.replicas',
+  'leader.replication.throttled.replicas',
+  'message.timestamp.difference.max.ms',
+  'message.timestamp.type',
+  'unclean.leader.election.enable',
+  'min.insync.replicas',
+]);
+
+function configsWhere(configs: Record<string, string>, local: boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(configs).filter(([name]) => LOCAL_CONFIGS.has(name) === local));
+}
+
+/** The spec as a mirror copies it: without the configs that stay each cluster's own. */
+export function mirrorable(spec: TopicSpec): TopicSpec {
+  return { partitions: spec.partitions, configs: configsWhere(spec.configs, false) };
+}
+
+/** `spec` for a destination topic that has `destination`: the destination's own configs kept. */
+export function keepingLocal(spec: TopicSpec, destination: TopicSpec): TopicSpec {
+  return { partitions: spec.partitions, configs: { ...configsWhere(destination.configs, true), ...mirrorable(spec).configs } };
+}
+
 /** The same partition count and the same configs. */
 export function sameSpec(a: TopicSpec, b: TopicSpec): boolean {
   if (a.partitions !== b.partitions) return false;
@@ -89,8 +118,9 @@ export class TopicSpecs {
     const known = this.described.get(topic);
     const now = Date.now();
     if (known !== undefined && now - known.at < this.refreshMs && partition < known.spec.partitions) return known;
-    const spec = await this.admin.describe(topic);
-    if (spec === undefined) return known;
+    const described = await this.admin.describe(topic);
+    if (described === undefined) return known;
+    const spec = mirrorable(described);
     const fresh = known !== undefined && sameSpec(known.spec, spec) ? { ...known, at: now } : { spec, json: JSON.stringify(spec), at: now };
     this.described.set(topic, fresh);
     return fresh;

@@ -2,6 +2,7 @@
  * When the sender puts a source topic's spec on a record (src/link/topic-spec.ts), against a real
  * Kafka: on the topic's first record, not again while the spec is unchanged, and at once when a
  * record comes from a partition beyond the count last described, though the refresh is not due.
+ * Configs tied to the cluster (min.insync.replicas here) are left out of it.
  */
 import { randomBytes } from 'node:crypto';
 import kafkajs from 'kafkajs';
@@ -29,7 +30,7 @@ describe('the topic spec on mirrored records', () => {
     const client = new kafkajs.Kafka({ brokers: kafka.brokers, clientId: 'spec-refresh-test', logLevel: kafkajs.logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '3600000' }] }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'min.insync.replicas', value: '1' }] }], waitForLeaders: true });
     const specs = new TopicSpecs(new KafkaTopicAdmin(client, kafka.brokers), 3_600_000);
     const ship = async (records: WireRecord[]): Promise<(TopicSpec | undefined)[]> => {
       const out = await specs.attach(records);
@@ -37,6 +38,7 @@ describe('the topic spec on mirrored records', () => {
       return specsOn(out);
     };
     try {
+      // min.insync.replicas stays the source cluster's own: not in the spec.
       const first = { partitions: 2, configs: { 'retention.ms': '3600000' } };
       expect(await ship([record(topic, 1), record(topic, 0)])).toEqual([first, undefined]);
       expect(await ship([record(topic, 0), record(topic, 1)])).toEqual([undefined, undefined]);

@@ -3,7 +3,8 @@
  * source topic's spec (partitions, configs set on it) with its first record and again when it
  * changed (`topicSpecs`, `topicSpecsRefreshMs`); the receiver's kafka sink (`partition: source`)
  * creates the destination topic from it, then alters it: configs set, changed and removed, and
- * partitions added.
+ * partitions added. Configs that stay each cluster's own (min.insync.replicas, unclean leader
+ * election, timestamps, throttles) are neither copied nor overwritten.
  */
 import { randomBytes } from 'node:crypto';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
@@ -43,8 +44,11 @@ describe('a mirrored topic follows its source topic', () => {
     const dstAdmin = client(destination.brokers).admin();
     let producer = src.producer();
     await Promise.all([srcAdmin.connect(), dstAdmin.connect(), producer.connect()]);
+    const entries = (configs: Record<string, string>): { name: string; value: string }[] => Object.entries(configs).map(([name, value]) => ({ name, value }));
+    const alter = (admin: Admin, configs: Record<string, string>): Promise<unknown> =>
+      admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: entries(configs) }] });
     const first = { 'retention.ms': '3600000', 'max.message.bytes': '2000000' };
-    await srcAdmin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries: Object.entries(first).map(([name, value]) => ({ name, value })) }] });
+    await srcAdmin.createTopics({ topics: [{ topic, numPartitions: 2, configEntries: entries({ ...first, 'min.insync.replicas': '1' }) }] });
     const produce = (partition: number, n: number, tag: string): Promise<unknown> =>
       producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition, value: `${tag} ${i}` })) });
 
@@ -75,12 +79,15 @@ describe('a mirrored topic follows its source topic', () => {
       await produce(1, 5, 'a');
       await mirrored({ partitions: 2, configs: first, records: 10 }, 'the destination topic created as in the source');
 
-      // Changed and removed (max.message.bytes back to the default) and added, while the mirror runs.
+      // The destination's owner sets one of its own; the source's configs are changed, removed
+      // (max.message.bytes back to the default) and added, while the mirror runs.
+      const own = { 'unclean.leader.election.enable': 'true' };
+      await alter(dstAdmin, { ...first, ...own });
       const second = { 'retention.ms': '7200000', 'segment.ms': '86400000' };
-      await srcAdmin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(second).map(([name, value]) => ({ name, value })) }] });
+      await alter(srcAdmin, { ...second, 'min.insync.replicas': '1' });
       await new Promise((r) => setTimeout(r, 400)); // past topicSpecsRefreshMs: the next record takes the new spec
       await produce(0, 5, 'b');
-      await mirrored({ partitions: 2, configs: second, records: 15 }, 'the config change followed');
+      await mirrored({ partitions: 2, configs: { ...second, ...own }, records: 15 }, 'the config change followed');
 
       // Partitions added at the source reach the sender's consumer when it next reads the metadata (here: a restart).
       await srcAdmin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
@@ -92,7 +99,7 @@ describe('a mirrored topic follows its source topic', () => {
       await producer.connect();
       await produce(3, 5, 'c');
       await produce(2, 5, 'c');
-      await mirrored({ partitions: 4, configs: second, records: 25 }, 'the partitions added');
+      await mirrored({ partitions: 4, configs: { ...second, ...own }, records: 25 }, 'the partitions added');
       const offsets = await dstAdmin.fetchTopicOffsets(topic);
       expect(offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high))).toEqual([10, 5, 5, 5]);
     } finally {

@@ -4,14 +4,14 @@ import type { Batch } from '../../streams/batch.js';
 import type { LogRecord } from '../../streams/record.js';
 import type { Logger } from 'pino';
 import type { TextOrBytes } from '../../core/text-or-bytes.js';
-import { TOPIC_SPEC_HEADER, parseTopicSpec, sameSpec } from '../../link/topic-spec.js';
+import { TOPIC_SPEC_HEADER, keepingLocal, mirrorable, parseTopicSpec, sameSpec } from '../../link/topic-spec.js';
 import type { TopicAdmin, TopicSpec } from '../../transport/message-log.js';
 import { TOPIC_NAME } from '../../core/topic-name.js';
 import { DestinationSequences, LINK_SEQ_HEADER, alreadyWritten, linkOf, linkSeqValue } from './link-sequence.js';
 
 /** The destination topic already matches the source's spec: its configs, and at least its partitions (they are never removed). */
 function follows(destination: TopicSpec, source: TopicSpec): boolean {
-  return destination.partitions >= source.partitions && sameSpec({ ...destination, partitions: source.partitions }, source);
+  return destination.partitions >= source.partitions && sameSpec({ ...mirrorable(destination), partitions: source.partitions }, source);
 }
 
 /** What a batch comes to under `partition: source`: the records to send, the bad, and how many were in the destination already. */
@@ -106,7 +106,7 @@ export class SourcePlacement {
     if (value === undefined) return record;
     const spec = parseTopicSpec(value);
     if (spec !== undefined) {
-      this.specs.set(topic, spec);
+      this.specs.set(topic, mirrorable(spec));
       this.counts.delete(topic);
     }
     const headers: Record<string, TextOrBytes> = { ...record.headers };
@@ -132,7 +132,7 @@ export class SourcePlacement {
       this.log.info({ actor: this.actor, topic, ...spec }, `kafka sink ${this.actor}: created topic ${topic} as in the source: ${spec.partitions} partitions, configs ${JSON.stringify(spec.configs)}`);
       count = spec.partitions;
     } else if (existing !== undefined && spec !== undefined && !follows(existing, spec)) {
-      await this.admin.follow(topic, spec);
+      await this.admin.follow(topic, keepingLocal(spec, existing));
       count = (await this.admin.describe(topic))?.partitions ?? count;
       this.log.info({ actor: this.actor, topic, was: existing, now: spec }, `kafka sink ${this.actor}: topic ${topic} follows the source: ${count} partitions (was ${existing.partitions}), configs ${JSON.stringify(spec.configs)} (were ${JSON.stringify(existing.configs)})`);
     }
