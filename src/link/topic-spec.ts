@@ -10,14 +10,23 @@ import type { WireRecord } from './wire-record.js';
  */
 export const TOPIC_SPEC_HEADER = 'millrace.topic-spec';
 
+/**
+ * A spec as it crosses the link. `createOnly` marks the topics of the sender's own records
+ * (heartbeats, group offsets): a receiver creates them where missing and never alters them, so
+ * what their destination owner set on them stays.
+ */
+export interface ShippedSpec extends TopicSpec {
+  createOnly?: true;
+}
+
 /** The spec in a header value, or undefined when it is not one. */
-export function parseTopicSpec(value: TextOrBytes | undefined): TopicSpec | undefined {
+export function parseTopicSpec(value: TextOrBytes | undefined): ShippedSpec | undefined {
   if (value === undefined) return undefined;
   try {
-    const spec = JSON.parse(textOf(value)) as Partial<TopicSpec>;
+    const spec = JSON.parse(textOf(value)) as Partial<ShippedSpec>;
     if (!Number.isSafeInteger(spec.partitions) || (spec.partitions as number) < 1 || typeof spec.configs !== 'object' || spec.configs === null) return undefined;
     const configs = Object.entries(spec.configs).filter((e): e is [string, string] => typeof e[1] === 'string');
-    return { partitions: spec.partitions as number, configs: Object.fromEntries(configs) };
+    return { partitions: spec.partitions as number, configs: Object.fromEntries(configs), ...(spec.createOnly === true && { createOnly: true }) };
   } catch {
     return undefined;
   }

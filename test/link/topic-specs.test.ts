@@ -4,7 +4,8 @@
  * changed (`topicSpecs`, `topicSpecsRefreshMs`); the receiver's kafka sink (`partition: source`)
  * creates the destination topic from it, then alters it: configs set, changed and removed, and
  * partitions added. Configs that stay each cluster's own (min.insync.replicas, unclean leader
- * election, timestamps, throttles) are neither copied nor overwritten.
+ * election, timestamps, throttles) are neither copied nor overwritten, and a topic of the sender's
+ * own records (heartbeats) that exists at the destination is left as its owner set it.
  */
 import { randomBytes } from 'node:crypto';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
@@ -52,6 +53,9 @@ describe('a mirrored topic follows its source topic', () => {
     const produce = (partition: number, n: number, tag: string): Promise<unknown> =>
       producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition, value: `${tag} ${i}` })) });
 
+    // The heartbeat topic exists at the destination already, with a retention its owner chose.
+    const heartbeats = `${topic}-hb`;
+    await dstAdmin.createTopics({ topics: [{ topic: heartbeats, numPartitions: 1, configEntries: entries({ 'retention.ms': '60000' }) }] });
     const port = await freePort();
     const receiver = await start(
       build(kafkaTransport(destination.brokers), [
@@ -62,7 +66,7 @@ describe('a mirrored topic follows its source topic', () => {
     // One topology, started twice: the second sender takes over the first one's disk queue.
     const senderTopology = build(kafkaTransport(source.brokers), [
       { id: 'in', role: 'source', kind: kafkaSourceKind, config: { group: `${topic}-mirror`, topics: [topic], start: 'earliest', encoding: 'raw', sessionTimeoutMs: 6000 } },
-      { id: 'out', role: 'sink', kind: linkSenderKind, config: { link: 'specs', host: '127.0.0.1', port, topicSpecs: true, topicSpecsRefreshMs: 300 }, inputs: ['in'] },
+      { id: 'out', role: 'sink', kind: linkSenderKind, config: { link: 'specs', host: '127.0.0.1', port, topicSpecs: true, topicSpecsRefreshMs: 300, heartbeat: { intervalMs: 200, topic: heartbeats } }, inputs: ['in'] },
     ]);
     const startSender = (): Promise<Runtime> => start(senderTopology);
     let sender = await startSender();
@@ -102,6 +106,9 @@ describe('a mirrored topic follows its source topic', () => {
       await mirrored({ partitions: 4, configs: { ...second, ...own }, records: 25 }, 'the partitions added');
       const offsets = await dstAdmin.fetchTopicOffsets(topic);
       expect(offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high))).toEqual([10, 5, 5, 5]);
+      const beats = await topicState(dstAdmin, heartbeats);
+      expect(beats?.records).toBeGreaterThan(0);
+      expect(beats).toMatchObject({ partitions: 1, configs: { 'retention.ms': '60000' } });
     } finally {
       await sender.stop();
       await receiver.stop();

@@ -35,8 +35,8 @@ export interface Placed {
  */
 export class SourcePlacement {
   private readonly counts = new Map<string, number>();
-  /** Source topic specs that came over the link (sender's topicSpecs), by destination topic. */
-  private readonly specs = new Map<string, TopicSpec>();
+  /** Source topic specs that came over the link (sender's topicSpecs), by destination topic; `follow` false for a create-only one. */
+  private readonly specs = new Map<string, { spec: TopicSpec; follow: boolean }>();
   private readonly sequences: DestinationSequences;
   skipped = 0;
 
@@ -106,7 +106,7 @@ export class SourcePlacement {
     if (value === undefined) return record;
     const spec = parseTopicSpec(value);
     if (spec !== undefined) {
-      this.specs.set(topic, mirrorable(spec));
+      this.specs.set(topic, { spec: mirrorable(spec), follow: spec.createOnly !== true });
       this.counts.delete(topic);
     }
     const headers: Record<string, TextOrBytes> = { ...record.headers };
@@ -124,14 +124,15 @@ export class SourcePlacement {
   private async check(topic: string, partition: number): Promise<void> {
     const known = this.counts.get(topic);
     if (known !== undefined && partition < known) return;
-    const spec = this.specs.get(topic);
+    const shipped = this.specs.get(topic);
+    const spec = shipped?.spec;
     const existing = await this.admin.describe(topic);
     let count = existing?.partitions;
     if (count === undefined && spec !== undefined) {
       await this.admin.createTopic(topic, spec);
       this.log.info({ actor: this.actor, topic, ...spec }, `kafka sink ${this.actor}: created topic ${topic} as in the source: ${spec.partitions} partitions, configs ${JSON.stringify(spec.configs)}`);
       count = spec.partitions;
-    } else if (existing !== undefined && spec !== undefined && !follows(existing, spec)) {
+    } else if (existing !== undefined && spec !== undefined && shipped?.follow === true && !follows(existing, spec)) {
       await this.admin.follow(topic, keepingLocal(spec, existing));
       count = (await this.admin.describe(topic))?.partitions ?? count;
       this.log.info({ actor: this.actor, topic, was: existing, now: spec }, `kafka sink ${this.actor}: topic ${topic} follows the source: ${count} partitions (was ${existing.partitions}), configs ${JSON.stringify(spec.configs)} (were ${JSON.stringify(existing.configs)})`);
