@@ -61,17 +61,19 @@ export function keepingLocal(spec: TopicSpec, destination: TopicSpec): TopicSpec
   return { partitions: spec.partitions, configs: { ...configsWhere(destination.configs, true), ...mirrorable(spec).configs } };
 }
 
-/** The same partition count and the same configs. */
-export function sameSpec(a: TopicSpec, b: TopicSpec): boolean {
-  if (a.partitions !== b.partitions) return false;
-  const names = Object.keys(a.configs);
-  return names.length === Object.keys(b.configs).length && names.every((n) => b.configs[n] === a.configs[n]);
+/** The same configs, set to the same values. */
+export function sameConfigs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((n) => b[n] === a[n]);
+}
+
+function sameSpec(a: TopicSpec, b: TopicSpec): boolean {
+  return a.partitions === b.partitions && sameConfigs(a.configs, b.configs);
 }
 
 /** A topic as last described at the source. */
 interface Described {
   spec: TopicSpec;
-  json: string;
   at: number;
 }
 
@@ -82,8 +84,8 @@ interface Described {
  */
 export class TopicSpecs {
   private readonly described = new Map<string, Described>();
-  /** The spec JSON last queued per topic. */
-  private readonly shipped = new Map<string, string>();
+  /** The spec last queued per topic. */
+  private readonly shipped = new Map<string, TopicSpec>();
 
   constructor(
     private readonly admin: TopicAdmin,
@@ -102,10 +104,11 @@ export class TopicSpecs {
     }
     const out = [...records];
     for (const [topic, { first, partition }] of topics) {
-      const described = await this.current(topic, partition);
-      if (described === undefined || this.shipped.get(topic) === described.json) continue;
+      const spec = await this.current(topic, partition);
+      const shipped = this.shipped.get(topic);
+      if (spec === undefined || (shipped !== undefined && sameSpec(shipped, spec))) continue;
       const r = records[first] as WireRecord;
-      out[first] = { ...r, headers: [...r.headers, [TOPIC_SPEC_HEADER, Buffer.from(described.json)]] };
+      out[first] = { ...r, headers: [...r.headers, [TOPIC_SPEC_HEADER, Buffer.from(JSON.stringify(spec))]] };
     }
     return out;
   }
@@ -113,8 +116,8 @@ export class TopicSpecs {
   /** The records were queued: the specs they carry are on their way. */
   queued(records: readonly WireRecord[]): void {
     for (const r of records) {
-      const header = r.headers.find(([name]) => name === TOPIC_SPEC_HEADER);
-      if (header !== undefined) this.shipped.set(r.topic, textOf(header[1]));
+      const spec = parseTopicSpec(r.headers.find(([name]) => name === TOPIC_SPEC_HEADER)?.[1]);
+      if (spec !== undefined) this.shipped.set(r.topic, spec);
     }
   }
 
@@ -123,15 +126,14 @@ export class TopicSpecs {
   }
 
   /** The topic's spec, described again when it is due or `partition` is beyond it. */
-  private async current(topic: string, partition: number): Promise<Described | undefined> {
+  private async current(topic: string, partition: number): Promise<TopicSpec | undefined> {
     const known = this.described.get(topic);
     const now = Date.now();
-    if (known !== undefined && now - known.at < this.refreshMs && partition < known.spec.partitions) return known;
+    if (known !== undefined && now - known.at < this.refreshMs && partition < known.spec.partitions) return known.spec;
     const described = await this.admin.describe(topic);
-    if (described === undefined) return known;
+    if (described === undefined) return known?.spec;
     const spec = mirrorable(described);
-    const fresh = known !== undefined && sameSpec(known.spec, spec) ? { ...known, at: now } : { spec, json: JSON.stringify(spec), at: now };
-    this.described.set(topic, fresh);
-    return fresh;
+    this.described.set(topic, { spec, at: now });
+    return spec;
   }
 }

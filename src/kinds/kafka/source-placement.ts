@@ -4,14 +4,14 @@ import type { Batch } from '../../streams/batch.js';
 import type { LogRecord } from '../../streams/record.js';
 import type { Logger } from 'pino';
 import type { TextOrBytes } from '../../core/text-or-bytes.js';
-import { TOPIC_SPEC_HEADER, keepingLocal, mirrorable, parseTopicSpec, sameSpec } from '../../link/topic-spec.js';
+import { TOPIC_SPEC_HEADER, keepingLocal, mirrorable, parseTopicSpec, sameConfigs } from '../../link/topic-spec.js';
 import type { TopicAdmin, TopicSpec } from '../../transport/message-log.js';
 import { TOPIC_NAME } from '../../core/topic-name.js';
 import { DestinationSequences, LINK_SEQ_HEADER, alreadyWritten, linkOf, linkSeqValue } from './link-sequence.js';
 
 /** The destination topic already matches the source's spec: its configs, and at least its partitions (they are never removed). */
 function follows(destination: TopicSpec, source: TopicSpec): boolean {
-  return destination.partitions >= source.partitions && sameSpec({ ...mirrorable(destination), partitions: source.partitions }, source);
+  return destination.partitions >= source.partitions && sameConfigs(mirrorable(destination).configs, source.configs);
 }
 
 /** What a batch comes to under `partition: source`: the records to send, the bad, and how many were in the destination already. */
@@ -134,7 +134,7 @@ export class SourcePlacement {
       count = spec.partitions;
     } else if (existing !== undefined && spec !== undefined && shipped?.follow === true && !follows(existing, spec)) {
       await this.admin.follow(topic, keepingLocal(spec, existing));
-      count = (await this.admin.describe(topic))?.partitions ?? count;
+      count = Math.max(existing.partitions, spec.partitions); // follow adds partitions up to the spec's, never removes any
       this.log.info({ actor: this.actor, topic, was: existing, now: spec }, `kafka sink ${this.actor}: topic ${topic} follows the source: ${count} partitions (was ${existing.partitions}), configs ${JSON.stringify(spec.configs)} (were ${JSON.stringify(existing.configs)})`);
     }
     const needed = Math.max(partition + 1, spec?.partitions ?? 0);
