@@ -53,7 +53,7 @@ export function safeParseCoercing<T extends z.ZodType>(
     let changed = false;
     for (const issue of result.error.issues) {
       const path = toDocPath(issue.path);
-      if (map.get([...base, ...path])?.written === undefined) continue;
+      if (!map.wasSubstituted([...base, ...path])) continue;
       const coerced = coerceForIssue(issue, valueAt(data, path));
       if (coerced !== undefined && setValueAt(data, path, coerced)) changed = true;
     }

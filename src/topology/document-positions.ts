@@ -6,6 +6,8 @@ import { unmaskFlowReferences } from './flow-references.js';
 export interface Offsets {
   value: number;
   key?: number;
+  /** Start and end of the value as written (for a value from an alias, of the anchored value). */
+  range?: [number, number];
 }
 
 /** Finds where the value at a document path was written; undefined when it is not in the document. */
@@ -14,8 +16,12 @@ export type PositionFinder = (path: DocPath) => Offsets | undefined;
 /** Mappings with more pairs than this get an index by key on their first lookup; smaller ones are scanned. */
 const INDEX_FROM = 8;
 
+function rangeOf(node: unknown): [number, number, number] | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range;
+}
+
 function start(node: unknown): number {
-  return (node as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+  return rangeOf(node)?.[0] ?? 0;
 }
 
 /**
@@ -67,6 +73,7 @@ export function documentPositions(doc: Document, masked: boolean): PositionFinde
         return undefined;
       }
     }
-    return at;
+    const range = rangeOf(resolved(node));
+    return range === undefined ? at : { ...at, range: [range[0], range[1]] };
   };
 }

@@ -155,7 +155,6 @@ function validateSections(
   for (const section of sections) {
     const value = data[section.key];
     const where = [section.key];
-    const at = map.locate(where);
     const expected = `at least one ${section.role}, by id`;
     if (
       value === undefined ||
@@ -165,18 +164,18 @@ function validateSections(
       if (!section.required) continue;
       if (value === undefined)
         errors.push(
-          topologyError(file, at, [], {
+          topologyError(file, map.locate(where), [], {
             message: `missing required key "${section.key}"`,
             expected,
           }),
         );
-      else errors.push(topologyError(file, at, where, { message: `no ${section.key}`, expected }));
+      else errors.push(topologyError(file, map.locate(where), where, { message: `no ${section.key}`, expected }));
       continue;
     }
     if (!isRecord(value)) {
       const found = describeFound(value);
       errors.push(
-        topologyError(file, at, where, {
+        topologyError(file, map.locate(where), where, {
           message: 'wrong type',
           expected: `a mapping of ${section.role} ids to their settings`,
           found,

@@ -15,8 +15,8 @@ export interface SourceEntry extends Offsets {
   broken?: boolean;
 }
 
-/** What substitution left on a scalar: the text as written, or that it failed. */
-export type Substitution = Pick<SourceEntry, 'written' | 'broken'>;
+/** What substituting environment variables into a scalar did: changed it, or failed. */
+type Substitution = 'substituted' | 'broken';
 
 /**
  * A path as a map key. Steps are joined with NUL, which cannot occur in a YAML plain or quoted key
@@ -38,25 +38,33 @@ export class SourceMap {
   private broken = 0;
 
   /**
-   * `find` gives the offsets of the value at a path; `position` turns an offset into the text
-   * into a line and column.
+   * `text` is the topology as written; `find` gives the offsets of the value at a path;
+   * `position` turns an offset into the text into a line and column.
    */
   constructor(
+    private readonly text = '',
     private readonly find: PositionFinder = () => undefined,
     private readonly position: (offset: number) => Position = () => ({ line: 1, column: 1 }),
   ) {}
 
   /** Records what substituting environment variables into the scalar at `path` did. */
   substituted(path: DocPath, what: Substitution): void {
-    if (what.broken) this.broken++;
+    if (what === 'broken') this.broken++;
     this.substitutions.set(keyOf(path), what);
+  }
+
+  /** Whether the scalar at `path` had environment variables substituted into it (no position is looked up). */
+  wasSubstituted(path: DocPath): boolean {
+    return this.substitutions.get(keyOf(path)) === 'substituted';
   }
 
   /** The entry for exactly `path`. */
   get(path: DocPath): SourceEntry | undefined {
     const at = this.find(path);
-    if (at === undefined) return undefined;
-    return this.substitutions.size === 0 ? at : { ...at, ...this.substitutions.get(keyOf(path)) };
+    if (at === undefined || this.substitutions.size === 0) return at;
+    const what = this.substitutions.get(keyOf(path));
+    if (what === 'broken') return { ...at, broken: true };
+    return what === 'substituted' && at.range ? { ...at, written: this.text.slice(...at.range) } : at;
   }
 
   /**
@@ -81,7 +89,7 @@ export class SourceMap {
   /** Whether `path` or one of its ancestors failed substitution. */
   isBroken(path: DocPath): boolean {
     if (this.broken === 0) return false;
-    for (let n = path.length; n > 0; n--) if (this.substitutions.get(keyOf(path.slice(0, n)))?.broken) return true;
+    for (let n = path.length; n > 0; n--) if (this.substitutions.get(keyOf(path.slice(0, n))) === 'broken') return true;
     return false;
   }
 }

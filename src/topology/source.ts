@@ -3,7 +3,8 @@ import { setOwn } from '../core/own-property.js';
 import { topologyError, type Explanation, type TopologyError } from './errors.js';
 import { maskFlowReferences, unmaskFlowReferences } from './flow-references.js';
 import { interpolate, type Env } from './interpolate.js';
-import { documentPositions } from './document-positions.js';
+import { documentPositions, type PositionFinder } from './document-positions.js';
+import { plainYaml } from './plain-yaml.js';
 import { SourceMap, type Position } from './source-map.js';
 
 /** A parsed and interpolated document: plain data, positions, and the problems found. */
@@ -54,37 +55,119 @@ function parseYaml(text: string, lines: LineCounter): Document {
   }
 }
 
-/** The document parsed from `text` with its references masked, when that parses without errors. */
-function reparseMasked(text: string): { doc: Document; lines: LineCounter } | undefined {
-  const masked = maskFlowReferences(text);
-  if (masked === undefined) return undefined;
-  const lines = new LineCounter();
-  const doc = parseYaml(masked, lines);
-  return doc.errors.length === 0 ? { doc, lines } : undefined;
+/** The yaml library's document of a topology text, with what its positions need. */
+interface Parsed {
+  doc: Document;
+  lines: LineCounter;
+  /** The document was parsed with its `${...}` references masked (see {@link maskFlowReferences}). */
+  masked: boolean;
 }
 
 /**
- * Parses YAML keeping source positions, then substitutes environment variables into string
- * scalars (see {@link interpolate}) so positions stay those of the file as written.
+ * The text's document. `${...}` in a flow collection (`{ mode: ${MODE:-once} }`) ends a plain
+ * scalar at its brace: a text with errors is parsed again with such references masked, which
+ * keeps every position (scalars are unmasked when read); when that has errors too, the first
+ * document is kept for its errors.
+ */
+function parseText(text: string): Parsed {
+  const lines = new LineCounter();
+  const doc = parseYaml(text, lines);
+  if (doc.errors.length === 0) return { doc, lines, masked: false };
+  const masked = maskFlowReferences(text);
+  if (masked === undefined) return { doc, lines, masked: false };
+  const maskedLines = new LineCounter();
+  const retry = { doc: parseYaml(masked, maskedLines), lines: maskedLines, masked: true };
+  return retry.doc.errors.length === 0 ? retry : { doc, lines, masked: false };
+}
+
+/** Positions in `text`, from its document, parsed when a position is first asked for. */
+function sourceMap(text: string, parse: () => Parsed): SourceMap {
+  let ready: { find: PositionFinder; lines: LineCounter } | undefined;
+  const parsed = (): { find: PositionFinder; lines: LineCounter } => {
+    if (ready === undefined) {
+      const { doc, lines, masked } = parse();
+      ready = { find: documentPositions(doc, masked), lines };
+    }
+    return ready;
+  };
+  return new SourceMap(
+    text,
+    (path) => parsed().find(path),
+    (offset) => {
+      const at = parsed().lines.linePos(offset);
+      return { line: at.line, column: at.col };
+    },
+  );
+}
+
+/**
+ * Reads a topology text to plain data, substituting environment variables into its string
+ * scalars (see {@link interpolate}); positions, looked up in the text as written, come with it.
+ * Plain YAML is read fast and its document parsed only if a position is asked for; the rest,
+ * and every text with an error, is read through the yaml library's document.
  */
 export function readSource(text: string, file: string, env: Env): SourceDocument {
-  let lines = new LineCounter();
-  let doc = parseYaml(text, lines);
-  let masked = false;
-  if (doc.errors.length > 0) {
-    // `${...}` in a flow collection (`{ mode: ${MODE:-once} }`): its braces end the plain scalar.
-    // Parsed again with them masked, which keeps every position; scalars are unmasked when read.
-    const retry = reparseMasked(text);
-    if (retry === undefined)
-      return { data: undefined, map: new SourceMap(), errors: syntaxErrors(doc, text, file, lines), fatal: true };
-    ({ doc, lines } = retry);
-    masked = true;
+  return readPlain(text, env) ?? readDocument(text, file, env);
+}
+
+/**
+ * {@link readSource} through {@link plainYaml}, with the document for positions parsed only when
+ * one is asked for (a valid topology asks for none). Undefined when the text needs the document
+ * now: it is not plain YAML, or a substitution failed (its error wants a position).
+ */
+function readPlain(text: string, env: Env): SourceDocument | undefined {
+  const plain = plainYaml(text);
+  if (plain === undefined) return undefined;
+  const map = sourceMap(text, () => parseText(text));
+  const data = plain.data;
+  if (typeof data === 'string') {
+    const value = substitute(data, [], env, map);
+    return value === undefined ? undefined : { data: value, map, errors: [], fatal: false };
   }
-  const counter = lines;
-  const map = new SourceMap(documentPositions(doc, masked), (offset) => {
-    const at = counter.linePos(offset);
-    return { line: at.line, column: at.col };
-  });
+  if (data !== null && typeof data === 'object' && !substituteIn(data as Record<string, unknown>, [], env, map)) return undefined;
+  return { data, map, errors: [], fatal: false };
+}
+
+/** `value` with environment variables substituted; undefined when a substitution failed. */
+function substitute(value: string, path: (string | number)[], env: Env, map: SourceMap): string | undefined {
+  if (!value.includes('$')) return value;
+  const result = interpolate(value, env);
+  if (result.errors.length > 0) return undefined;
+  if (result.substituted) map.substituted(path, 'substituted');
+  return result.value;
+}
+
+/**
+ * Substitutes environment variables into the strings of a parsed mapping or sequence, in place.
+ * `path` is the collection's document path (pushed and popped along the walk); false when a
+ * substitution failed.
+ */
+function substituteIn(collection: Record<string, unknown> | unknown[], path: (string | number)[], env: Env, map: SourceMap): boolean {
+  const at = collection as Record<string | number, unknown>;
+  const steps: (string | number)[] = Array.isArray(collection) ? collection.map((_, i) => i) : Object.keys(collection);
+  for (const step of steps) {
+    const value = at[step];
+    path.push(step);
+    let ok = true;
+    if (typeof value === 'string') {
+      const substituted = substitute(value, path, env, map);
+      if (substituted === undefined) ok = false;
+      else at[step] = substituted;
+    } else if (value !== null && typeof value === 'object') {
+      ok = substituteIn(value as Record<string, unknown>, path, env, map);
+    }
+    path.pop();
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** {@link readSource} through the yaml library's document: for texts {@link plainYaml} leaves, and errors. */
+export function readDocument(text: string, file: string, env: Env): SourceDocument {
+  const { doc, lines, masked } = parseText(text);
+  if (doc.errors.length > 0)
+    return { data: undefined, map: new SourceMap(), errors: syntaxErrors(doc, text, file, lines), fatal: true };
+  const map = sourceMap(text, () => ({ doc, lines, masked }));
   const walk: Walk = {
     text,
     file,
@@ -232,10 +315,7 @@ function scalarString(
   const result = interpolate(value, walk.env);
   if (!result.substituted && result.errors.length === 0) return result.value;
   const written = walk.text.slice(start, end);
-  walk.map.substituted(path, {
-    ...(result.substituted ? { written } : {}),
-    ...(result.errors.length > 0 ? { broken: true } : {}),
-  });
+  walk.map.substituted(path, result.errors.length > 0 ? 'broken' : 'substituted');
   let cursor = 0;
   for (const e of result.errors) {
     const found = written.indexOf(e.reference, cursor);

@@ -62,7 +62,16 @@ export function validateNode(
 ): { draft: NodeDraft; errors: TopologyError[] } {
   const path: DocPath = [section.key, id];
   const role = section.role;
-  const draft: NodeDraft = { id, role, path, at: ctx.map.keyOf(path), inputs: [] };
+  // Positions are looked up when read: a valid topology reads none (see SourceMap).
+  const draft: NodeDraft = {
+    id,
+    role,
+    path,
+    get at() {
+      return ctx.map.keyOf(path);
+    },
+    inputs: [],
+  };
   const errors: TopologyError[] = [];
   const report = (where: DocPath, at: Position, e: Explanation): void => {
     errors.push(topologyError(ctx.file, at, where, e));
@@ -227,7 +236,9 @@ function buildSpec(
     channel: common.channel ?? channelSchema.parse({}),
     retry: common.retry ?? retrySchema.parse({}),
     ...(common.isolation === 'thread' && { isolation: 'thread' as const }),
-    at: draft.at,
+    get at() {
+      return draft.at;
+    },
   };
 }
 

@@ -27,6 +27,15 @@ describe('validating a large topology', () => {
     expect(large.ms / small, `2000 actors: ${small.toFixed(0)} ms, 20000: ${large.ms.toFixed(0)} ms`).toBeLessThan(30);
   }, 120_000);
 
+  it('places an error in a large file at its line and column (positions are found only when an error asks)', () => {
+    const text = wide(20_000).replace('  g19999: { kind: generator', '  g19999: { kind: generatr');
+    const result = parseTopology(text, 'topology.yaml', {}, testRegistry);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors.map((e) => [e.line, e.column, e.message])).toEqual([
+      [20_001, 19, expect.stringContaining('unknown source kind "generatr"')],
+    ]);
+  });
+
   it('reports no alias problem in a document with more than 100000 values and no aliases', () => {
     expect(timed(30_000).errors).toEqual([]);
   }, 60_000);
