@@ -20,7 +20,6 @@ import { startPushReceiver } from '../../infra/falcon-agent/push-receiver.js';
 import { binlogSource, binlogUrl, readRecords, valueOf } from './server.js';
 
 const ACCOUNTS = 10;
-const TRANSACTIONS = 8000;
 
 interface Change {
   table: string;
@@ -41,12 +40,13 @@ function changesIn(file: string): Change[] {
 
 /**
  * Transaction k moves money between two accounts, writing its ledger row first (with how many
- * row changes the transaction makes); every 7th also deletes an older ledger row.
+ * row changes the transaction makes); every 7th also deletes an older ledger row. Runs until
+ * stopped, so every kill falls mid-workload however slowly the runs start.
  */
 async function workload(h: MariaDbHandle, signal: { stop: boolean }): Promise<void> {
   const conn = await mysql.createConnection({ host: h.host, port: h.port, user: h.user, password: h.password, database: h.database });
   try {
-    for (let k = 1; k <= TRANSACTIONS && !signal.stop; k++) {
+    for (let k = 1; !signal.stop; k++) {
       const from = k % ACCOUNTS;
       const to = (k * 3 + 1) % ACCOUNTS === from ? (from + 1) % ACCOUNTS : (k * 3 + 1) % ACCOUNTS;
       const deletes = k % 7 === 0 && k > 7;
