@@ -1,3 +1,5 @@
+// First: sets the native allocator's options before any native module loads.
+import '../core/native-allocator.js';
 import { parseArgs } from 'node:util';
 import { loadTopology } from '../topology/load.js';
 import { formatTopologyErrors } from '../topology/errors.js';
