@@ -1,38 +1,31 @@
 import jsyaml from 'js-yaml';
+import { isScalar, Schema, type ScalarTag } from 'yaml';
+
+/** The yaml library's core-schema tags that resolve plain scalars (null, bool, int, float), in its order. */
+const yamlScalarTags = new Schema({ schema: 'core' }).tags.filter((t): t is ScalarTag & { test: RegExp } => 'test' in t && t.test instanceof RegExp);
+
+/** What the yaml library makes of a plain scalar `text` by `tag` (a Scalar for some tags: its value). */
+function resolve(tag: ScalarTag, text: string): unknown {
+  const value: unknown = tag.resolve(text, () => undefined, { intAsBigInt: false });
+  return isScalar(value) ? value.value : value;
+}
 
 /**
- * The YAML 1.2 core schema as the yaml library resolves plain scalars (its
- * `schema/core` tests and conversions), for js-yaml: `-0x1` and `0b11` stay strings, as in yaml,
- * where js-yaml's own core schema would read numbers.
+ * The YAML 1.2 core schema for js-yaml, made of the yaml library's own tags (their tests and
+ * conversions), so a plain scalar resolves as yaml resolves it: `-0x1` and `0b11` stay strings,
+ * where js-yaml's core schema would read numbers. js-yaml keeps one type per tag name, so the
+ * tags of one name (int: octal, decimal, hex) make one type, tried in yaml's order.
  */
 const coreSchema = jsyaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    new jsyaml.Type('tag:yaml.org,2002:null', {
+  implicit: [...new Set(yamlScalarTags.map((t) => t.tag))].map((name) => {
+    const tags = yamlScalarTags.filter((t) => t.tag === name);
+    return new jsyaml.Type(name, {
       kind: 'scalar',
-      resolve: (s: string) => /^(?:~|[Nn]ull|NULL)?$/.test(s),
-      construct: () => null,
-    }),
-    new jsyaml.Type('tag:yaml.org,2002:bool', {
-      kind: 'scalar',
-      resolve: (s: string) => /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(s),
-      construct: (s: string) => s[0] === 't' || s[0] === 'T',
-    }),
-    new jsyaml.Type('tag:yaml.org,2002:int', {
-      kind: 'scalar',
-      resolve: (s: string) => /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(s),
-      construct: (s: string) =>
-        s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10),
-    }),
-    new jsyaml.Type('tag:yaml.org,2002:float', {
-      kind: 'scalar',
-      resolve: (s: string) =>
-        /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s) ||
-        /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) ||
-        /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s),
-      construct: (s: string) =>
-        s.slice(-3).toLowerCase() === 'nan' ? NaN : s.slice(-3).toLowerCase() === 'inf' ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
-    }),
-  ],
+      resolve: (text: string) => tags.some((t) => t.test.test(text)),
+      // js-yaml constructs only what `resolve` accepted, so one of the tags matches.
+      construct: (text: string) => resolve(tags.find((t) => t.test.test(text)) as ScalarTag, text),
+    });
+  }),
 });
 
 /**

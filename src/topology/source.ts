@@ -144,8 +144,7 @@ function substitute(value: string, path: (string | number)[], env: Env, map: Sou
  */
 function substituteIn(collection: Record<string, unknown> | unknown[], path: (string | number)[], env: Env, map: SourceMap): boolean {
   const at = collection as Record<string | number, unknown>;
-  const steps: (string | number)[] = Array.isArray(collection) ? collection.map((_, i) => i) : Object.keys(collection);
-  for (const step of steps) {
+  for (const step of Array.isArray(collection) ? collection.keys() : Object.keys(collection)) {
     const value = at[step];
     path.push(step);
     let ok = true;
