@@ -17,6 +17,7 @@ import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { ensureKafka } from '../test/infra/kafka/broker.js';
 import { isMain, median, numberArg, saveResult } from './standalone.js';
+import { topologyFlags } from './topology-flags.js';
 
 const HERE = path.resolve(import.meta.dirname, '..');
 
@@ -44,7 +45,7 @@ async function writeData(file: string, lines: number): Promise<void> {
 function runMillrace(checkout: string, topology: string, done?: () => Promise<boolean>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', 'node', '--max-semi-space-size=64', path.join(checkout, 'bin/millrace.js'), 'run', topology], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %U %S %M', 'node', ...topologyFlags, path.join(checkout, 'bin/millrace.js'), 'run', topology], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let wallS = 0;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

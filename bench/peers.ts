@@ -18,7 +18,8 @@
  * (every peer once per round, the order rotating) and medians reported. 1 KiB lines use a fifth
  * of --lines; file -> file runs the access-log case only. Writes bench/results/peers.json.
  * millrace variants, run only when named in --peers: millrace-thread (the kafka sink with
- * `isolation: thread`) and millrace-semi16 (Node's default 16 MB semi-space instead of 64).
+ * `isolation: thread`), millrace-semi16 (Node's defaults: a 16 MB semi-space instead of
+ * `npm run topology`'s 32) and millrace-semi64 (64 MB).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ import { fileLines, kafkaTopic, type Destination } from './peers/destination.js'
 import { flume } from './peers/flume.js';
 import { LOG_FILE, REPO_ROOT, type Job, type PeerRunner, type Workload } from './peers/job.js';
 import { kcat } from './peers/kcat.js';
-import { millrace, millraceSemi16, millraceThread } from './peers/millrace.js';
+import { millrace, millraceSemi16, millraceSemi64, millraceThread } from './peers/millrace.js';
 import { mirroredTopic, mirrorMaker } from './peers/mirror-maker.js';
 import { rsyslog } from './peers/rsyslog.js';
 import { runOnce, type RunOnce } from './peers/run-once.js';
@@ -44,13 +45,13 @@ const CLUSTER = 'millrace-peers-bench';
 const PORT = 28092;
 
 const PEERS: Record<Workload, Record<string, PeerRunner>> = {
-  'file-kafka': { millrace, 'millrace-thread': millraceThread, 'millrace-semi16': millraceSemi16, flume, rsyslog, kcat },
-  'kafka-kafka': { millrace, 'millrace-thread': millraceThread, 'millrace-semi16': millraceSemi16, 'mirror-maker-2': mirrorMaker, 'kcat-pipe': kcat },
+  'file-kafka': { millrace, 'millrace-thread': millraceThread, 'millrace-semi16': millraceSemi16, 'millrace-semi64': millraceSemi64, flume, rsyslog, kcat },
+  'kafka-kafka': { millrace, 'millrace-thread': millraceThread, 'millrace-semi16': millraceSemi16, 'millrace-semi64': millraceSemi64, 'mirror-maker-2': mirrorMaker, 'kcat-pipe': kcat },
   'file-file': { millrace, rsyslog },
 };
 const WORKLOADS = Object.keys(PEERS) as Workload[];
 /** Run only when named in --peers. */
-const VARIANTS = new Set(['millrace-thread', 'millrace-semi16']);
+const VARIANTS = new Set(['millrace-thread', 'millrace-semi16', 'millrace-semi64']);
 const CASES = Object.keys(RECORD_CASES) as RecordCase[];
 
 export interface PeersBenchOptions {

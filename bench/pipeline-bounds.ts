@@ -90,7 +90,7 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 function parseOnThread(files: readonly BoundFile[]): Promise<{ counts: FloorCounts; wallMs: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const worker: Worker = startThread(import.meta.url, './pipeline-bounds-worker', { files });
+    const worker: Worker = startThread('../bench/pipeline-bounds-worker', { files });
     let counts: FloorCounts | undefined;
     worker.once('message', (m: FloorCounts) => (counts = m));
     worker.once('error', reject);

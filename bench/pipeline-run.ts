@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { pino } from 'pino';
 import { Runtime } from '../src/runtime/runtime.js';
+import { topologyFlags } from './topology-flags.js';
 import { databaseFiles, defaultTopologyFile, loadBenchTopology, type PipelineSinkMode } from './pipeline-topology.js';
 
 /** One run of the default topology over the sample, in a process of its own. */
@@ -104,13 +105,7 @@ async function child(sampleDir: string, mode: PipelineSinkMode, topologyFile: st
   }
 }
 
-/**
- * Node flags of `npm start` and `npm run topology` (package.json), so the benchmark measures what
- * users run: a 64 MB young generation semi-space makes scavenges 4x rarer; records waiting in
- * full channels are copied by each one (parse-only median of 3 pairs 24.0 s -> 20.6 s, GC
- * 0.8-6.3 s -> 0.4-0.5 s).
- */
-const runFlags = ['--max-semi-space-size=64'];
+
 
 /** How {@link runPipelineOnce} runs. */
 export interface RunOptions {
@@ -129,7 +124,7 @@ export interface RunOptions {
 export function runPipelineOnce(sampleDir: string, mode: PipelineSinkMode, options: RunOptions = {}): Promise<PipelineRun> {
   const { execArgv = [], topologyFile = defaultTopologyFile, timeoutMs = 30 * 60_000 } = options;
   return new Promise((resolve, reject) => {
-    const proc = fork(fileURLToPath(import.meta.url), [childFlag, sampleDir, mode, topologyFile], { execArgv: ['--import', 'tsx', ...runFlags, ...execArgv] });
+    const proc = fork(fileURLToPath(import.meta.url), [childFlag, sampleDir, mode, topologyFile], { execArgv: ['--import', 'tsx', ...topologyFlags, ...execArgv] });
     let run: PipelineRun | undefined;
     // A pipeline that stops making progress (a cluster root that is not there) would wait forever.
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);

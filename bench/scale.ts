@@ -22,6 +22,7 @@ import kafkajs from 'kafkajs';
 import { ensureKafka } from '../test/infra/kafka/broker.js';
 import { compiledCli } from './compiled-cli.js';
 import { isMain, median, numberArg, saveResult } from './standalone.js';
+import { topologyFlags } from './topology-flags.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PARTITIONS = 6;
@@ -86,7 +87,7 @@ async function runGroup(dir: string, file: string, processes: number): Promise<n
   const started = performance.now();
   const runs = Array.from({ length: processes }, (_, core) =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn('taskset', ['-c', String(core), process.execPath, '--max-semi-space-size=64', compiledCli(), 'run', file], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('taskset', ['-c', String(core), process.execPath, ...topologyFlags, compiledCli(), 'run', file], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`millrace exited ${code}: ${stderr}`))));

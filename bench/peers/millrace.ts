@@ -8,14 +8,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { compiledCli } from '../compiled-cli.js';
+import { topologyFlags } from '../topology-flags.js';
 import { need, startIn, type Job, type PeerRunner } from './job.js';
 
 /** A way of running millrace beside the default one: sink isolation, node flags. */
 interface Variant {
   /** The sink's `isolation` (default: none). */
   sinkIsolation?: 'thread';
-  /** V8's young generation semi-space in MB (`npm run topology` uses 64). */
-  semiSpaceMb: number;
+  /** Node flags (`npm run topology`'s by default). */
+  nodeFlags: readonly string[];
 }
 
 function topology(job: Job, variant: Variant): object {
@@ -41,13 +42,15 @@ function runner(variant: Variant): PeerRunner {
   return (job) => {
     const file = join(job.dir, 'topology.yaml');
     writeFileSync(file, stringify(topology(job, variant)));
-    return startIn(job, process.execPath, [`--max-semi-space-size=${variant.semiSpaceMb}`, compiledCli(), 'run', file]);
+    return startIn(job, process.execPath, [...variant.nodeFlags, compiledCli(), 'run', file]);
   };
 }
 
-/** As `npm run topology` runs it: a 64 MB semi-space (scavenges 4x rarer than Node's 16 MB). */
-export const millrace = runner({ semiSpaceMb: 64 });
+/** As `npm run topology` runs it. */
+export const millrace = runner({ nodeFlags: topologyFlags });
 /** The kafka sink in a worker thread of its own (`isolation: thread`, issue #11 item 4). */
-export const millraceThread = runner({ semiSpaceMb: 64, sinkIsolation: 'thread' });
-/** Node's default 16 MB semi-space: what the young generation adds to peak RSS. */
-export const millraceSemi16 = runner({ semiSpaceMb: 16 });
+export const millraceThread = runner({ nodeFlags: topologyFlags, sinkIsolation: 'thread' });
+/** Node's defaults (a 16 MB semi-space), as the installed `millrace run` runs. */
+export const millraceSemi16 = runner({ nodeFlags: [] });
+/** A 64 MB semi-space, `npm run topology`'s flag before 2026-12-08 (docs/decisions/kafka-fast-path.md). */
+export const millraceSemi64 = runner({ nodeFlags: ['--max-semi-space-size=64'] });

@@ -13,6 +13,7 @@ import { StreamRegistry } from '../../src/db/stream-registry.js';
 import { compiledCli } from '../compiled-cli.js';
 import { REPO_ROOT } from '../peers/job.js';
 import { startTiers, type TiersPlan } from './plan.js';
+import { topologyFlags } from '../topology-flags.js';
 
 const TOKEN = 'transport-bench-token-0123456789';
 const STREAM_FROM_FILE = join(REPO_ROOT, 'bench/modules/stream-from-file.mjs');
@@ -23,7 +24,7 @@ function topology(plan: TiersPlan, name: string, body: object): string {
   return file;
 }
 
-const run = (file: string): string[] => [process.execPath, '--max-semi-space-size=64', compiledCli(), 'run', file];
+const run = (file: string): string[] => [process.execPath, ...topologyFlags, compiledCli(), 'run', file];
 
 /** Registers every stream of the plan (id -> topic, one token) in the gateway's SQLite registry. */
 export async function registerStreams(plan: TiersPlan): Promise<void> {

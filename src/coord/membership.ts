@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { errorMessage } from '../core/errors.js';
 import type { ZookeeperConfig } from './zk-config.js';
 import { ZkSession, type EphemeralNode } from './zk-session.js';
+import { codeFile } from '../core/code-root.js';
 
 /** What a running process says about itself in ZooKeeper. */
 export const memberSchema = z.strictObject({
@@ -24,7 +25,7 @@ export type Member = z.output<typeof memberSchema>;
 /** A member as listed: its node name and what it registered (or why that cannot be read). */
 export type ListedMember = { node: string } & ({ ok: true; member: Member } | { ok: false; reason: string });
 
-const version: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const version: string = (JSON.parse(readFileSync(codeFile('../package.json'), 'utf8')) as { version: string }).version;
 
 /** `<root>/topologies/<name>/members`: where the processes of one topology register. */
 export function membersPath(config: ZookeeperConfig, topology: string): string {

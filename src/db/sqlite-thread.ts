@@ -35,7 +35,7 @@ export class SqliteWriterThread {
 
   constructor(setup: WriterSetup) {
     this.ready = new Promise((resolve, reject) => this.open.set(0, { resolve, reject }));
-    this.worker = startThread(import.meta.url, './sqlite-thread-host', setup);
+    this.worker = startThread('db/sqlite-thread-host', setup);
     this.worker.on('message', (reply: WriterReply) => {
       const call = this.open.get(reply.id);
       this.open.delete(reply.id);

@@ -5,6 +5,7 @@ import type protobuf from 'protobufjs';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { lazyRequire } from '../core/lazy-require.js';
 import { lz4Blocks } from '../formats/lz4-frame.js';
+import { codeFile } from '../core/code-root.js';
 
 // Loaded when a gateway or an agent first needs them, not by every run (core/lazy-require.ts).
 /** @grpc/grpc-js. */
@@ -13,7 +14,7 @@ const loadProtoLoader = lazyRequire<typeof protoLoader>('@grpc/proto-loader');
 const loadProtobuf = lazyRequire<typeof protobuf>('protobufjs');
 
 /** The transport's service definition, shared by the agent (client) and the gateway (server). */
-export const protoPath = fileURLToPath(new URL('./transport.proto', import.meta.url));
+export const protoPath = fileURLToPath(codeFile('gate/transport.proto'));
 
 /** Wire-level knobs both sides must agree on. */
 const loaderOptions = { keepCase: false, longs: String, enums: String, defaults: true, bytes: Buffer } as const;

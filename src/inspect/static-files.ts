@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { codeFile } from '../core/code-root.js';
 
 /** One file of the web inspector, held in memory. */
 export interface StaticFile {
@@ -16,12 +17,12 @@ const types: Record<string, string> = {
 };
 
 /**
- * The folder of the web inspector's files: `web/` beside this module when running from the
- * sources, else `src/inspect/web/` of the package when running the compiled `dist/` (tsc does not
- * copy non-TypeScript files, and the page is plain JS that needs no build).
+ * The folder of the web inspector's files: `inspect/web/` of the code root (the sources, or `dist/`,
+ * where the build copies it), else `src/inspect/web/` of the checkout when a `dist/` was compiled
+ * by tsc alone (which copies no files that are not TypeScript; the page is plain JS that needs no build).
  */
 export function webDir(): string {
-  const candidates = [new URL('./web/', import.meta.url), new URL('../../src/inspect/web/', import.meta.url)].map((u) => fileURLToPath(u));
+  const candidates = [codeFile('inspect/web/'), codeFile('../src/inspect/web/')].map((u) => fileURLToPath(u));
   const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
   if (found === undefined) throw new Error(`web inspector files not found (looked in ${candidates.join(', ')})`);
   return found;

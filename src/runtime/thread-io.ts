@@ -34,7 +34,7 @@ class Thread {
 
   constructor(setup: ThreadSetup, private readonly label: string) {
     this.ready = new Promise((resolve, reject) => this.open.set(0, { resolve, reject }));
-    this.worker = startThread(import.meta.url, './thread-host', setup);
+    this.worker = startThread('runtime/thread-host', setup);
     this.worker.on('message', (reply: ThreadReply) => {
       const call = this.open.get(reply.id);
       this.open.delete(reply.id);

@@ -51,7 +51,7 @@ export class EncodeThread {
   }
 
   private start(): Worker {
-    const worker = startThread(import.meta.url, './encode-thread-host', {});
+    const worker = startThread('kinds/hive/encode-thread-host', {});
     worker.unref();
     worker.on('message', (reply: EncodeReply) => {
       const call = this.open.get(reply.id);
