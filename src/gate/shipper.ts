@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { encodeRecords, type AckMessage, type TransportRecord } from './protocol.js';
+import { EitherSignal } from '../core/either-signal.js';
 import { Wake } from '../core/wake.js';
 import { retryDelay } from './backoff.js';
 import { GatewayPool, isPermanent, SendFailed } from './gateway-pool.js';
@@ -73,6 +74,7 @@ export class Shipper {
   private replayInFlight = 0;
   private readonly wake = new Wake();
   private readonly stopping = new AbortController();
+  private readonly stopOr = new EitherSignal(this.stopping.signal);
   private replaying: Promise<void> | undefined;
   private readonly replayRuns = new Set<Promise<void>>();
 
@@ -127,7 +129,9 @@ export class Shipper {
       try {
         const batch = this.makeBatch(streamId, taken);
         // Stopping the shipper ends a write that waits (for the gateway, or for room in the queue).
-        const signal = AbortSignal.any([...new Set(taken.map((w) => w.signal)), this.stopping.signal]);
+        // A batch's writes come from one sink actor, so they share its signal.
+        const first = taken[0]!.signal;
+        const signal = taken.every((w) => w.signal === first) ? this.stopOr.with(first) : AbortSignal.any([...new Set(taken.map((w) => w.signal)), this.stopping.signal]);
         await (this.queue ? this.sendOrSpill(batch, this.queue, signal) : this.sendUntilAcked(batch, signal));
         for (const w of taken) w.resolve();
       } catch (error) {

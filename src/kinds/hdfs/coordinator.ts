@@ -8,6 +8,7 @@ import { ClaimTable } from './claims.js';
 import { SharedClaims } from './shared-claims.js';
 import type { ClusterConfig, HdfsConfig } from './config.js';
 import { openStore } from '../../stores/open-store.js';
+import { EitherSignal } from '../../core/either-signal.js';
 
 /** One cluster as the coordinator tracks it. */
 interface ClusterState {
@@ -60,6 +61,7 @@ export class Coordinator {
   private readonly claims: ClaimStore;
   private readonly waiters = new Set<() => void>();
   private readonly abort = new AbortController();
+  private readonly abortOr = new EitherSignal(this.abort.signal);
   private readonly rejections: Rejection[] = [];
 
   private constructor(
@@ -128,7 +130,7 @@ export class Coordinator {
     const c = this.cluster(cluster);
     if (!this.allocator.failing(cluster)) return;
     await this.allocator.attempt(cluster, () =>
-      c.store.probe(AbortSignal.any([signal, this.abort.signal])),
+      c.store.probe(this.abortOr.with(signal)),
     );
   }
 
@@ -156,7 +158,7 @@ export class Coordinator {
   async fetch(claim: Claim, signal: AbortSignal): Promise<Uint8Array> {
     const c = this.cluster(claim.cluster);
     return this.allocator.attempt(claim.cluster, () =>
-      c.store.read(claim.entry, AbortSignal.any([signal, this.abort.signal])),
+      c.store.read(claim.entry, this.abortOr.with(signal)),
     );
   }
 
