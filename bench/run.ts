@@ -5,6 +5,7 @@ import { cdcOptionsFromArgs, runCdcBench } from './cdc.js';
 import { runDispatchBench } from './dispatch.js';
 import { runEmbeddedLogBench } from './embedded-log.js';
 import { runGatewayBench } from './gateway.js';
+import { runGrpcCallsBench } from './grpc-calls.js';
 import { runHiveBench } from './hive.js';
 import { runInspectBench } from './inspect.js';
 import { runKafkaBench } from './kafka.js';
@@ -42,6 +43,7 @@ const benches: Record<string, () => Promise<Result>> = {
   'packed-records': async () => runPackedRecordsBench() as unknown as Result,
   agent: () => runAgentBench() as unknown as Promise<Result>,
   gateway: () => runGatewayBench() as unknown as Promise<Result>,
+  'grpc-calls': () => runGrpcCallsBench(),
   opensearch: () => runOpenSearchBench() as unknown as Promise<Result>,
   'slow-partitions': () => runSlowPartitionsBench(),
   hive: () => runHiveBench(),

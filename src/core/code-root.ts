@@ -8,8 +8,8 @@
  */
 export const codeRoot = new URL('../', import.meta.url);
 
-/** Whether the code runs from the TypeScript sources (through tsx). */
-export const fromSources = import.meta.url.endsWith('.ts');
+/** Whether the code runs from the TypeScript sources (through tsx, whose `tsImport` adds a query to module URLs). */
+export const fromSources = new URL(import.meta.url).pathname.endsWith('.ts');
 
 /** A file of the code, by its path from the root, e.g. `gate/transport.proto`. */
 export function codeFile(path: string): URL {
