@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type * as grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
 import { loadGrpc } from '../src/gate/protocol.js';
-import { lazyRequire } from '../src/core/lazy-require.js';
 import { topologyFlags } from './topology-flags.js';
 import { isMain, median, numberArg, saveResult } from './standalone.js';
 
@@ -39,7 +39,6 @@ message Ack { uint64 sequence = 1; uint32 stored = 2; }
 service Calls { rpc Send (Batch) returns (Ack); rpc Pipe (stream Batch) returns (stream Ack); }
 `;
 
-const loadProtoLoader = lazyRequire<typeof import('@grpc/proto-loader')>('@grpc/proto-loader');
 const percentile = (sorted: number[], p: number): number => +(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN).toFixed(2);
 
 async function child(shape: Shape, seconds: number): Promise<ShapeRun> {
@@ -51,7 +50,7 @@ async function child(shape: Shape, seconds: number): Promise<ShapeRun> {
   const grpcLib = loadGrpc();
   const protoFile = join(mkdtempSync(join(tmpdir(), 'grpc-calls-')), 'calls.proto');
   writeFileSync(protoFile, PROTO);
-  const Calls = (grpcLib.loadPackageDefinition(loadProtoLoader().loadSync(protoFile, { longs: String })) as unknown as { bench: { Calls: grpc.ServiceClientConstructor } }).bench.Calls;
+  const Calls = (grpcLib.loadPackageDefinition(protoLoader.loadSync(protoFile, { longs: String })) as unknown as { bench: { Calls: grpc.ServiceClientConstructor } }).bench.Calls;
   type Batch = { sequence: string; count: number };
   const server = new grpcLib.Server();
   server.addService(Calls.service, {

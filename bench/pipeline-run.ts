@@ -105,8 +105,6 @@ async function child(sampleDir: string, mode: PipelineSinkMode, topologyFile: st
   }
 }
 
-
-
 /** How {@link runPipelineOnce} runs. */
 export interface RunOptions {
   /** Extra Node flags, e.g. `--cpu-prof`. */

@@ -6,8 +6,8 @@
  * For hot paths (a batch, a file) whose signals are few and long-lived (an actor's, a component's own).
  *
  * @example
- * const stopOr = new EitherSignal(stopping.signal);
- * await send(batch, stopOr.with(ctx.signal));
+ * const abortOr = new EitherSignal(abort.signal);
+ * await store.read(entry, abortOr.with(pollerSignal));
  */
 export class EitherSignal {
   private readonly made = new WeakMap<AbortSignal, AbortSignal>();

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { encodeRecords, type AckMessage, type TransportRecord } from './protocol.js';
-import { EitherSignal } from '../core/either-signal.js';
 import { Wake } from '../core/wake.js';
 import { retryDelay } from './backoff.js';
 import { GatewayPool, isPermanent, SendFailed } from './gateway-pool.js';
@@ -26,7 +25,6 @@ export interface ShipperOptions {
 interface LaneWrite {
   records: TransportRecord[];
   bytes: number;
-  signal: AbortSignal;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -74,7 +72,8 @@ export class Shipper {
   private replayInFlight = 0;
   private readonly wake = new Wake();
   private readonly stopping = new AbortController();
-  private readonly stopOr = new EitherSignal(this.stopping.signal);
+  /** Ends a write that waits (for the gateway, or for room in the queue): the sink actor stops, or the shipper does. */
+  private readonly writesEnd: AbortSignal;
   private replaying: Promise<void> | undefined;
   private readonly replayRuns = new Set<Promise<void>>();
 
@@ -84,8 +83,11 @@ export class Shipper {
     readonly queue: SpillQueue | undefined,
     readonly agentId: string,
     private readonly log: Logger,
+    actorSignal: AbortSignal,
   ) {
     this.restoredUntil = queue?.end ?? 0;
+    // Made once: on Node 20 an AbortSignal.any over long-lived signals per batch slows every scavenge (either-signal.ts).
+    this.writesEnd = AbortSignal.any([actorSignal, this.stopping.signal]);
   }
 
   start(): void {
@@ -102,11 +104,11 @@ export class Shipper {
   }
 
   /** Resolves once the gateway acked the records or they are durable in the spill queue; rejects with {@link BatchRejected}. */
-  deliver(streamId: string, records: TransportRecord[], signal: AbortSignal): Promise<void> {
+  deliver(streamId: string, records: TransportRecord[]): Promise<void> {
     let bytes = 0;
     for (const r of records) bytes += r.value.length;
     return new Promise<void>((resolve, reject) => {
-      const write: LaneWrite = { records, bytes, signal, resolve, reject };
+      const write: LaneWrite = { records, bytes, resolve, reject };
       const lane = this.lanes.get(streamId);
       if (lane !== undefined) {
         lane.waiting.push(write);
@@ -128,11 +130,7 @@ export class Shipper {
       const taken = this.takeWrites(lane.waiting);
       try {
         const batch = this.makeBatch(streamId, taken);
-        // Stopping the shipper ends a write that waits (for the gateway, or for room in the queue).
-        // A batch's writes come from one sink actor, so they share its signal.
-        const first = taken[0]!.signal;
-        const signal = taken.every((w) => w.signal === first) ? this.stopOr.with(first) : AbortSignal.any([...new Set(taken.map((w) => w.signal)), this.stopping.signal]);
-        await (this.queue ? this.sendOrSpill(batch, this.queue, signal) : this.sendUntilAcked(batch, signal));
+        await (this.queue ? this.sendOrSpill(batch, this.queue) : this.sendUntilAcked(batch));
         for (const w of taken) w.resolve();
       } catch (error) {
         for (const w of taken) w.reject(error);
@@ -164,21 +162,22 @@ export class Shipper {
     return { agentId: this.agentId, streamId, sequence: String(sequence), count: records.length, records: encodeRecords(records, 'LZ4') };
   }
 
-  private async sendOrSpill(batch: SpilledBatch, queue: SpillQueue, signal: AbortSignal): Promise<void> {
-    if (this.hasSpilled(batch.streamId, queue)) return this.spill(batch, queue, signal);
+  private async sendOrSpill(batch: SpilledBatch, queue: SpillQueue): Promise<void> {
+    if (this.hasSpilled(batch.streamId, queue)) return this.spill(batch, queue);
     const bucket = this.bucket(batch.streamId);
-    if (bucket !== null && bucket.waitMs(batch.count) > 0) return this.spill(batch, queue, signal);
+    if (bucket !== null && bucket.waitMs(batch.count) > 0) return this.spill(batch, queue);
     bucket?.take(batch.count);
     try {
       await this.send(batch);
     } catch (err) {
       if (!(err instanceof SendFailed)) throw err;
       if (isPermanent(err)) throw new BatchRejected(err.message);
-      await this.spill(batch, queue, signal);
+      await this.spill(batch, queue);
     }
   }
 
-  private async sendUntilAcked(batch: SpilledBatch, signal: AbortSignal): Promise<void> {
+  private async sendUntilAcked(batch: SpilledBatch): Promise<void> {
+    const signal = this.writesEnd;
     const bucket = this.bucket(batch.streamId);
     for (let attempt = 0; ; attempt++) {
       const wait = bucket?.waitMs(batch.count) ?? 0;
@@ -209,8 +208,8 @@ export class Shipper {
     return ack;
   }
 
-  private async spill(batch: SpilledBatch, queue: SpillQueue, signal: AbortSignal): Promise<void> {
-    const offset = await queue.append(batch, signal);
+  private async spill(batch: SpilledBatch, queue: SpillQueue): Promise<void> {
+    const offset = await queue.append(batch, this.writesEnd);
     let offsets = this.spilled.get(batch.streamId);
     if (offsets === undefined) this.spilled.set(batch.streamId, (offsets = new Set()));
     offsets.add(offset);

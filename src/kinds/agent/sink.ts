@@ -45,14 +45,14 @@ export const agentSinkKind = defineSink({
         await stop();
         const queue = config.spill.enabled ? await SpillQueue.open(spillDir, config.spill) : undefined;
         const pool = new GatewayPool(config.gateways, config.health, ctx.log);
-        shipper = new Shipper({ ...config, replayInFlight: config.spill.replayInFlight }, pool, queue, `${base}@${Date.now()}`, ctx.log);
+        shipper = new Shipper({ ...config, replayInFlight: config.spill.replayInFlight }, pool, queue, `${base}@${Date.now()}`, ctx.log, ctx.signal);
         shipper.start();
       },
       async write(batch) {
         const s = shipper;
         if (s === undefined) throw new Error(`agent sink ${ctx.id} is not connected`);
         const { batches, unrouted } = streamBatches(batch.records, { defaultStream: config.defaultStream, maxRecords: config.maxBatchRecords, maxBytes: config.maxBatchBytes });
-        const results = await Promise.allSettled(batches.map((b) => s.deliver(b.streamId, b.records, ctx.signal)));
+        const results = await Promise.allSettled(batches.map((b) => s.deliver(b.streamId, b.records)));
         const rejected: DeadRecord[] = [];
         results.forEach((r, i) => {
           if (r.status === 'fulfilled') return;
